@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * amdxsched core: the objects every part of the module shares, their locking,
+ * and the interface a backend (sim, kfd) implements.
+ *
+ * Lock order, outermost first:
+ *
+ *   axs.lock (mutex)        registry, leases, suspension state, counters;
+ *                           backend state changes run under it
+ *   axs_file.sim_lock       the file's simulated process and its queue list
+ *   backend locks           e.g. a simulated GPU's spinlock
+ *   axs.ev_lock (spinlock)  event subscribers and their rings, any context
+ *
+ * Nothing under a spinlock may take axs.lock. A backend reports busy/idle,
+ * drain and hang events from any context with axs_event_*(), which only
+ * takes ev_lock.
+ */
+#ifndef AXS_CORE_H
+#define AXS_CORE_H
+
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <linux/amdxsched.h>
+
+#include "cu_mask.h"
+
+#if BITS_PER_LONG != 64
+#error "amdxsched needs a 64-bit kernel: queue handles index an xarray"
+#endif
+
+#define AXS_MODULE_VERSION	"0.1.0"
+#define AXS_MAX_GPUS		64
+#define AXS_MAX_SUBSCRIBERS	1024
+#define AXS_LEASE_RETRY_MS	100	/* after a failed resume at expiry */
+
+struct axs_gpu;
+struct axs_queue;
+struct axs_file;
+struct axs_sim_proc;
+
+/*
+ * What a backend does to queues. The state-changing ops are called with
+ * axs.lock held, may sleep, and get queues of one GPU only. They write 0 or
+ * a -errno per queue into @status and return 0 only if every queue
+ * succeeded; a queue whose status is an error must be left as it was.
+ */
+struct axs_backend_ops {
+	int (*suspend)(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+		       u32 level, int *status);
+	int (*resume)(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+		      int *status);
+	int (*set_priority)(struct axs_gpu *gpu, struct axs_queue **qs,
+			    const u32 *prio, u32 n, int *status);
+	/* @mask as userspace gave it, @cus the CUs it selects on this GPU */
+	int (*set_cu_mask)(struct axs_gpu *gpu, struct axs_queue *q,
+			   const u32 *mask, u32 nbits, const struct axs_cu_set *cus);
+	/* Must not sleep: the backend's part of struct amdxsched_queue_info. */
+	void (*queue_info)(struct axs_queue *q, struct amdxsched_queue_info *info);
+	/* Must not sleep: remaps, remap_ns, saved_bytes and hangs. */
+	void (*gpu_counters)(struct axs_gpu *gpu, struct amdxsched_gpu_counters *c);
+};
+
+/* Per-GPU counters the core keeps; the backend keeps the rest. */
+struct axs_gpu_stats {
+	u64 suspends;
+	u64 resumes;
+	u64 suspended_ns;
+	u64 lease_expiries;
+};
+
+struct axs_gpu {
+	struct list_head node;		/* axs.gpus; removed only at unload */
+	u32 id;
+	u32 backend;			/* AMDXSCHED_BACKEND_* */
+	const struct axs_backend_ops *ops;
+	struct axs_topo topo;
+	u32 kfd_gpu_id;
+	u32 flags;			/* AMDXSCHED_GPU_F_* */
+	u32 gfx_target_version;
+	u32 cu_state_bytes;
+	u32 preempt_timeout_ms;
+	u32 levels;			/* bit n: level n supported */
+	u32 nqueues;			/* axs.lock */
+	struct axs_gpu_stats stats;	/* axs.lock */
+};
+
+struct axs_proc {
+	struct list_head node;		/* axs.procs */
+	struct pid *pid;		/* thread group, referenced */
+	kuid_t uid;
+	char comm[TASK_COMM_LEN];
+	u32 presence;			/* AMDXSCHED_PROC_F_KFD/_SIM: who knows it */
+	struct list_head queues;	/* axs_queue.proc_node */
+	u32 nqueues;
+	/* hints from AMDXSCHED_IOC_SET_PROC_ATTR */
+	u32 attr_set;			/* AMDXSCHED_ATTR_* given so far */
+	u32 sched_class;
+	u32 priority;
+	u32 share;
+	u64 deadline_ns;
+	char tag[AMDXSCHED_TAG_LEN];
+	struct axs_file *attr_owner;	/* its own file that registered it */
+};
+
+struct axs_queue_stats {
+	u64 suspends;
+	u64 resumes;
+	u64 suspended_ns;
+	u64 lease_expiries;
+};
+
+/* All fields under axs.lock; handle, proc, gpu, kfd_qid, type never change. */
+struct axs_queue {
+	u64 handle;
+	struct axs_proc *proc;
+	struct axs_gpu *gpu;
+	struct list_head proc_node;
+	u32 kfd_qid;
+	u32 type;
+	u32 priority;
+	u32 cu_mask_bits;
+	u32 cu_mask[AMDXSCHED_CU_MASK_WORDS];
+	struct axs_lease *lease;	/* the suspension, NULL when running */
+	struct list_head lease_node;
+	u32 level;
+	u64 suspended_at;
+	struct axs_queue_stats stats;
+	void *priv;			/* the backend's */
+};
+
+/* A suspension of one or more queues that ends by its deadline. axs.lock */
+struct axs_lease {
+	u64 id;
+	struct axs_file *owner;		/* NULL once its file is gone */
+	struct list_head file_node;	/* owner->leases */
+	struct list_head dev_node;	/* axs.leases */
+	struct list_head queues;	/* axs_queue.lease_node */
+	u64 deadline_ns;
+	bool expired;			/* expiry reported; resuming it is owed */
+	struct axs_batch *batch;	/* room to resume every queue without allocating */
+};
+
+/* Queues of one call, and room to hand them to backends one GPU at a time. */
+struct axs_batch {
+	u32 cap;
+	u32 n;
+	struct axs_queue **q;
+	int *status;			/* AMDXSCHED_STATUS_* or -errno */
+	u32 *val;			/* per-entry argument (priority) */
+	struct axs_queue **gq;		/* one GPU's share of the above */
+	int *gst;
+	u32 *gval;
+	u32 *idx;
+};
+
+struct axs_file {
+	bool control;			/* may act on every process's queues */
+	struct pid *opener;		/* thread group that opened it */
+	struct list_head leases;	/* axs.lock */
+
+	/* simulated process; sim_lock */
+	struct mutex sim_lock;
+	struct axs_sim_proc *sim_proc;
+
+	/* events: ev_lock, except read_lock serialising readers */
+	struct list_head sub_node;
+	bool subscribed;
+	u64 ev_mask;
+	struct pid_namespace *ev_pidns;
+	struct amdxsched_event *ring;
+	u32 ring_size;			/* power of two */
+	u32 ring_head;			/* next to read */
+	u32 ring_count;
+	u64 ev_seq;			/* last sequence number handed out */
+	wait_queue_head_t ev_wait;
+	struct mutex read_lock;
+};
+
+struct axs_dev {
+	struct miscdevice misc;
+	struct mutex lock;		/* see the top of this file */
+	struct list_head gpus;
+	struct list_head procs;
+	struct list_head leases;
+	struct xarray queues;		/* handle -> axs_queue, under lock */
+	u64 next_handle;
+	u64 next_lease;
+	u32 next_gpu_id;
+	u32 ngpus;
+	u64 instance_id;
+
+	struct hrtimer lease_timer;	/* at the earliest lease deadline */
+	struct work_struct lease_work;	/* resumes what expired */
+
+	spinlock_t ev_lock;
+	struct list_head subscribers;
+	u32 nsubscribers;
+
+	struct dentry *debugfs;
+};
+
+extern struct axs_dev axs;
+extern unsigned int axs_max_lease_ms;
+
+/* main.c: argument copying shared by every ioctl */
+int axs_args_in(void *karg, size_t ksize, size_t ver0, void __user *uarg);
+int axs_args_out(void __user *uarg, const void *karg, size_t ksize);
+int axs_copy_entry(void __user *dst, u32 entry_size, const void *src, size_t ksize);
+
+static inline bool axs_zeroed(const void *p, size_t n)
+{
+	return !memchr_inv(p, 0, n);
+}
+
+/* registry.c; all under axs.lock */
+int axs_gpu_add(struct axs_gpu *gpu);
+void axs_gpu_remove(struct axs_gpu *gpu);
+struct axs_gpu *axs_gpu_find(u32 id);
+struct axs_proc *axs_proc_find(struct pid *pid);
+struct axs_proc *axs_proc_get(struct pid *pid, u32 presence);
+void axs_proc_drop(struct axs_proc *p, u32 presence);
+struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
+				u32 kfd_qid, u32 type, u32 priority, void *priv);
+void axs_queue_remove(struct axs_queue *q);
+struct axs_queue *axs_queue_lookup(u64 handle);
+bool axs_pid_visible(struct pid *pid);
+bool axs_is_own(const struct axs_proc *p);
+void axs_registry_file_release(struct axs_file *f);
+void axs_registry_fini(void);
+long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp);
+long axs_ioctl_list_queues(struct axs_file *f, void __user *argp);
+long axs_ioctl_list_procs(struct axs_file *f, void __user *argp);
+long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp);
+
+/* control.c */
+void axs_queue_unsuspend(struct axs_queue *q, u64 now);
+void axs_lease_put_if_empty(struct axs_lease *l);
+void axs_control_file_release(struct axs_file *f);
+void axs_control_init(void);
+void axs_control_fini(void);
+long axs_ioctl_suspend(struct axs_file *f, void __user *argp);
+long axs_ioctl_resume(struct axs_file *f, void __user *argp);
+long axs_ioctl_lease_renew(struct axs_file *f, void __user *argp);
+long axs_ioctl_set_priority(struct axs_file *f, void __user *argp);
+long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp);
+
+/* events.c; the axs_event_* emitters work in any context */
+void axs_event_queue(struct axs_queue *q, u16 type, u64 d0, u64 d1);
+void axs_event_queue_at(struct axs_queue *q, u16 type, u64 t, u64 d0, u64 d1);
+void axs_event_proc(struct axs_proc *p, u16 type, u64 d0, u64 d1);
+void axs_event_gpu(struct axs_gpu *gpu, u16 type, u64 d0, u64 d1);
+long axs_ioctl_events_config(struct axs_file *f, void __user *argp);
+ssize_t axs_events_read(struct file *file, char __user *buf, size_t len, loff_t *off);
+__poll_t axs_events_poll(struct file *file, struct poll_table_struct *wait);
+void axs_events_file_release(struct axs_file *f);
+
+/* debugfs.c */
+void axs_debugfs_init(void);
+void axs_debugfs_fini(void);
+
+/* sim.c */
+int axs_sim_init(unsigned int ngpus);
+void axs_sim_fini(void);
+long axs_sim_ioctl(struct axs_file *f, unsigned int cmd, void __user *argp);
+void axs_sim_file_release(struct axs_file *f);
+void axs_sim_backend_info(struct amdxsched_backend_info *bi);
+
+#endif /* AXS_CORE_H */

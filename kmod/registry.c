@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The registry: GPUs, processes and queues as backends report them, the
+ * list ioctls, and per-process scheduling hints. Everything here runs under
+ * axs.lock.
+ */
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "core.h"
+
+int axs_gpu_add(struct axs_gpu *gpu)
+{
+	lockdep_assert_held(&axs.lock);
+
+	if (axs.ngpus >= AXS_MAX_GPUS)
+		return -ENOSPC;
+	gpu->id = axs.next_gpu_id++;
+	gpu->nqueues = 0;
+	memset(&gpu->stats, 0, sizeof(gpu->stats));
+	list_add_tail(&gpu->node, &axs.gpus);
+	axs.ngpus++;
+	return 0;
+}
+
+/* At unload only: the GPU has no queues left. */
+void axs_gpu_remove(struct axs_gpu *gpu)
+{
+	lockdep_assert_held(&axs.lock);
+	WARN_ON(gpu->nqueues);
+	list_del(&gpu->node);
+	axs.ngpus--;
+}
+
+struct axs_gpu *axs_gpu_find(u32 id)
+{
+	struct axs_gpu *gpu;
+
+	lockdep_assert_held(&axs.lock);
+	list_for_each_entry(gpu, &axs.gpus, node)
+		if (gpu->id == id)
+			return gpu;
+	return NULL;
+}
+
+/* Is @pid a process the caller can see in its pid namespace? */
+bool axs_pid_visible(struct pid *pid)
+{
+	return pid_nr_ns(pid, task_active_pid_ns(current)) != 0;
+}
+
+/* Does @p belong to the calling process? */
+bool axs_is_own(const struct axs_proc *p)
+{
+	return p->pid == task_tgid(current);
+}
+
+struct axs_proc *axs_proc_find(struct pid *pid)
+{
+	struct axs_proc *p;
+
+	lockdep_assert_held(&axs.lock);
+	list_for_each_entry(p, &axs.procs, node)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+/*
+ * Find or create the process of @pid (a thread group) and mark @presence on
+ * it. Returns NULL only when out of memory.
+ */
+struct axs_proc *axs_proc_get(struct pid *pid, u32 presence)
+{
+	struct task_struct *task;
+	struct axs_proc *p;
+
+	lockdep_assert_held(&axs.lock);
+
+	p = axs_proc_find(pid);
+	if (p) {
+		p->presence |= presence;
+		return p;
+	}
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->pid = get_pid(pid);
+	p->presence = presence;
+	INIT_LIST_HEAD(&p->queues);
+	p->uid = GLOBAL_ROOT_UID;
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_TGID);
+	if (task) {
+		p->uid = task_uid(task);
+		get_task_comm(p->comm, task);
+	}
+	rcu_read_unlock();
+	list_add_tail(&p->node, &axs.procs);
+	axs_event_proc(p, AMDXSCHED_EVENT_PROC_CREATED, 0, 0);
+	return p;
+}
+
+/* Forget @presence; the process goes once nothing refers to it. */
+void axs_proc_drop(struct axs_proc *p, u32 presence)
+{
+	lockdep_assert_held(&axs.lock);
+
+	p->presence &= ~presence;
+	if (p->presence || p->attr_owner || !list_empty(&p->queues))
+		return;
+	axs_event_proc(p, AMDXSCHED_EVENT_PROC_EXIT, 0, 0);
+	list_del(&p->node);
+	put_pid(p->pid);
+	kfree(p);
+}
+
+struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
+				u32 kfd_qid, u32 type, u32 priority, void *priv)
+{
+	struct axs_queue *q;
+	int err;
+
+	lockdep_assert_held(&axs.lock);
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return NULL;
+	q->handle = axs.next_handle;
+	err = xa_insert(&axs.queues, q->handle, q, GFP_KERNEL);
+	if (err) {
+		kfree(q);
+		return NULL;
+	}
+	axs.next_handle++;	/* never reused, even after a failed insert */
+	q->proc = p;
+	q->gpu = gpu;
+	q->kfd_qid = kfd_qid;
+	q->type = type;
+	q->priority = priority;
+	q->priv = priv;
+	INIT_LIST_HEAD(&q->lease_node);
+	list_add_tail(&q->proc_node, &p->queues);
+	p->nqueues++;
+	gpu->nqueues++;
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_CREATED, kfd_qid, type);
+	return q;
+}
+
+/* The backend destroyed @q: end its suspension and forget it. */
+void axs_queue_remove(struct axs_queue *q)
+{
+	lockdep_assert_held(&axs.lock);
+
+	if (q->lease) {
+		struct axs_lease *l = q->lease;
+
+		axs_queue_unsuspend(q, ktime_get_ns());
+		axs_lease_put_if_empty(l);
+	}
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_DESTROYED, q->kfd_qid, q->type);
+	xa_erase(&axs.queues, q->handle);
+	list_del(&q->proc_node);
+	q->proc->nqueues--;
+	q->gpu->nqueues--;
+	kfree(q);
+}
+
+/* The queue of @handle if the caller can see it, else NULL. */
+struct axs_queue *axs_queue_lookup(u64 handle)
+{
+	struct axs_queue *q;
+
+	lockdep_assert_held(&axs.lock);
+	q = xa_load(&axs.queues, handle);
+	if (!q || !axs_pid_visible(q->proc->pid))
+		return NULL;
+	return q;
+}
+
+void axs_registry_file_release(struct axs_file *f)
+{
+	struct axs_proc *p, *tmp;
+
+	mutex_lock(&axs.lock);
+	list_for_each_entry_safe(p, tmp, &axs.procs, node) {
+		if (p->attr_owner != f)
+			continue;
+		/* Its registration ends with the file: so do its hints. */
+		p->attr_owner = NULL;
+		p->attr_set = 0;
+		p->sched_class = AMDXSCHED_CLASS_UNSET;
+		p->priority = 0;
+		p->share = 0;
+		p->deadline_ns = 0;
+		memset(p->tag, 0, sizeof(p->tag));
+		axs_proc_drop(p, 0);
+	}
+	mutex_unlock(&axs.lock);
+}
+
+void axs_registry_fini(void)
+{
+	struct axs_proc *p, *tmp;
+
+	/* Backends removed every queue; only hint-only processes can remain. */
+	list_for_each_entry_safe(p, tmp, &axs.procs, node) {
+		WARN_ON(!list_empty(&p->queues));
+		list_del(&p->node);
+		put_pid(p->pid);
+		kfree(p);
+	}
+	WARN_ON(!xa_empty(&axs.queues));
+	xa_destroy(&axs.queues);
+}
+
+/* Check a list request; resolve its pid filter (caller's namespace). */
+static int list_args(struct amdxsched_list *l, void __user *argp, size_t ver0_entry,
+		     struct pid **pid)
+{
+	int err;
+
+	err = axs_args_in(l, sizeof(*l), AMDXSCHED_LIST_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (l->flags || !axs_zeroed(l->reserved, sizeof(l->reserved)))
+		return -EINVAL;
+	if (l->count > AMDXSCHED_MAX_LIST)
+		return -E2BIG;
+	if (l->count && l->entry_size < ver0_entry)
+		return -EINVAL;
+	if (l->count && l->entry_size > PAGE_SIZE)
+		return -E2BIG;
+
+	*pid = NULL;
+	if (l->pid) {
+		*pid = find_get_pid(l->pid);
+		if (!*pid)
+			return -ESRCH;
+	}
+	return 0;
+}
+
+static void gpu_info(const struct axs_gpu *gpu, struct amdxsched_gpu_info *gi)
+{
+	memset(gi, 0, sizeof(*gi));
+	gi->gpu_id = gpu->id;
+	gi->backend = gpu->backend;
+	gi->kfd_gpu_id = gpu->kfd_gpu_id;
+	gi->flags = gpu->flags;
+	gi->gfx_target_version = gpu->gfx_target_version;
+	gi->num_xcc = gpu->topo.num_xcc;
+	gi->num_se_per_xcc = gpu->topo.num_se;
+	gi->num_sh_per_se = gpu->topo.num_sh;
+	gi->num_cu = axs_topo_num_cu(&gpu->topo);
+	gi->num_queues = gpu->nqueues;
+	gi->cu_state_bytes = gpu->cu_state_bytes;
+	gi->preempt_timeout_ms = gpu->preempt_timeout_ms;
+	BUILD_BUG_ON(sizeof(gi->active_cu) != sizeof(gpu->topo.active));
+	memcpy(gi->active_cu, gpu->topo.active, sizeof(gi->active_cu));
+	gpu->ops->gpu_counters((struct axs_gpu *)gpu, &gi->counters);
+	gi->counters.suspends = gpu->stats.suspends;
+	gi->counters.resumes = gpu->stats.resumes;
+	gi->counters.suspended_ns = gpu->stats.suspended_ns;
+	gi->counters.lease_expiries = gpu->stats.lease_expiries;
+}
+
+long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_gpu_info gi;
+	struct amdxsched_list l;
+	struct axs_gpu *gpu;
+	struct pid *pid;
+	u32 n = 0;
+	int err;
+
+	err = list_args(&l, argp, AMDXSCHED_GPU_INFO_SIZE_VER0, &pid);
+	if (err)
+		return err;
+	put_pid(pid);
+	if (l.pid)
+		return -EINVAL;	/* GPUs belong to no process */
+
+	mutex_lock(&axs.lock);
+	if (l.gpu_id != AMDXSCHED_GPU_ANY && !axs_gpu_find(l.gpu_id)) {
+		err = -ENODEV;
+		goto out;
+	}
+	list_for_each_entry(gpu, &axs.gpus, node) {
+		if (l.gpu_id != AMDXSCHED_GPU_ANY && gpu->id != l.gpu_id)
+			continue;
+		if (n < l.count) {
+			gpu_info(gpu, &gi);
+			err = axs_copy_entry(u64_to_user_ptr(l.entries) +
+					     (size_t)n * l.entry_size,
+					     l.entry_size, &gi, sizeof(gi));
+			if (err)
+				goto out;
+		}
+		n++;
+	}
+out:
+	mutex_unlock(&axs.lock);
+	if (err)
+		return err;
+	l.count = n;
+	return axs_args_out(argp, &l, sizeof(l));
+}
+
+static u32 pid_in_caller_ns(struct pid *pid)
+{
+	return pid ? pid_nr_ns(pid, task_active_pid_ns(current)) : 0;
+}
+
+static void queue_info(struct axs_file *f, struct axs_queue *q,
+		       struct amdxsched_queue_info *qi)
+{
+	u64 now = ktime_get_ns();
+
+	memset(qi, 0, sizeof(*qi));
+	qi->handle = q->handle;
+	qi->pid = pid_in_caller_ns(q->proc->pid);
+	qi->gpu_id = q->gpu->id;
+	qi->kfd_queue_id = q->kfd_qid;
+	qi->type = q->type;
+	qi->priority = q->priority;
+	qi->cu_mask_bits = q->cu_mask_bits;
+	memcpy(qi->cu_mask, q->cu_mask, sizeof(qi->cu_mask));
+	qi->counters.suspends = q->stats.suspends;
+	qi->counters.resumes = q->stats.resumes;
+	qi->counters.suspended_ns = q->stats.suspended_ns;
+	qi->counters.lease_expiries = q->stats.lease_expiries;
+	if (q->lease) {
+		qi->state |= AMDXSCHED_QUEUE_S_SUSPENDED;
+		if (q->lease->owner == f)
+			qi->state |= AMDXSCHED_QUEUE_S_MINE;
+		qi->level = q->level;
+		qi->lease_id = q->lease->id;
+		qi->lease_deadline_ns = q->lease->deadline_ns;
+		if (q->lease->owner)
+			qi->holder_pid = pid_in_caller_ns(q->lease->owner->opener);
+		qi->counters.suspended_ns += now - q->suspended_at;
+	}
+	q->gpu->ops->queue_info(q, qi);
+}
+
+long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_queue_info qi;
+	struct amdxsched_list l;
+	struct axs_queue *q;
+	unsigned long idx;
+	struct pid *pid;
+	u32 n = 0;
+	int err;
+
+	err = list_args(&l, argp, AMDXSCHED_QUEUE_INFO_SIZE_VER0, &pid);
+	if (err)
+		return err;
+
+	mutex_lock(&axs.lock);
+	if (pid && !axs_proc_find(pid)) {
+		err = -ESRCH;
+		goto out;
+	}
+	if (l.gpu_id != AMDXSCHED_GPU_ANY && !axs_gpu_find(l.gpu_id)) {
+		err = -ENODEV;
+		goto out;
+	}
+	xa_for_each(&axs.queues, idx, q) {
+		if (pid && q->proc->pid != pid)
+			continue;
+		if (l.gpu_id != AMDXSCHED_GPU_ANY && q->gpu->id != l.gpu_id)
+			continue;
+		if (!axs_pid_visible(q->proc->pid))
+			continue;
+		if (n < l.count) {
+			queue_info(f, q, &qi);
+			err = axs_copy_entry(u64_to_user_ptr(l.entries) +
+					     (size_t)n * l.entry_size,
+					     l.entry_size, &qi, sizeof(qi));
+			if (err)
+				goto out;
+		}
+		n++;
+	}
+out:
+	mutex_unlock(&axs.lock);
+	put_pid(pid);
+	if (err)
+		return err;
+	l.count = n;
+	return axs_args_out(argp, &l, sizeof(l));
+}
+
+static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->pid = pid_in_caller_ns(p->pid);
+	pi->uid = from_kuid_munged(current_user_ns(), p->uid);
+	pi->flags = p->presence | (p->attr_set ? AMDXSCHED_PROC_F_ATTR : 0);
+	pi->num_queues = p->nqueues;
+	pi->sched_class = p->sched_class;
+	pi->priority = p->priority;
+	pi->share = p->share;
+	pi->deadline_ns = p->deadline_ns;
+	memcpy(pi->comm, p->comm, min(sizeof(pi->comm), sizeof(p->comm)));
+	memcpy(pi->tag, p->tag, sizeof(pi->tag));
+}
+
+long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_proc_info pi;
+	struct amdxsched_list l;
+	struct axs_proc *p;
+	struct pid *pid;
+	u32 n = 0;
+	int err;
+
+	err = list_args(&l, argp, AMDXSCHED_PROC_INFO_SIZE_VER0, &pid);
+	if (err)
+		return err;
+	if (l.gpu_id != AMDXSCHED_GPU_ANY) {
+		put_pid(pid);
+		return -EINVAL;	/* a process spans GPUs */
+	}
+
+	mutex_lock(&axs.lock);
+	if (pid && !axs_proc_find(pid)) {
+		err = -ESRCH;
+		goto out;
+	}
+	list_for_each_entry(p, &axs.procs, node) {
+		if ((pid && p->pid != pid) || !axs_pid_visible(p->pid))
+			continue;
+		if (n < l.count) {
+			proc_info(p, &pi);
+			err = axs_copy_entry(u64_to_user_ptr(l.entries) +
+					     (size_t)n * l.entry_size,
+					     l.entry_size, &pi, sizeof(pi));
+			if (err)
+				goto out;
+		}
+		n++;
+	}
+out:
+	mutex_unlock(&axs.lock);
+	put_pid(pid);
+	if (err)
+		return err;
+	l.count = n;
+	return axs_args_out(argp, &l, sizeof(l));
+}
+
+/* Tags name a class in config files and logs: keep them to a safe alphabet. */
+static bool tag_valid(const char *tag)
+{
+	size_t len = strnlen(tag, AMDXSCHED_TAG_LEN);
+	size_t i;
+
+	if (len == AMDXSCHED_TAG_LEN)
+		return false;	/* not terminated */
+	for (i = 0; i < len; i++)
+		if (!isalnum(tag[i]) && !strchr("-_.:/", tag[i]))
+			return false;
+	return axs_zeroed(tag + len, AMDXSCHED_TAG_LEN - len);
+}
+
+/* Fields a flag does not select must be zero, so they can be given meaning later. */
+static int proc_attr_check(const struct amdxsched_proc_attr *a)
+{
+	static const char no_tag[AMDXSCHED_TAG_LEN];
+	u32 fl = a->flags;
+
+	if (!fl || (fl & ~AMDXSCHED_ATTR_ALL) ||
+	    !axs_zeroed(a->reserved, sizeof(a->reserved)))
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_CLASS) ? a->sched_class > AMDXSCHED_CLASS_MAX
+					: a->sched_class)
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_PRIORITY) ? a->priority > AMDXSCHED_PRIORITY_MAX
+					   : a->priority)
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_SHARE) ? a->share < 1 || a->share > 1000 : a->share)
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_DEADLINE) ? a->deadline_ns > 3600ULL * NSEC_PER_SEC
+					   : a->deadline_ns)
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_TAG) ? !tag_valid(a->tag)
+				      : memcmp(a->tag, no_tag, sizeof(no_tag)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The thread group of pid number @nr in the caller's namespace, referenced. */
+static struct pid *tgid_of(u32 nr)
+{
+	struct task_struct *task;
+	struct pid *pid, *tgid = NULL;
+
+	pid = find_get_pid(nr);
+	if (!pid)
+		return NULL;
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (task) {
+		tgid = get_pid(task_tgid(task));
+		put_task_struct(task);
+	}
+	return tgid;
+}
+
+long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_proc_attr a;
+	struct axs_proc *p;
+	struct pid *pid;
+	bool self;
+	int err;
+
+	err = axs_args_in(&a, sizeof(a), AMDXSCHED_PROC_ATTR_SIZE_VER0, argp);
+	if (err)
+		return err;
+	err = proc_attr_check(&a);
+	if (err)
+		return err;
+
+	pid = a.pid ? tgid_of(a.pid) : get_pid(task_tgid(current));
+	if (!pid)
+		return -ESRCH;
+	self = pid == task_tgid(current);
+
+	mutex_lock(&axs.lock);
+	p = axs_proc_find(pid);
+	if (!self && !f->control) {
+		err = -EPERM;
+		goto out;
+	}
+	if (!p && !self) {
+		err = -ESRCH;	/* hints for others only once a backend knows them */
+		goto out;
+	}
+	if (!p) {
+		p = axs_proc_get(pid, 0);
+		if (!p) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	if (self && !p->attr_owner)
+		p->attr_owner = f;
+
+	if (a.flags & AMDXSCHED_ATTR_CLASS)
+		p->sched_class = a.sched_class;
+	if (a.flags & AMDXSCHED_ATTR_PRIORITY)
+		p->priority = a.priority;
+	if (a.flags & AMDXSCHED_ATTR_SHARE)
+		p->share = a.share;
+	if (a.flags & AMDXSCHED_ATTR_DEADLINE)
+		p->deadline_ns = a.deadline_ns;
+	if (a.flags & AMDXSCHED_ATTR_TAG)
+		memcpy(p->tag, a.tag, sizeof(p->tag));
+	p->attr_set |= a.flags;
+	axs_event_proc(p, AMDXSCHED_EVENT_PROC_ATTR, p->sched_class, p->priority);
+out:
+	mutex_unlock(&axs.lock);
+	put_pid(pid);
+	return err;
+}

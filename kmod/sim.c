@@ -1,0 +1,893 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The sim backend: simulated gfx942 GPUs that run the pure model of
+ * sim_model.c in real time, one hrtimer per GPU firing at the model's next
+ * event; the AMDXSCHED_IOC_SIM_* ioctls with which test programs play the
+ * part of HIP applications; and fault knobs in debugfs, netdevsim style.
+ *
+ * A simulated process belongs to the file that created it, the way a KFD
+ * process lives as long as its /dev/kfd user: closing the file is the
+ * process exiting.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/debugfs.h>
+#include <linux/kref.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "core.h"
+#include "sim_model.h"
+
+#define SIM_MAX_QUEUES_PER_PROC	1024	/* KFD's limit per process */
+#define SIM_GFX_TARGET		90402	/* gfx942 */
+#define SIM_DEFAULT_CUS		0x1f	/* 5 active CUs per shader array */
+
+struct sim_gpu {
+	struct axs_gpu gpu;
+	/*
+	 * lock: the model and all it reaches (model queues, kernels, cohorts)
+	 * and @completed. Taken by the timer in softirq context, with _bh
+	 * elsewhere. Inside axs.lock and sim_lock, outside axs.ev_lock.
+	 */
+	spinlock_t lock;
+	struct axs_sim_gpu *m;
+	bool completed;			/* a kernel finished since the last wake-up */
+	struct hrtimer timer;		/* at the model's next event */
+	wait_queue_head_t done_wait;	/* kernel completions, queue destruction */
+
+	/* Backend calls only; axs.lock. */
+	struct axs_sim_queue *scratch[AMDXSCHED_MAX_BATCH];
+
+	/* Fault knobs: fail the next N calls of a kind, with fail_errno. */
+	atomic_t fail_suspend;
+	atomic_t fail_resume;
+	atomic_t fail_priority;
+	atomic_t fail_cu_mask;
+	atomic_t fail_queue_create;
+	u32 fail_errno;
+	u32 unmap_delay_us;		/* every unmap takes this much longer */
+	struct dentry *dir;
+};
+
+struct axs_sim_proc {
+	struct axs_proc *proc;
+	struct list_head queues;	/* sim_q.proc_node; axs.lock + sim_lock */
+	DECLARE_BITMAP(qids, SIM_MAX_QUEUES_PER_PROC);
+};
+
+struct sim_q {
+	struct axs_sim_queue mq;	/* sg->lock */
+	struct kref ref;		/* owner, plus each waiter */
+	struct sim_gpu *sg;
+	struct axs_queue *q;		/* NULL once destroyed */
+	u64 handle;
+	struct list_head proc_node;
+	bool dead;			/* sg->lock */
+};
+
+static struct kmem_cache *cohort_cache;
+static struct kmem_cache *kernel_cache;
+static struct dentry *sim_debugfs;
+
+static void sim_q_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct sim_q, ref));
+}
+
+static struct sim_gpu *to_sim_gpu(struct axs_gpu *gpu)
+{
+	return container_of(gpu, struct sim_gpu, gpu);
+}
+
+static struct sim_q *to_sim_q(struct axs_sim_queue *mq)
+{
+	return container_of(mq, struct sim_q, mq);
+}
+
+/* Model hooks, called with sg->lock held. */
+
+static void hook_busy(void *ctx, struct axs_sim_queue *mq, bool busy, u64 t)
+{
+	axs_event_queue_at(to_sim_q(mq)->q, busy ? AMDXSCHED_EVENT_QUEUE_BUSY :
+				AMDXSCHED_EVENT_QUEUE_IDLE, t, 0, 0);
+}
+
+static void hook_drained(void *ctx, struct axs_sim_queue *mq, u64 t)
+{
+	axs_event_queue_at(to_sim_q(mq)->q, AMDXSCHED_EVENT_QUEUE_DRAINED, t, 0, 0);
+}
+
+static void hook_kernel_done(void *ctx, struct axs_sim_queue *mq,
+			     const struct axs_sim_record *r)
+{
+	struct sim_gpu *sg = ctx;
+
+	sg->completed = true;
+}
+
+static struct axs_sim_cohort *hook_alloc_cohort(void *ctx)
+{
+	return kmem_cache_alloc(cohort_cache, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+static void hook_free_cohort(void *ctx, struct axs_sim_cohort *c)
+{
+	kmem_cache_free(cohort_cache, c);
+}
+
+static void hook_free_kernel(void *ctx, struct axs_sim_kernel *k)
+{
+	kmem_cache_free(kernel_cache, k);
+}
+
+static const struct axs_sim_hooks sim_hooks = {
+	.busy = hook_busy,
+	.drained = hook_drained,
+	.kernel_done = hook_kernel_done,
+	.alloc_cohort = hook_alloc_cohort,
+	.free_cohort = hook_free_cohort,
+	.free_kernel = hook_free_kernel,
+};
+
+/* Take the model lock and bring the model up to now. */
+static void sim_enter(struct sim_gpu *sg)
+	__acquires(&sg->lock)
+{
+	spin_lock_bh(&sg->lock);
+	axs_sim_advance(sg->m, ktime_get_ns());
+}
+
+/* Re-arm the timer for what the model expects next. sg->lock held. */
+static void sim_arm(struct sim_gpu *sg)
+{
+	u64 t = axs_sim_next_event(sg->m);
+
+	if (t == AXS_U64_MAX)
+		hrtimer_try_to_cancel(&sg->timer);
+	else
+		hrtimer_start(&sg->timer, ns_to_ktime(t), HRTIMER_MODE_ABS_SOFT);
+}
+
+/* Re-arm, drop the model lock, and wake waiters if kernels finished. */
+static void sim_leave(struct sim_gpu *sg)
+	__releases(&sg->lock)
+{
+	bool wake = sg->completed;
+
+	sg->completed = false;
+	sim_arm(sg);
+	spin_unlock_bh(&sg->lock);
+	if (wake)
+		wake_up_all(&sg->done_wait);
+}
+
+static enum hrtimer_restart sim_timer_fn(struct hrtimer *t)
+{
+	struct sim_gpu *sg = container_of(t, struct sim_gpu, timer);
+	bool wake;
+
+	spin_lock(&sg->lock);
+	axs_sim_advance(sg->m, ktime_get_ns());
+	wake = sg->completed;
+	sg->completed = false;
+	sim_arm(sg);
+	spin_unlock(&sg->lock);
+	if (wake)
+		wake_up_all(&sg->done_wait);
+	return HRTIMER_NORESTART;
+}
+
+/* The unmap blocks its caller on real hardware; so it does here. */
+static void sleep_until(u64 t)
+{
+	ktime_t exp = ns_to_ktime(t);
+
+	while (ktime_get_ns() < t) {
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		schedule_hrtimeout(&exp, HRTIMER_MODE_ABS);
+	}
+}
+
+/* One runlist change: a whole-GPU unmap/remap. Called under axs.lock. */
+static int sim_remap(struct sim_gpu *sg, const struct axs_sim_change *c)
+{
+	struct axs_sim_remap_info info;
+	int err;
+
+	lockdep_assert_held(&axs.lock);
+	sim_enter(sg);
+	sg->m->p.unmap_delay_ns = (u64)READ_ONCE(sg->unmap_delay_us) * NSEC_PER_USEC;
+	sg->m->p.preempt_timeout_ns =
+		(u64)READ_ONCE(sg->gpu.preempt_timeout_ms) * NSEC_PER_MSEC;
+	err = axs_sim_remap(sg->m, ktime_get_ns(), c, &info);
+	sim_leave(sg);
+
+	if (info.hang) {
+		pr_warn_ratelimited("simulated GPU %u: unmap exceeded %u ms, reporting a hang\n",
+				    sg->gpu.id, sg->gpu.preempt_timeout_ms);
+		axs_event_gpu(&sg->gpu, AMDXSCHED_EVENT_GPU_HANG,
+			      info.unmap_done_ns - info.start_ns, 0);
+	}
+	sleep_until(info.unmap_done_ns);
+	return err;
+}
+
+/* Consume one injected failure of @knob: its -errno, or 0. */
+static int sim_fault(struct sim_gpu *sg, atomic_t *knob)
+{
+	u32 e = READ_ONCE(sg->fail_errno);
+
+	if (!atomic_add_unless(knob, -1, 0))
+		return 0;
+	return -(int)(e && e < MAX_ERRNO ? e : EIO);
+}
+
+static int sim_batch(struct sim_gpu *sg, struct axs_sim_change *c,
+		     struct axs_queue **qs, u32 n, int *status, atomic_t *knob)
+{
+	u32 i;
+	int err;
+
+	err = sim_fault(sg, knob);
+	if (!err) {
+		for (i = 0; i < n; i++)
+			sg->scratch[i] = &((struct sim_q *)qs[i]->priv)->mq;
+		c->q = sg->scratch;
+		c->n = n;
+		err = sim_remap(sg, c);
+	}
+	for (i = 0; i < n; i++)
+		status[i] = err;
+	return err;
+}
+
+static int sim_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+		       u32 level, int *status)
+{
+	struct sim_gpu *sg = to_sim_gpu(gpu);
+	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_SUSPEND, .level = level };
+
+	return sim_batch(sg, &c, qs, n, status, &sg->fail_suspend);
+}
+
+static int sim_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+		      int *status)
+{
+	struct sim_gpu *sg = to_sim_gpu(gpu);
+	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_RESUME };
+
+	return sim_batch(sg, &c, qs, n, status, &sg->fail_resume);
+}
+
+static int sim_set_priority(struct axs_gpu *gpu, struct axs_queue **qs,
+			    const u32 *prio, u32 n, int *status)
+{
+	struct sim_gpu *sg = to_sim_gpu(gpu);
+	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_PRIORITY, .priority = prio };
+
+	return sim_batch(sg, &c, qs, n, status, &sg->fail_priority);
+}
+
+static int sim_set_cu_mask(struct axs_gpu *gpu, struct axs_queue *q,
+			   const u32 *mask, u32 nbits, const struct axs_cu_set *cus)
+{
+	struct sim_gpu *sg = to_sim_gpu(gpu);
+	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_CU_MASK, .cus = cus };
+	int status;
+
+	return sim_batch(sg, &c, &q, 1, &status, &sg->fail_cu_mask);
+}
+
+static void sim_queue_info(struct axs_queue *q, struct amdxsched_queue_info *qi)
+{
+	struct sim_q *sq = q->priv;
+	struct sim_gpu *sg = sq->sg;
+
+	sim_enter(sg);
+	if (sq->mq.busy)
+		qi->state |= AMDXSCHED_QUEUE_S_BUSY;
+	if (sq->mq.draining)
+		qi->state |= AMDXSCHED_QUEUE_S_DRAINING;
+	qi->counters.busy_transitions = sq->mq.stats.busy_transitions;
+	qi->counters.dispatches_submitted = sq->mq.next_id;
+	qi->counters.dispatches_completed = sq->mq.done_id;
+	qi->counters.workgroups_completed = sq->mq.stats.wg_completed;
+	sim_leave(sg);
+}
+
+static void sim_gpu_counters(struct axs_gpu *gpu, struct amdxsched_gpu_counters *c)
+{
+	struct sim_gpu *sg = to_sim_gpu(gpu);
+
+	sim_enter(sg);
+	c->remaps = sg->m->stats.remaps;
+	c->remap_ns = sg->m->stats.remap_ns;
+	c->saved_bytes = sg->m->stats.saved_bytes;
+	c->hangs = sg->m->stats.hangs;
+	sim_leave(sg);
+}
+
+static const struct axs_backend_ops sim_ops = {
+	.suspend = sim_suspend,
+	.resume = sim_resume,
+	.set_priority = sim_set_priority,
+	.set_cu_mask = sim_set_cu_mask,
+	.queue_info = sim_queue_info,
+	.gpu_counters = sim_gpu_counters,
+};
+
+static int knob_get(void *data, u64 *val)
+{
+	*val = atomic_read(data);
+	return 0;
+}
+
+static int knob_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(data, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(knob_fops, knob_get, knob_set, "%llu\n");
+
+static void sim_debugfs_add(struct sim_gpu *sg)
+{
+	char name[16];
+	struct dentry *d;
+
+	snprintf(name, sizeof(name), "gpu%u", sg->gpu.id);
+	d = debugfs_create_dir(name, sim_debugfs);
+	debugfs_create_file_unsafe("fail_suspend", 0600, d, &sg->fail_suspend, &knob_fops);
+	debugfs_create_file_unsafe("fail_resume", 0600, d, &sg->fail_resume, &knob_fops);
+	debugfs_create_file_unsafe("fail_priority", 0600, d, &sg->fail_priority, &knob_fops);
+	debugfs_create_file_unsafe("fail_cu_mask", 0600, d, &sg->fail_cu_mask, &knob_fops);
+	debugfs_create_file_unsafe("fail_queue_create", 0600, d, &sg->fail_queue_create,
+				   &knob_fops);
+	debugfs_create_u32("fail_errno", 0600, d, &sg->fail_errno);
+	debugfs_create_u32("unmap_delay_us", 0600, d, &sg->unmap_delay_us);
+	debugfs_create_u32("preempt_timeout_ms", 0600, d, &sg->gpu.preempt_timeout_ms);
+	sg->dir = d;
+}
+
+static struct sim_gpu *sim_gpu_create(const struct axs_topo *topo,
+				      const struct axs_sim_params *p)
+{
+	struct sim_gpu *sg;
+
+	sg = kzalloc(sizeof(*sg), GFP_KERNEL);
+	if (!sg)
+		return NULL;
+	sg->m = kvzalloc(sizeof(*sg->m), GFP_KERNEL);
+	if (!sg->m) {
+		kfree(sg);
+		return NULL;
+	}
+	spin_lock_init(&sg->lock);
+	init_waitqueue_head(&sg->done_wait);
+	axs_hrtimer_setup(&sg->timer, sim_timer_fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	sg->fail_errno = EIO;
+	axs_sim_gpu_init(sg->m, topo, p, &sim_hooks, sg, ktime_get_ns());
+
+	sg->gpu.backend = AMDXSCHED_BACKEND_SIM;
+	sg->gpu.ops = &sim_ops;
+	sg->gpu.topo = *topo;
+	sg->gpu.flags = AMDXSCHED_GPU_F_HWS | AMDXSCHED_GPU_F_CWSR;
+	sg->gpu.gfx_target_version = SIM_GFX_TARGET;
+	sg->gpu.cu_state_bytes = p->cu_state_bytes;
+	sg->gpu.preempt_timeout_ms = div_u64(p->preempt_timeout_ns, NSEC_PER_MSEC);
+	sg->gpu.levels = BIT(AMDXSCHED_LEVEL_DEACTIVATE) | BIT(AMDXSCHED_LEVEL_INTERRUPT);
+	return sg;
+}
+
+static void sim_gpu_destroy(struct sim_gpu *sg)
+{
+	hrtimer_cancel(&sg->timer);
+	axs_sim_gpu_fini(sg->m);
+	kvfree(sg->m);
+	kfree(sg);
+}
+
+/* Create and register a simulated GPU. */
+static int sim_gpu_add(const struct axs_topo *topo, const struct axs_sim_params *p,
+		       u32 *id)
+{
+	struct sim_gpu *sg;
+	int err;
+
+	sg = sim_gpu_create(topo, p);
+	if (!sg)
+		return -ENOMEM;
+	mutex_lock(&axs.lock);
+	err = axs_gpu_add(&sg->gpu);
+	if (!err) {
+		sim_debugfs_add(sg);
+		*id = sg->gpu.id;
+	}
+	mutex_unlock(&axs.lock);
+	if (err)
+		sim_gpu_destroy(sg);
+	return err;
+}
+
+/* Turn a config (zeros meaning MI308X defaults) into model inputs. */
+static int sim_config(const struct amdxsched_sim_gpu_config *c, struct axs_topo *t,
+		      struct axs_sim_params *p)
+{
+	static const u16 none[AXS_MAX_XCC][AXS_MAX_SE][AXS_MAX_SH];
+	u32 x, se, sh;
+
+	memset(t, 0, sizeof(*t));
+	t->num_xcc = c->num_xcc ? c->num_xcc : 4;
+	t->num_se = c->num_se_per_xcc ? c->num_se_per_xcc : 4;
+	t->num_sh = c->num_sh_per_se ? c->num_sh_per_se : 1;
+	if (memcmp(c->active_cu, none, sizeof(none))) {
+		memcpy(t->active, c->active_cu, sizeof(t->active));
+	} else if (t->num_xcc <= AXS_MAX_XCC && t->num_se <= AXS_MAX_SE &&
+		   t->num_sh <= AXS_MAX_SH) {
+		for (x = 0; x < t->num_xcc; x++)
+			for (se = 0; se < t->num_se; se++)
+				for (sh = 0; sh < t->num_sh; sh++)
+					t->active[x][se][sh] = SIM_DEFAULT_CUS;
+	}
+	if (axs_topo_check(t))
+		return -EINVAL;
+
+	axs_sim_params_default(p);
+	if (c->cu_state_bytes)
+		p->cu_state_bytes = c->cu_state_bytes;
+	if (c->max_wg_per_cu)
+		p->max_wg_per_cu = c->max_wg_per_cu;
+	if (c->save_bw)
+		p->save_bw = c->save_bw;
+	if (c->restore_bw)
+		p->restore_bw = c->restore_bw;
+	if (c->unmap_ns)
+		p->unmap_ns = c->unmap_ns;
+	if (c->map_ns)
+		p->map_ns = c->map_ns;
+	if (c->preempt_timeout_ms)
+		p->preempt_timeout_ns = (u64)c->preempt_timeout_ms * NSEC_PER_MSEC;
+	p->dispatch = c->dispatch;
+	return axs_sim_params_check(p);
+}
+
+static long sim_ioctl_add_gpu(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_sim_gpu_config c;
+	struct axs_sim_params p;
+	struct axs_topo t;
+	int err;
+
+	err = axs_args_in(&c, sizeof(c), AMDXSCHED_SIM_GPU_CONFIG_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (c.flags || !axs_zeroed(c.reserved, sizeof(c.reserved)))
+		return -EINVAL;
+	if (!f->control)
+		return -EPERM;
+	err = sim_config(&c, &t, &p);
+	if (err)
+		return err;
+	err = sim_gpu_add(&t, &p, &c.gpu_id);
+	if (err)
+		return err;
+	return axs_args_out(argp, &c, sizeof(c));
+}
+
+/* axs.lock and the owner's sim_lock held. */
+static void sim_queue_destroy(struct axs_sim_proc *sp, struct sim_q *sq)
+{
+	struct axs_sim_queue *mq = &sq->mq;
+	struct axs_sim_change c = {
+		.kind = AXS_SIM_CHANGE_REMOVE, .q = &mq, .n = 1,
+	};
+	struct sim_gpu *sg = sq->sg;
+
+	sim_remap(sg, &c);	/* a hang still removes the queue */
+	spin_lock_bh(&sg->lock);
+	sq->dead = true;
+	spin_unlock_bh(&sg->lock);
+	wake_up_all(&sg->done_wait);
+
+	clear_bit(sq->q->kfd_qid, sp->qids);
+	list_del(&sq->proc_node);
+	axs_queue_remove(sq->q);
+	sq->q = NULL;
+	kref_put(&sq->ref, sim_q_release);
+}
+
+static void sim_proc_destroy(struct axs_file *f)
+{
+	struct axs_sim_proc *sp = f->sim_proc;
+	struct sim_q *sq, *tmp;
+
+	lockdep_assert_held(&axs.lock);
+	lockdep_assert_held(&f->sim_lock);
+	list_for_each_entry_safe(sq, tmp, &sp->queues, proc_node)
+		sim_queue_destroy(sp, sq);
+	axs_proc_drop(sp->proc, AMDXSCHED_PROC_F_SIM);
+	kfree(sp);
+	f->sim_proc = NULL;
+}
+
+static long sim_ioctl_proc(struct axs_file *f, void __user *argp)
+{
+	struct pid *tgid = task_tgid(current);
+	struct amdxsched_sim_proc a;
+	struct axs_sim_proc *sp;
+	struct axs_proc *p;
+	int err;
+
+	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_PROC_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (a.flags || !axs_zeroed(a.reserved, sizeof(a.reserved)))
+		return -EINVAL;
+	if (a.op != AMDXSCHED_SIM_PROC_CREATE && a.op != AMDXSCHED_SIM_PROC_DESTROY)
+		return -EINVAL;
+
+	mutex_lock(&axs.lock);
+	mutex_lock(&f->sim_lock);
+	if (a.op == AMDXSCHED_SIM_PROC_DESTROY) {
+		if (f->sim_proc)
+			sim_proc_destroy(f);
+		else
+			err = -ENOENT;
+		goto out;
+	}
+
+	p = axs_proc_find(tgid);
+	if (f->sim_proc || (p && (p->presence & AMDXSCHED_PROC_F_SIM))) {
+		err = -EEXIST;	/* one simulated process per process */
+		goto out;
+	}
+	sp = kzalloc(sizeof(*sp), GFP_KERNEL_ACCOUNT);
+	if (!sp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sp->proc = axs_proc_get(tgid, AMDXSCHED_PROC_F_SIM);
+	if (!sp->proc) {
+		kfree(sp);
+		err = -ENOMEM;
+		goto out;
+	}
+	INIT_LIST_HEAD(&sp->queues);
+	f->sim_proc = sp;
+	a.pid = pid_vnr(tgid);
+out:
+	mutex_unlock(&f->sim_lock);
+	mutex_unlock(&axs.lock);
+	if (err)
+		return err;
+	return axs_args_out(argp, &a, sizeof(a));
+}
+
+static long sim_ioctl_queue_create(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_sim_queue_create a;
+	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_ADD, .n = 1 };
+	struct axs_sim_queue *mq;
+	struct axs_sim_proc *sp;
+	struct axs_gpu *gpu;
+	struct sim_gpu *sg;
+	struct sim_q *sq;
+	struct axs_queue *q;
+	unsigned long qid;
+	int err;
+
+	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_QUEUE_CREATE_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (a.flags || a.pad || !axs_zeroed(a.reserved, sizeof(a.reserved)))
+		return -EINVAL;
+	if (a.priority > AMDXSCHED_PRIORITY_MAX)
+		return -EINVAL;
+	sq = kzalloc(sizeof(*sq), GFP_KERNEL_ACCOUNT);
+	if (!sq)
+		return -ENOMEM;
+
+	mutex_lock(&axs.lock);
+	mutex_lock(&f->sim_lock);
+	sp = f->sim_proc;
+	if (!sp) {
+		err = -ESRCH;	/* no simulated process: SIM_PROC_CREATE first */
+		goto out;
+	}
+	gpu = axs_gpu_find(a.gpu_id);
+	if (!gpu || gpu->backend != AMDXSCHED_BACKEND_SIM) {
+		err = -ENODEV;
+		goto out;
+	}
+	sg = to_sim_gpu(gpu);
+	qid = find_first_zero_bit(sp->qids, SIM_MAX_QUEUES_PER_PROC);
+	if (qid == SIM_MAX_QUEUES_PER_PROC || sg->m->nqueues >= AXS_SIM_MAX_QUEUES) {
+		err = -ENOSPC;
+		goto out;
+	}
+	err = sim_fault(sg, &sg->fail_queue_create);
+	if (err)
+		goto out;
+
+	kref_init(&sq->ref);
+	sq->sg = sg;
+	axs_sim_queue_init(sg->m, &sq->mq, a.priority, sq);
+	q = axs_queue_add(sp->proc, gpu, qid, AMDXSCHED_QUEUE_TYPE_COMPUTE_AQL,
+			  a.priority, sq);
+	if (!q) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sq->q = q;
+	sq->handle = q->handle;
+	set_bit(qid, sp->qids);
+	list_add_tail(&sq->proc_node, &sp->queues);
+	mq = &sq->mq;
+	c.q = &mq;
+	sim_remap(sg, &c);	/* creating a queue remaps the GPU, as on HWS */
+	a.handle = q->handle;
+	a.kfd_queue_id = qid;
+	sq = NULL;
+out:
+	mutex_unlock(&f->sim_lock);
+	mutex_unlock(&axs.lock);
+	kfree(sq);
+	if (err)
+		return err;
+	return axs_args_out(argp, &a, sizeof(a));
+}
+
+/* The queue @handle of the caller's simulated process. sim_lock held. */
+static struct sim_q *sim_q_find(struct axs_file *f, u64 handle, int *err)
+{
+	struct sim_q *sq;
+
+	lockdep_assert_held(&f->sim_lock);
+	if (f->sim_proc) {
+		list_for_each_entry(sq, &f->sim_proc->queues, proc_node)
+			if (sq->handle == handle)
+				return sq;
+	}
+	/* Someone else's queue, or none at all? */
+	*err = xa_load(&axs.queues, handle) ? -EPERM : -ENOENT;
+	return NULL;
+}
+
+static long sim_ioctl_queue_destroy(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_sim_queue_destroy a;
+	struct sim_q *sq;
+	int err;
+
+	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_QUEUE_DESTROY_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (a.flags || !axs_zeroed(a.reserved, sizeof(a.reserved)))
+		return -EINVAL;
+
+	mutex_lock(&axs.lock);
+	mutex_lock(&f->sim_lock);
+	sq = sim_q_find(f, a.handle, &err);
+	if (sq)
+		sim_queue_destroy(f->sim_proc, sq);
+	mutex_unlock(&f->sim_lock);
+	mutex_unlock(&axs.lock);
+	return err;
+}
+
+/* Submitting does not take axs.lock: it must not wait behind an unmap. */
+static long sim_ioctl_submit(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_sim_submit a;
+	struct axs_sim_kernel *k;
+	struct sim_gpu *sg;
+	struct sim_q *sq;
+	int err;
+
+	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_SUBMIT_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (a.flags || !axs_zeroed(a.reserved, sizeof(a.reserved)))
+		return -EINVAL;
+	k = kmem_cache_zalloc(kernel_cache, GFP_KERNEL_ACCOUNT);
+	if (!k)
+		return -ENOMEM;
+	k->grid = a.grid;
+	k->wg_ns = a.wg_ns;
+	k->footprint = a.wg_footprint;
+
+	mutex_lock(&f->sim_lock);
+	sq = sim_q_find(f, a.handle, &err);
+	if (sq) {
+		sg = sq->sg;
+		sim_enter(sg);
+		err = axs_sim_submit(sg->m, &sq->mq, k, ktime_get_ns());
+		a.dispatch_id = k->id;	/* k belongs to the model once unlocked */
+		sim_leave(sg);
+	}
+	mutex_unlock(&f->sim_lock);
+	if (err) {
+		kmem_cache_free(kernel_cache, k);
+		return err;
+	}
+	return axs_args_out(argp, &a, sizeof(a));
+}
+
+/* Has dispatch @id finished, or will it never? */
+static bool sim_settled(struct sim_q *sq, u64 id)
+{
+	bool done;
+
+	spin_lock_bh(&sq->sg->lock);
+	done = sq->dead || sq->mq.done_id >= id;
+	spin_unlock_bh(&sq->sg->lock);
+	return done;
+}
+
+static long sim_ioctl_wait(struct axs_file *f, void __user *argp)
+{
+	const struct axs_sim_record *r;
+	struct amdxsched_sim_wait a;
+	struct sim_gpu *sg;
+	struct sim_q *sq;
+	int err;
+
+	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_WAIT_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (a.flags || !axs_zeroed(a.reserved, sizeof(a.reserved)))
+		return -EINVAL;
+
+	mutex_lock(&f->sim_lock);
+	sq = sim_q_find(f, a.handle, &err);
+	if (sq)
+		kref_get(&sq->ref);
+	mutex_unlock(&f->sim_lock);
+	if (!sq)
+		return err;
+	sg = sq->sg;
+
+	sim_enter(sg);
+	if (!a.dispatch_id || a.dispatch_id > sq->mq.next_id)
+		err = -EINVAL;
+	sim_leave(sg);
+	if (!err && a.timeout_ns)
+		err = wait_event_interruptible_hrtimeout(sg->done_wait,
+							 sim_settled(sq, a.dispatch_id),
+							 ns_to_ktime(min_t(u64, a.timeout_ns,
+									   KTIME_MAX)));
+	if (err == -ETIME)
+		err = 0;	/* decided below, like a zero timeout */
+	if (!err) {
+		sim_enter(sg);
+		r = axs_sim_record(&sq->mq, a.dispatch_id);
+		if (sq->mq.done_id < a.dispatch_id) {
+			err = sq->dead ? -ENOENT : -ETIMEDOUT;
+		} else if (!r) {
+			err = -ENODATA;	/* finished, but too long ago to remember */
+		} else {
+			a.submit_ns = r->submit_ns;
+			a.start_ns = r->start_ns;
+			a.end_ns = r->end_ns;
+		}
+		sim_leave(sg);
+	}
+	kref_put(&sq->ref, sim_q_release);
+	if (err)
+		return err;
+	return axs_args_out(argp, &a, sizeof(a));
+}
+
+long axs_sim_ioctl(struct axs_file *f, unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case AMDXSCHED_IOC_SIM_ADD_GPU:
+		return sim_ioctl_add_gpu(f, argp);
+	case AMDXSCHED_IOC_SIM_PROC:
+		return sim_ioctl_proc(f, argp);
+	case AMDXSCHED_IOC_SIM_QUEUE_CREATE:
+		return sim_ioctl_queue_create(f, argp);
+	case AMDXSCHED_IOC_SIM_QUEUE_DESTROY:
+		return sim_ioctl_queue_destroy(f, argp);
+	case AMDXSCHED_IOC_SIM_SUBMIT:
+		return sim_ioctl_submit(f, argp);
+	case AMDXSCHED_IOC_SIM_WAIT:
+		return sim_ioctl_wait(f, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+void axs_sim_file_release(struct axs_file *f)
+{
+	mutex_lock(&axs.lock);
+	mutex_lock(&f->sim_lock);
+	if (f->sim_proc)
+		sim_proc_destroy(f);
+	mutex_unlock(&f->sim_lock);
+	mutex_unlock(&axs.lock);
+}
+
+void axs_sim_backend_info(struct amdxsched_backend_info *bi)
+{
+	struct axs_gpu *gpu;
+	u32 n = 0;
+
+	mutex_lock(&axs.lock);
+	list_for_each_entry(gpu, &axs.gpus, node)
+		n += gpu->backend == AMDXSCHED_BACKEND_SIM;
+	mutex_unlock(&axs.lock);
+
+	bi->status = AMDXSCHED_BACKEND_RUNNING;
+	bi->levels = BIT(AMDXSCHED_LEVEL_DEACTIVATE) | BIT(AMDXSCHED_LEVEL_INTERRUPT);
+	bi->caps = AMDXSCHED_BCAP_PER_QUEUE | AMDXSCHED_BCAP_PRIORITY |
+		   AMDXSCHED_BCAP_CU_MASK | AMDXSCHED_BCAP_BUSY_EVENTS;
+	bi->error = 0;
+	bi->num_gpus = n;
+	memset(bi->name, 0, sizeof(bi->name));
+	strscpy(bi->name, "sim", sizeof(bi->name));
+	memset(bi->detail, 0, sizeof(bi->detail));
+	snprintf(bi->detail, sizeof(bi->detail),
+		 "simulated gfx942 (MI308X model), %u GPU(s)", n);
+}
+
+int axs_sim_init(unsigned int ngpus)
+{
+	struct axs_sim_params p;
+	struct axs_topo t;
+	unsigned int i;
+	u32 id;
+	int err;
+
+	cohort_cache = KMEM_CACHE(axs_sim_cohort, 0);
+	kernel_cache = KMEM_CACHE(axs_sim_kernel, SLAB_ACCOUNT);
+	if (!cohort_cache || !kernel_cache) {
+		err = -ENOMEM;
+		goto err;
+	}
+	sim_debugfs = debugfs_create_dir("sim", axs.debugfs);
+
+	axs_topo_mi308x(&t);
+	axs_sim_params_default(&p);
+	for (i = 0; i < ngpus; i++) {
+		err = sim_gpu_add(&t, &p, &id);
+		if (err)
+			goto err;
+	}
+	return 0;
+err:
+	axs_sim_fini();
+	return err;
+}
+
+void axs_sim_fini(void)
+{
+	struct axs_gpu *gpu, *tmp;
+
+	/* Every file is closed, so no simulated process or queue is left. */
+	mutex_lock(&axs.lock);
+	list_for_each_entry_safe(gpu, tmp, &axs.gpus, node) {
+		struct sim_gpu *sg;
+
+		if (gpu->backend != AMDXSCHED_BACKEND_SIM)
+			continue;
+		sg = to_sim_gpu(gpu);
+		WARN_ON(gpu->nqueues);
+		debugfs_remove_recursive(sg->dir);	/* waits for knob users */
+		axs_gpu_remove(gpu);
+		sim_gpu_destroy(sg);
+	}
+	mutex_unlock(&axs.lock);
+	debugfs_remove_recursive(sim_debugfs);
+	sim_debugfs = NULL;
+	kmem_cache_destroy(kernel_cache);
+	kmem_cache_destroy(cohort_cache);
+	kernel_cache = NULL;
+	cohort_cache = NULL;
+}
