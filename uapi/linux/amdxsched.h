@@ -508,10 +508,12 @@ struct amdxsched_sim_wait {
 /* ------------------------------------------------------------------------ */
 /* Layout pins: the same on every architecture and in C and C++. */
 
-#ifdef __cplusplus
+#if defined(__cplusplus) && __cplusplus >= 201103L
 #define __AMDXSCHED_PIN(type, bytes) static_assert(sizeof(type) == (bytes), #type)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define __AMDXSCHED_PIN(type, bytes) _Static_assert(sizeof(type) == (bytes), #type)
+#else	/* older compilers: the sizes are still as pinned, just not checked */
+#define __AMDXSCHED_PIN(type, bytes) extern int __amdxsched_unchecked_pin
 #endif
 
 __AMDXSCHED_PIN(struct amdxsched_version, AMDXSCHED_VERSION_SIZE_VER0);
