@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: MIT
+#
+# amdxsched. The kernel module builds through Kbuild:
+#   make -C /lib/modules/$(uname -r)/build M=$PWD
+# This Makefile drives everything else:
+#
+#   make [all]   the module for KDIR (when its headers exist) and all programs
+#   make check   host unit tests, lint, then the module and its selftests in
+#                QEMU on each Debian kernel of SUITES (tools/vm/axs-vm)
+#   make bench   benchmarks in QEMU on BENCH_SUITE
+#   make demo    the dual-model demo on a simulated MI308X, in QEMU
+#   make lint    checkpatch --strict, sparse and W=1 over the kernel code
+#   make install the module for KDIR, the ABI header, programs, udev rule
+#   make clean
+#
+# Downloads and chroots are cached outside the tree (AXS_CACHE, default
+# /var/cache/amdxsched); see tools/vm/README.md.
+
+SUITES		?= bookworm trixie sid
+DEMO_SUITE	?= trixie
+BENCH_SUITE	?= trixie
+LINT_SUITE	?= trixie
+KDIR		?= /lib/modules/$(shell uname -r)/build
+PREFIX		?= /usr/local
+DESTDIR		?=
+
+VM		:= tools/vm/axs-vm
+B		:= build
+CC		?= cc
+
+# Userspace: C11, warnings are errors. VM payloads are static, with UBSan
+# trapping (no runtime library needed in the guest).
+USER_CFLAGS	:= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+		   -Iuapi -Iuser/lib
+VM_CFLAGS	:= $(USER_CFLAGS) -static -fsanitize=undefined \
+		   -fsanitize-undefined-trap-on-error
+
+LIBAXS_SRC	:= user/lib/axs.c
+LIBAXS_HDR	:= user/lib/axs.h uapi/linux/amdxsched.h
+
+# kselftest_harness.h comes from the kernel's own source package.
+KSFT_DIR	 = $(shell $(VM) kselftest-headers)/tools/testing/selftests
+
+all: module user
+
+module:
+	@if [ -d "$(KDIR)" ]; then \
+		$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules; \
+	else \
+		echo "make: no kernel headers at $(KDIR); skipping the module" \
+		     "(set KDIR, or use 'make check' to build for the test kernels)"; \
+	fi
+
+user: $(B)/user/axs-demo $(B)/user/axs-bench
+
+$(B)/user:
+	mkdir -p $@
+
+$(B)/user/axs-demo: tools/demo/axs-demo.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) -o $@ tools/demo/axs-demo.c $(LIBAXS_SRC)
+
+$(B)/user/axs-bench: tools/bench/axs-bench.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) -pthread -o $@ tools/bench/axs-bench.c $(LIBAXS_SRC)
+
+selftests:
+	$(MAKE) -C tests/selftests KSFT_DIR="$(KSFT_DIR)" O="$(CURDIR)/$(B)/selftests"
+
+unit:
+	$(MAKE) -C tests/unit KSFT_DIR="$(KSFT_DIR)" O="$(CURDIR)/$(B)/unit" check
+
+# One payload per job: the programs and the script the guest runs.
+$(B)/payload-%:
+	rm -rf $@ && mkdir -p $@
+
+payload-tests: selftests $(B)/payload-tests
+	cp $(B)/selftests/* tests/vm/run-tests.sh $(B)/payload-tests/
+	mv $(B)/payload-tests/run-tests.sh $(B)/payload-tests/run.sh
+
+payload-demo: $(B)/user/axs-demo $(B)/payload-demo
+	cp $(B)/user/axs-demo $(B)/payload-demo/
+	cp tests/vm/run-demo.sh $(B)/payload-demo/run.sh
+
+payload-bench: $(B)/user/axs-bench $(B)/payload-bench
+	cp $(B)/user/axs-bench $(B)/payload-bench/
+	cp tests/vm/run-bench.sh $(B)/payload-bench/run.sh
+
+lint:
+	tools/lint.sh $(LINT_SUITE)
+
+vm-check: payload-tests
+	@set -e; for s in $(SUITES); do \
+		echo "=== $$s: prepare, build, boot and test"; \
+		$(VM) prepare $$s; \
+		$(VM) build $$s W=1; \
+		$(VM) run $$s --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap; \
+	done
+
+check: unit lint vm-check
+	@echo "make check: all passed on $(SUITES)"
+
+demo: payload-demo
+	$(VM) prepare $(DEMO_SUITE)
+	$(VM) build $(DEMO_SUITE)
+	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --quiet
+
+bench: payload-bench
+	$(VM) prepare $(BENCH_SUITE)
+	$(VM) build $(BENCH_SUITE)
+	$(VM) run $(BENCH_SUITE) --payload $(B)/payload-bench --quiet
+
+install: all
+	@if [ -d "$(KDIR)" ]; then \
+		$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install; \
+	fi
+	install -D -m 0644 uapi/linux/amdxsched.h $(DESTDIR)$(PREFIX)/include/linux/amdxsched.h
+	install -D -m 0644 tools/udev/60-amdxsched.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-amdxsched.rules
+	install -D -m 0755 $(B)/user/axs-demo $(DESTDIR)$(PREFIX)/bin/axs-demo
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
+	rm -rf $(B)
+	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
+
+.PHONY: all module user selftests unit payload-tests payload-demo payload-bench \
+	lint vm-check check demo bench install clean

@@ -1,0 +1,5 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Guest side of 'make bench'.
+uname -r
+./axs-bench

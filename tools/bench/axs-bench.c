@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * axs-bench: software costs of amdxsched, measured side by side in one run
+ * so that ratios survive a noisy machine (QEMU without KVM here).
+ *
+ *  1. suspend and resume of batches of 1, 8 and 64 queues on a simulated GPU
+ *     whose unmap costs nothing, as multiples of a no-op ioctl;
+ *  2. the delay from a queue's busy transition to an event reader waking,
+ *     next to the delay of a pipe wake-up between the same two threads.
+ *
+ * Rounds interleave the cases; each figure is the median over rounds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "axs.h"
+
+#define ROUNDS		15
+#define ITERS		200	/* calls per case per round */
+#define WAKES		400	/* wake-ups per kind */
+#define MAXQ		64
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[n / 2];
+}
+
+static uint64_t pct(uint64_t *v, int n, int p)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[(n - 1) * p / 100];
+}
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "axs-bench: %s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+/* ns per call of a no-op: an ioctl number the device does not know. */
+static uint64_t time_noop(int fd)
+{
+	uint64_t t0 = axs_now_ns();
+
+	for (int i = 0; i < ITERS; i++)
+		ioctl(fd, _IO(AMDXSCHED_IOC_MAGIC, 0x3f));
+	return (axs_now_ns() - t0) / ITERS;
+}
+
+static uint64_t time_version(int fd)
+{
+	struct amdxsched_version v;
+	uint64_t t0 = axs_now_ns();
+
+	for (int i = 0; i < ITERS; i++)
+		axs_version(fd, &v);
+	return (axs_now_ns() - t0) / ITERS;
+}
+
+/* ns per suspend and per resume of @n queues, Lv3. */
+static int time_batch(int fd, const uint64_t *q, uint32_t n, uint64_t *sus, uint64_t *res)
+{
+	uint64_t ts = 0, tr = 0, t0;
+	int r;
+
+	for (int i = 0; i < ITERS; i++) {
+		t0 = axs_now_ns();
+		r = axs_suspend(fd, q, n, AMDXSCHED_LEVEL_INTERRUPT, 1000, NULL, NULL);
+		ts += axs_now_ns() - t0;
+		if (r)
+			return r;
+		t0 = axs_now_ns();
+		r = axs_resume(fd, q, n, 0, NULL);
+		tr += axs_now_ns() - t0;
+		if (r)
+			return r;
+	}
+	*sus = ts / ITERS;
+	*res = tr / ITERS;
+	return 0;
+}
+
+struct waker {
+	int evfd;
+	int pipe_rd;
+	uint64_t ev_lat[WAKES];
+	uint64_t pipe_lat[WAKES];
+	int nev, npipe;
+	int err;
+};
+
+/* Reader thread: blocks in read() on the event fd or the pipe, in turn. */
+static void *reader(void *arg)
+{
+	struct waker *w = arg;
+	struct amdxsched_event ev;
+	uint64_t sent;
+
+	while (w->nev < WAKES || w->npipe < WAKES) {
+		if (w->nev <= w->npipe) {
+			ssize_t n = axs_events_read(w->evfd, &ev, 1);
+
+			if (n < 0) {
+				__atomic_store_n(&w->err, (int)n, __ATOMIC_RELEASE);
+				break;
+			}
+			if (n == 1 && ev.type == AMDXSCHED_EVENT_QUEUE_BUSY) {
+				w->ev_lat[w->nev] = axs_now_ns() - ev.timestamp_ns;
+				__atomic_store_n(&w->nev, w->nev + 1, __ATOMIC_RELEASE);
+			}
+		} else {
+			if (read(w->pipe_rd, &sent, sizeof(sent)) != sizeof(sent)) {
+				__atomic_store_n(&w->err, -EIO, __ATOMIC_RELEASE);
+				break;
+			}
+			w->pipe_lat[w->npipe] = axs_now_ns() - sent;
+			__atomic_store_n(&w->npipe, w->npipe + 1, __ATOMIC_RELEASE);
+		}
+	}
+	return NULL;
+}
+
+static int bench_wakeups(int fd, uint64_t q)
+{
+	struct amdxsched_sim_wait wt;
+	struct waker w = { 0 };
+	pthread_t th;
+	int p[2], r;
+	uint64_t id, t;
+
+	w.evfd = axs_open(O_RDONLY);
+	if (w.evfd < 0)
+		return fail("open", w.evfd);
+	r = axs_events_config(w.evfd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_BUSY), 1024);
+	if (r)
+		return fail("events config", r);
+	if (pipe(p))
+		return fail("pipe", -errno);
+	w.pipe_rd = p[0];
+	pthread_create(&th, NULL, reader, &w);
+
+	for (int i = 0; i < WAKES; i++) {
+		/* an idle queue turning busy: one BUSY event */
+		r = axs_sim_submit(fd, q, 1, 1000, 0, &id);
+		if (r)
+			return fail("submit", r);
+		r = axs_sim_wait(fd, q, id, 10000000000ULL, &wt);
+		if (r)
+			return fail("wait", r);
+		while (__atomic_load_n(&w.nev, __ATOMIC_ACQUIRE) <= i &&
+		       !__atomic_load_n(&w.err, __ATOMIC_ACQUIRE))
+			usleep(100);
+		/* the same reader, woken through a pipe */
+		t = axs_now_ns();
+		if (write(p[1], &t, sizeof(t)) != sizeof(t))
+			return fail("pipe write", -errno);
+		while (__atomic_load_n(&w.npipe, __ATOMIC_ACQUIRE) <= i &&
+		       !__atomic_load_n(&w.err, __ATOMIC_ACQUIRE))
+			usleep(100);
+	}
+	pthread_join(th, NULL);
+	if (w.err)
+		return fail("reader", w.err);
+
+	uint64_t em = pct(w.ev_lat, WAKES, 50), e99 = pct(w.ev_lat, WAKES, 99);
+	uint64_t pm = pct(w.pipe_lat, WAKES, 50), p99 = pct(w.pipe_lat, WAKES, 99);
+
+	printf("\nwake-up of a blocked reader, %d each, interleaved\n", WAKES);
+	printf("  %-34s %10s %10s\n", "", "median", "p99");
+	printf("  %-34s %7.1f us %7.1f us\n", "busy event -> read() returns",
+	       em / 1e3, e99 / 1e3);
+	printf("  %-34s %7.1f us %7.1f us\n", "pipe write -> read() returns",
+	       pm / 1e3, p99 / 1e3);
+	printf("  %-34s %9.2fx %9.2fx\n", "ratio event / pipe",
+	       (double)em / pm, (double)e99 / p99);
+	printf("bench.event_wake_median_ns=%llu\nbench.event_wake_p99_ns=%llu\n"
+	       "bench.pipe_wake_median_ns=%llu\nbench.event_over_pipe=%.2f\n",
+	       (unsigned long long)em, (unsigned long long)e99,
+	       (unsigned long long)pm, (double)em / pm);
+	close(w.evfd);
+	close(p[0]);
+	close(p[1]);
+	return 0;
+}
+
+int main(void)
+{
+	static const uint32_t sizes[] = { 1, 8, 64 };
+	struct amdxsched_sim_gpu_config cfg;
+	uint64_t noop[ROUNDS], ver[ROUNDS], sus[3][ROUNDS], res[3][ROUNDS];
+	uint64_t q[MAXQ];
+	int fd, r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fd = axs_open(O_RDWR);
+	if (fd < 0)
+		return fail("open " AXS_DEVICE_PATH, fd);
+
+	/* A GPU whose unmaps cost (almost) nothing: only software is measured. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unmap_ns = 1;
+	cfg.map_ns = 1;
+	cfg.save_bw = 10000000000000ULL;
+	cfg.restore_bw = 10000000000000ULL;
+	r = axs_sim_add_gpu(fd, &cfg);
+	if (r)
+		return fail("add simulated GPU", r);
+	r = axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE, NULL);
+	if (r)
+		return fail("create simulated process", r);
+	for (int i = 0; i < MAXQ; i++) {
+		r = axs_sim_queue_create(fd, cfg.gpu_id, 2, &q[i], NULL);
+		if (r)
+			return fail("create queue", r);
+	}
+
+	for (int round = 0; round < ROUNDS; round++) {
+		noop[round] = time_noop(fd);
+		ver[round] = time_version(fd);
+		for (int s = 0; s < 3; s++) {
+			r = time_batch(fd, q, sizes[s], &sus[s][round], &res[s][round]);
+			if (r)
+				return fail("suspend/resume", r);
+		}
+	}
+
+	uint64_t n = median(noop, ROUNDS), v = median(ver, ROUNDS);
+
+	printf("ioctl costs, median of %d interleaved rounds of %d calls\n", ROUNDS, ITERS);
+	printf("  %-30s %10s %14s\n", "", "ns/call", "x no-op ioctl");
+	printf("  %-30s %10llu %14.2f\n", "no-op ioctl (ENOTTY)", (unsigned long long)n, 1.0);
+	printf("  %-30s %10llu %14.2f\n", "VERSION", (unsigned long long)v, (double)v / n);
+	for (int s = 0; s < 3; s++) {
+		uint64_t ms = median(sus[s], ROUNDS), mr = median(res[s], ROUNDS);
+		char name[64];
+
+		snprintf(name, sizeof(name), "suspend Lv3, %u queue%s", sizes[s],
+			 sizes[s] > 1 ? "s" : "");
+		printf("  %-30s %10llu %14.2f\n", name, (unsigned long long)ms, (double)ms / n);
+		snprintf(name, sizeof(name), "resume, %u queue%s", sizes[s],
+			 sizes[s] > 1 ? "s" : "");
+		printf("  %-30s %10llu %14.2f\n", name, (unsigned long long)mr, (double)mr / n);
+		printf("bench.suspend_%u_over_noop=%.2f\nbench.resume_%u_over_noop=%.2f\n",
+		       sizes[s], (double)ms / n, sizes[s], (double)mr / n);
+	}
+	printf("bench.noop_ioctl_ns=%llu\n", (unsigned long long)n);
+
+	r = bench_wakeups(fd, q[0]);
+	close(fd);
+	return r;
+}
