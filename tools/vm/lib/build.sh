@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+# "build SUITE [make args]": build the project's out-of-tree module against
+# the suite's prepared headers, in a copy of the source under build/SUITE/src.
+
+# Source files to mirror into the build copy: everything but VCS data, the
+# build/ tree and kbuild's products.
+list_source_files() { # DIR -> NUL-separated relative paths
+	(cd "$1" && find . \( -path ./build -o -path ./.git -o -path ./out \) -prune -o \
+		\( -type f -o -type l \) \
+		! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' ! -name '*.cmd' \
+		! -name '*.a' ! -name '*.d' ! -name '*.symvers' ! -name 'modules.order' \
+		! -name '*.dwo' ! -name '*.tmp' -print0)
+}
+
+# Make DST's source files equal to SRC's, keeping DST's build products so
+# that make stays incremental (tar preserves mtimes).
+sync_source_tree() { # SRC DST
+	local src=$1 dst=$2 stale
+	mkdir -p "$dst"
+	list_source_files "$src" | tar -C "$src" --null -T - -cf - | tar -C "$dst" -xpf -
+	stale=$(comm -13 <(list_source_files "$src" | tr '\0' '\n' | sort) \
+		<(list_source_files "$dst" | tr '\0' '\n' | sort))
+	if [[ -n $stale ]]; then
+		(cd "$dst" && xargs -d '\n' rm -f -- <<<"$stale")
+	fi
+}
+
+# Default to -j<ncpu> unless the caller chose a -j.
+make_jobs_args() {
+	local a
+	for a in "$@"; do
+		[[ $a == -j* || $a == --jobs* ]] && return 0
+	done
+	printf '%s\n' "-j$(nproc)"
+}
+
+# make on the host (bookworm). MAKEFLAGS of an outer make are dropped so the
+# host and chroot builds see the same arguments.
+build_on_host() { # SRCDIR LOG MAKE-ARGS...
+	local src=$1 logf=$2
+	shift 2
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		make -C "$AXS_HEADERS" M="$src" "$@" 2>&1 | tee "$logf"
+	return "${PIPESTATUS[0]}"
+}
+
+# make inside the suite's chroot with SRCDIR bind-mounted at /axs/src and
+# /proc mounted (objtool reads it); both are unmounted on any exit.
+build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
+	local src=$1 logf=$2 root=$AXS_CHROOT
+	shift 2
+	(
+		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"' EXIT
+		trap 'exit 130' INT TERM HUP
+		mkdir -p "$root/axs/src"
+		mount -t proc proc "$root/proc"
+		mount --bind "$src" "$root/axs/src"
+		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+			LANG=C.UTF-8 TERM="${TERM:-dumb}" \
+			make -C "/usr/src/linux-headers-$AXS_KREL" M=/axs/src "$@" 2>&1 | tee "$logf"
+		exit "${PIPESTATUS[0]}"
+	)
+}
+
+cmd_build() {
+	local suite=$1 proj out rc=0 jobs ko
+	shift
+	validate_suite "$suite"
+	require_root build
+	proj=$(project_dir)
+	[[ -f $proj/Kbuild ]] || die "no top-level Kbuild in $proj (set AXS_SRC to the module's source dir)"
+	take_lock "$suite"
+	load_current "$suite"
+	out=$(project_build_dir "$suite")
+	mkdir -p "$out"
+	sync_source_tree "$proj" "$out/src"
+	jobs=$(make_jobs_args "$@")
+	log "$suite: make -C linux-headers-$AXS_KREL M=$proj $jobs $* (log: $out/build.log)"
+	if suite_uses_chroot "$suite"; then
+		build_in_chroot "$out/src" "$out/build.log" ${jobs:+"$jobs"} "$@" || rc=$?
+	else
+		build_on_host "$out/src" "$out/build.log" ${jobs:+"$jobs"} "$@" || rc=$?
+	fi
+	rm -f "$out"/*.ko
+	if ((rc == 0)); then
+		for ko in "$out"/src/*.ko; do
+			[[ -e $ko ]] || continue
+			cp "$ko" "$out/"
+			log "$suite: built $out/${ko##*/}"
+		done
+	else
+		log "$suite: make failed with status $rc (log: $out/build.log)"
+	fi
+	return "$rc"
+}

@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+# "run SUITE --payload DIR ...": boot the suite's Debian kernel under QEMU
+# with a busybox initramfs that loads amdgpu and amdxsched.ko and runs the
+# payload, then decide pass/fail from the guest's verdict and the console.
+
+# Console lines that fail a run whatever the guest reported.
+AXS_BAD_CONSOLE='BUG:|WARNING:|Oops|KASAN|UBSAN|possible circular|kmemleak|Call Trace|general protection|[Kk]ernel panic|refcount_t:|list_add corruption|list_del corruption'
+# isa-debug-exit statuses written by guest-init.sh.
+AXS_EXIT_PASS=99
+AXS_EXIT_FAIL=97
+
+run_usage() {
+	cat <<'EOF'
+usage: axs-vm run SUITE --payload DIR [--modparams "a=1 b=2"] [--timeout SEC]
+                  [--tap OUT.tap] [--console OUT.log] [--append "ARGS"] [--quiet]
+EOF
+}
+
+# The module's vermagic must name the kernel being booted.
+check_module_matches_kernel() { # KO
+	local vm
+	vm=$(modinfo -F vermagic "$1" 2>/dev/null | awk '{ print $1 }')
+	[[ $vm == "$AXS_KREL" ]] ||
+		die "$1 was built for '${vm:-?}', not $AXS_KREL (run: tools/vm/axs-vm build $AXS_SUITE)"
+}
+
+# Busybox with one link per applet, at the paths busybox itself lists.
+add_busybox() { # STAGE
+	local stage=$1 bb applet
+	bb=$(command -v busybox) || die "busybox not found (apt-get install busybox-static)"
+	if ldd "$bb" >/dev/null 2>&1; then
+		die "$bb is dynamically linked (apt-get install busybox-static)"
+	fi
+	mkdir -p "$stage/bin" "$stage/sbin" "$stage/usr/bin" "$stage/usr/sbin"
+	cp "$bb" "$stage/bin/busybox"
+	while read -r applet; do
+		[[ -n $applet && ! -e $stage/$applet ]] || continue
+		ln -s /bin/busybox "$stage/$applet"
+	done < <("$stage/bin/busybox" --list-full)
+	[[ -e $stage/bin/sh ]] || ln -s busybox "$stage/bin/sh"
+}
+
+# Write the initramfs (uncompressed newc cpio: quicker than gzip under TCG).
+build_initramfs() { # KO PAYLOAD MODPARAMS OUT
+	local ko=$1 payload=$2 params=$3 out=$4 stage
+	stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
+	mkdir -p "$stage"/{axs,dev,proc,sys,tmp,root,payload}
+	add_busybox "$stage"
+	mknod -m 600 "$stage/dev/console" c 5 1
+	install -m 0755 "$AXS_VM_DIR/lib/guest-init.sh" "$stage/init"
+	cp -r "$AXS_AMDGPU/modules" "$stage/axs/amdgpu"
+	cp "$AXS_AMDGPU/load-order" "$stage/axs/amdgpu/load-order"
+	cp "$ko" "$stage/axs/amdxsched.ko"
+	printf '%s\n' "$params" >"$stage/axs/modparams"
+	cp -a "$payload/." "$stage/payload/"
+	(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) >"$out.tmp"
+	mv "$out.tmp" "$out"
+	rm -rf "$stage"
+}
+
+# Boot; sets QEMU_RC (124 means timed out). The console is streamed to
+# stderr unless QUIET, and logged to CONSOLE either way.
+boot_qemu() { # INITRAMFS CONSOLE TAP TIMEOUT APPEND QUIET
+	local initrd=$1 console=$2 tap=$3 timeout=$4 append=$5 quiet=$6 qpid chardev
+	# TCG unless AXS_ACCEL=kvm: the workplace machines have a /dev/kvm on
+	# which guests die with "KVM internal error ... emulation failure" and
+	# QEMU then sits paused until the timeout.
+	local accel=(-accel tcg)
+	case ${AXS_ACCEL:-tcg} in
+	tcg) ;;
+	kvm) accel=(-accel kvm -accel tcg) ;;
+	*) die "AXS_ACCEL must be tcg or kvm, not '$AXS_ACCEL'" ;;
+	esac
+	if [[ $quiet == 1 ]]; then
+		chardev=(-chardev "file,id=axscon,path=$console")
+	else
+		chardev=(-chardev "stdio,id=axscon,signal=off,logfile=$console")
+	fi
+	local qemu_cmd=(qemu-system-x86_64 "${accel[@]}" -m 2G -smp 2 -nographic -no-reboot
+		-monitor none "${chardev[@]}" -serial chardev:axscon -serial "file:$tap"
+		-device "isa-debug-exit,iobase=0xf4,iosize=0x04"
+		-kernel "$AXS_VMLINUZ" -initrd "$initrd"
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1${append:+ $append}")
+	# shellcheck disable=SC2206 # AXS_QEMU_EXTRA is split on purpose
+	[[ -n ${AXS_QEMU_EXTRA:-} ]] && qemu_cmd+=($AXS_QEMU_EXTRA)
+	rm -f "$console" "$tap"
+	log "$AXS_SUITE: booting $AXS_KREL (timeout ${timeout}s): ${qemu_cmd[*]}"
+	QEMU_RC=0
+	timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null >&2 &
+	qpid=$!
+	trap 'kill -TERM "$qpid" 2>/dev/null; exit 130' INT TERM HUP
+	wait "$qpid" || QEMU_RC=$?
+	trap - INT TERM HUP
+}
+
+# Decide the run's verdict; print the reasons for a failure. Returns 0 only
+# if the guest wrote the pass status, run.sh exited 0, the TAP has no
+# failing test and the console has no kernel error.
+judge_run() { # CONSOLE TAP
+	local console=$1 tap=$2 reasons=() bad rc_line notok
+	case $QEMU_RC in
+	"$AXS_EXIT_PASS") ;;
+	"$AXS_EXIT_FAIL") reasons+=("the guest reported failure") ;;
+	124) reasons+=("timed out, QEMU killed") ;;
+	0) reasons+=("no verdict from the guest (QEMU exited 0: panic or poweroff)") ;;
+	*) reasons+=("QEMU exited with status $QEMU_RC") ;;
+	esac
+	[[ -f $console ]] || reasons+=("no console log")
+	bad=$(grep -a -E "$AXS_BAD_CONSOLE" "$console" 2>/dev/null | tr -d '\r' || true)
+	if [[ -n $bad ]]; then
+		reasons+=("kernel errors on the console")
+		printf 'axs-vm: offending console lines:\n%s\n' "$bad" >&2
+	fi
+	grep -a '^AXS-FAIL: ' "$console" 2>/dev/null | tr -d '\r' >&2 || true
+	rc_line=$(grep -a -o 'AXS-RUNSH-EXIT=[0-9]*' "$console" 2>/dev/null | tail -n1 || true)
+	if [[ -z $rc_line ]]; then
+		reasons+=("run.sh was not run or did not finish")
+	elif [[ $rc_line != AXS-RUNSH-EXIT=0 ]]; then
+		reasons+=("run.sh exited with status ${rc_line#*=}")
+	fi
+	notok=$(tr -d '\r' <"$tap" 2>/dev/null | grep -E '^not ok' | grep -v -i -E '# *(todo|skip)' || true)
+	[[ -z $notok ]] || reasons+=("failing TAP tests: $(wc -l <<<"$notok")")
+	if ((${#reasons[@]} == 0)); then
+		log "$AXS_SUITE: PASS"
+		return 0
+	fi
+	local r
+	for r in "${reasons[@]}"; do
+		log "$AXS_SUITE: FAIL: $r"
+	done
+	return 1
+}
+
+cmd_run() {
+	local suite=${1:-} payload='' params='' timeout=1200 tap='' console='' append='' quiet=0
+	local out ko initrd t0 status=0
+	[[ -n $suite && $suite != -* ]] || {
+		run_usage >&2
+		exit 2
+	}
+	shift
+	while (($#)); do
+		case $1 in
+		--payload) payload=${2:?--payload needs a directory} && shift ;;
+		--modparams) params=${2?--modparams needs a value} && shift ;;
+		--timeout) timeout=${2:?--timeout needs seconds} && shift ;;
+		--tap) tap=${2:?--tap needs a file} && shift ;;
+		--console) console=${2:?--console needs a file} && shift ;;
+		--append) append=${2?--append needs a value} && shift ;;
+		--quiet) quiet=1 ;;
+		-h | --help) run_usage && return 0 ;;
+		*) run_usage >&2 && die "run: unknown argument '$1'" ;;
+		esac
+		shift
+	done
+	validate_suite "$suite"
+	[[ -n $payload ]] || die "run: --payload DIR is required"
+	[[ -x $payload/run.sh && -f $payload/run.sh ]] || die "run: $payload/run.sh is missing or not executable"
+	[[ $timeout =~ ^[0-9]+$ && $timeout -gt 0 ]] || die "run: --timeout must be a positive number of seconds"
+	require_root run
+	require_cmds qemu-system-x86_64 cpio modinfo timeout
+	take_lock "$suite" -s
+	load_current "$suite"
+	out=$(project_build_dir "$suite")
+	ko=$out/amdxsched.ko
+	[[ -f $ko ]] || die "$ko not found (run: tools/vm/axs-vm build $suite)"
+	check_module_matches_kernel "$ko"
+	tap=${tap:-$out/results.tap}
+	console=${console:-$out/console.log}
+	mkdir -p "${tap%/*}" "${console%/*}"
+	initrd=$out/initramfs.cpio
+	build_initramfs "$ko" "$payload" "$params" "$initrd"
+	# QEMU reads kernel and initramfs at start; prepare never removes a
+	# prepared entry, so the boot itself need not hold the lock.
+	release_lock
+	t0=$(now)
+	boot_qemu "$initrd" "$console" "$tap" "$timeout" "$append" "$quiet"
+	log "$suite: QEMU exited with status $QEMU_RC after $(($(now) - t0)) s (console: $console, TAP: $tap)"
+	judge_run "$console" "$tap" || status=1
+	if [[ -s $tap ]]; then
+		tr -d '\r' <"$tap"
+	else
+		log "$suite: no TAP output"
+	fi
+	return "$status"
+}
