@@ -170,8 +170,7 @@ struct axs_file {
 	struct pid *opener;		/* thread group that opened it */
 	struct list_head leases;	/* axs.lock */
 
-	/* simulated process; sim_lock */
-	struct mutex sim_lock;
+	struct mutex sim_lock;		/* sim_proc and its queue list */
 	struct axs_sim_proc *sim_proc;
 
 	/* events: ev_lock, except read_lock serialising readers */
@@ -185,7 +184,7 @@ struct axs_file {
 	u32 ring_count;
 	u64 ev_seq;			/* last sequence number handed out */
 	wait_queue_head_t ev_wait;
-	struct mutex read_lock;
+	struct mutex read_lock;		/* one reader at a time; ring swaps */
 };
 
 struct axs_dev {
@@ -204,7 +203,7 @@ struct axs_dev {
 	struct hrtimer lease_timer;	/* at the earliest lease deadline */
 	struct work_struct lease_work;	/* resumes what expired */
 
-	spinlock_t ev_lock;
+	spinlock_t ev_lock;		/* see the top of this file */
 	struct list_head subscribers;
 	u32 nsubscribers;
 

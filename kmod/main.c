@@ -20,11 +20,11 @@ struct axs_dev axs;
 
 unsigned int axs_max_lease_ms = 10000;
 module_param_named(max_lease_ms, axs_max_lease_ms, uint, 0444);
-MODULE_PARM_DESC(max_lease_ms, "Longest suspension lease granted, in ms (1..3600000, default 10000)");
+MODULE_PARM_DESC(max_lease_ms, "Longest suspension lease, in ms (default 10000)");
 
 static unsigned int sim_gpus = 1;
 module_param(sim_gpus, uint, 0444);
-MODULE_PARM_DESC(sim_gpus, "Simulated MI308X GPUs to create at load (0.." __stringify(AXS_MAX_GPUS) ", default 1)");
+MODULE_PARM_DESC(sim_gpus, "Simulated MI308X GPUs to create at load (default 1)");
 
 /*
  * Copy an extensible argument struct in: its first u32 is the size userspace

@@ -50,8 +50,8 @@ void axs_sim_gpu_init(struct axs_sim_gpu *g, const struct axs_topo *topo,
 	g->topo = *topo;
 	g->p = *p;
 	g->ncu = axs_topo_num_cu(topo);
-	axs_link_init(&g->queues);
-	axs_link_init(&g->running);
+	INIT_LIST_HEAD(&g->queues);
+	INIT_LIST_HEAD(&g->running);
 	g->now = now;
 	g->paused_until = now;
 	g->hooks = hooks;
@@ -62,9 +62,9 @@ void axs_sim_queue_init(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 			u32 priority, void *cookie)
 {
 	memset(q, 0, sizeof(*q));
-	axs_link_init(&q->node);
-	axs_link_init(&q->kernels);
-	axs_link_init(&q->saved);
+	INIT_LIST_HEAD(&q->node);
+	INIT_LIST_HEAD(&q->kernels);
+	INIT_LIST_HEAD(&q->saved);
 	axs_topo_all_cus(&g->topo, &q->cus);
 	q->priority = priority;
 	q->cookie = cookie;
@@ -72,9 +72,9 @@ void axs_sim_queue_init(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 
 static struct axs_sim_kernel *head_kernel(const struct axs_sim_queue *q)
 {
-	if (axs_link_empty(&q->kernels))
+	if (list_empty(&q->kernels))
 		return NULL;
-	return axs_link_entry(q->kernels.next, struct axs_sim_kernel, node);
+	return list_entry(q->kernels.next, struct axs_sim_kernel, node);
 }
 
 static u64 cohort_bytes(const struct axs_sim_cohort *c)
@@ -128,7 +128,7 @@ static void finish_kernel(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 	r->end_ns = t;
 	q->done_id = k->id;
 	q->stats.kernels_completed++;
-	axs_link_del(&k->node);
+	list_del_init(&k->node);
 	g->hooks->free_kernel(g->ctx, k);
 
 	if (g->hooks->kernel_done)
@@ -138,7 +138,7 @@ static void finish_kernel(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 		if (g->hooks->drained)
 			g->hooks->drained(g->ctx, q, t);
 	}
-	if (axs_link_empty(&q->kernels))
+	if (list_empty(&q->kernels))
 		set_busy(g, q, false, t);
 }
 
@@ -150,7 +150,7 @@ static void complete_cohort(struct axs_sim_gpu *g, struct axs_sim_cohort *c, u64
 	release_cus(g, c);
 	k->completed += c->count;
 	q->stats.wg_completed += c->count;
-	axs_link_del(&c->node);
+	list_del_init(&c->node);
 	g->hooks->free_cohort(g->ctx, c);
 	if (k->completed == k->grid)
 		finish_kernel(g, q, k, t);
@@ -164,7 +164,7 @@ static bool queue_runnable(const struct axs_sim_queue *q)
 		return false;
 	if (q->level && !q->draining)
 		return false;
-	return !axs_link_empty(&q->saved) || k->dispatched < k->grid;
+	return !list_empty(&q->saved) || k->dispatched < k->grid;
 }
 
 /* Dispatch order: higher priority first (unless round robin), then least recently served. */
@@ -257,7 +257,7 @@ static u32 place(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 		}
 		c->count = v * ncus;
 		placed += c->count;
-		axs_link_add_tail(&c->node, &g->running);
+		list_add_tail(&c->node, &g->running);
 	}
 	return placed;
 }
@@ -266,22 +266,22 @@ static u32 place(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 static void serve_queue(struct axs_sim_gpu *g, struct axs_sim_queue *q, u64 t)
 {
 	struct axs_sim_kernel *k = head_kernel(q);
-	struct axs_link *pos, *tmp;
+	struct list_head *pos, *tmp;
 	u32 placed, total = 0;
 
-	axs_link_for_each_safe(pos, tmp, &q->saved) {
-		struct axs_sim_cohort *s = axs_link_entry(pos, struct axs_sim_cohort, node);
+	list_for_each_safe(pos, tmp, &q->saved) {
+		struct axs_sim_cohort *s = list_entry(pos, struct axs_sim_cohort, node);
 
 		placed = place(g, q, s->k, s->count, s->left_ns, t);
 		total += placed;
 		s->count -= placed;
 		if (s->count)
 			break;
-		axs_link_del(&s->node);
+		list_del_init(&s->node);
 		g->hooks->free_cohort(g->ctx, s);
 	}
 
-	if (axs_link_empty(&q->saved) && k->dispatched < k->grid) {
+	if (list_empty(&q->saved) && k->dispatched < k->grid) {
 		placed = place(g, q, k, k->grid - k->dispatched, k->wg_ns, t);
 		if (placed && !k->started) {
 			k->started = true;
@@ -300,14 +300,14 @@ static void serve_queue(struct axs_sim_gpu *g, struct axs_sim_queue *q, u64 t)
 static void dispatch(struct axs_sim_gpu *g, u64 t)
 {
 	u64 failures = g->stats.alloc_failures;
-	struct axs_link *pos, *tmp;
+	struct list_head *pos, *tmp;
 	u32 i, j, n = 0;
 
 	if (t < g->paused_until)
 		return;
 
-	axs_link_for_each_safe(pos, tmp, &g->queues) {
-		struct axs_sim_queue *q = axs_link_entry(pos, struct axs_sim_queue, node);
+	list_for_each_safe(pos, tmp, &g->queues) {
+		struct axs_sim_queue *q = list_entry(pos, struct axs_sim_queue, node);
 
 		if (!queue_runnable(q) || n == AXS_SIM_MAX_QUEUES)
 			continue;
@@ -329,12 +329,12 @@ static void dispatch(struct axs_sim_gpu *g, u64 t)
 
 static u64 earliest_end(const struct axs_sim_gpu *g)
 {
-	const struct axs_link *pos;
+	const struct list_head *pos;
 	u64 t = AXS_U64_MAX;
 
 	for (pos = g->running.next; pos != &g->running; pos = pos->next) {
 		const struct axs_sim_cohort *c =
-			axs_link_entry(pos, struct axs_sim_cohort, node);
+			list_entry(pos, struct axs_sim_cohort, node);
 
 		t = axs_min_u64(t, c->end_ns);
 	}
@@ -352,7 +352,7 @@ u64 axs_sim_next_event(const struct axs_sim_gpu *g)
 
 void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 {
-	struct axs_link *pos, *tmp;
+	struct list_head *pos, *tmp;
 	u64 t;
 
 	for (;;) {
@@ -360,9 +360,9 @@ void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 		if (t > now)
 			break;
 		g->now = axs_max_u64(g->now, t);
-		axs_link_for_each_safe(pos, tmp, &g->running) {
+		list_for_each_safe(pos, tmp, &g->running) {
 			struct axs_sim_cohort *c =
-				axs_link_entry(pos, struct axs_sim_cohort, node);
+				list_entry(pos, struct axs_sim_cohort, node);
 
 			if (c->end_ns == t)
 				complete_cohort(g, c, t);
@@ -387,7 +387,7 @@ int axs_sim_submit(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 
 	axs_sim_advance(g, now);
 	now = g->now;
-	axs_link_init(&k->node);
+	INIT_LIST_HEAD(&k->node);
 	k->id = ++q->next_id;
 	k->submit_ns = now;
 	k->start_ns = 0;
@@ -395,7 +395,7 @@ int axs_sim_submit(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 	k->dispatched = 0;
 	k->completed = 0;
 	k->started = false;
-	axs_link_add_tail(&k->node, &q->kernels);
+	list_add_tail(&k->node, &q->kernels);
 	set_busy(g, q, true, now);
 	dispatch(g, now);
 	return 0;
@@ -423,53 +423,53 @@ static bool stays_off(const struct axs_sim_change *c, const struct axs_sim_queue
 
 static void drop_queue(struct axs_sim_gpu *g, struct axs_sim_queue *q, u64 t)
 {
-	struct axs_link *pos, *tmp;
+	struct list_head *pos, *tmp;
 
-	axs_link_for_each_safe(pos, tmp, &g->running) {
-		struct axs_sim_cohort *c = axs_link_entry(pos, struct axs_sim_cohort, node);
+	list_for_each_safe(pos, tmp, &g->running) {
+		struct axs_sim_cohort *c = list_entry(pos, struct axs_sim_cohort, node);
 
 		if (c->q != q)
 			continue;
 		release_cus(g, c);
-		axs_link_del(&c->node);
+		list_del_init(&c->node);
 		g->hooks->free_cohort(g->ctx, c);
 	}
-	axs_link_for_each_safe(pos, tmp, &q->saved) {
-		struct axs_sim_cohort *c = axs_link_entry(pos, struct axs_sim_cohort, node);
+	list_for_each_safe(pos, tmp, &q->saved) {
+		struct axs_sim_cohort *c = list_entry(pos, struct axs_sim_cohort, node);
 
-		axs_link_del(&c->node);
+		list_del_init(&c->node);
 		g->hooks->free_cohort(g->ctx, c);
 	}
-	axs_link_for_each_safe(pos, tmp, &q->kernels) {
-		struct axs_sim_kernel *k = axs_link_entry(pos, struct axs_sim_kernel, node);
+	list_for_each_safe(pos, tmp, &q->kernels) {
+		struct axs_sim_kernel *k = list_entry(pos, struct axs_sim_kernel, node);
 
-		axs_link_del(&k->node);
+		list_del_init(&k->node);
 		g->hooks->free_kernel(g->ctx, k);
 	}
 	if (q->busy) {
 		q->busy = false;
 		q->stats.busy_ns += t - q->busy_since;
 	}
-	axs_link_del(&q->node);
+	list_del_init(&q->node);
 	g->nqueues--;
 }
 
 /* Lv3: take the queue's workgroups off the CUs, keeping what they still owe. */
 static void save_queue(struct axs_sim_gpu *g, struct axs_sim_queue *q, u64 frozen_at)
 {
-	struct axs_link *pos, *tmp;
+	struct list_head *pos, *tmp;
 
-	axs_link_for_each_safe(pos, tmp, &g->running) {
-		struct axs_sim_cohort *c = axs_link_entry(pos, struct axs_sim_cohort, node);
+	list_for_each_safe(pos, tmp, &g->running) {
+		struct axs_sim_cohort *c = list_entry(pos, struct axs_sim_cohort, node);
 
 		if (c->q != q)
 			continue;
 		release_cus(g, c);
-		axs_link_del(&c->node);
+		list_del_init(&c->node);
 		c->left_ns = c->end_ns - frozen_at;
 		axs_cu_set_clear(&c->cus);
 		c->per_cu = 0;
-		axs_link_add_tail(&c->node, &q->saved);
+		list_add_tail(&c->node, &q->saved);
 	}
 }
 
@@ -484,7 +484,7 @@ static void apply_change(struct axs_sim_gpu *g, const struct axs_sim_change *c,
 
 		switch (c->kind) {
 		case AXS_SIM_CHANGE_ADD:
-			axs_link_add_tail(&q->node, &g->queues);
+			list_add_tail(&q->node, &g->queues);
 			g->nqueues++;
 			break;
 		case AXS_SIM_CHANGE_REMOVE:
@@ -518,7 +518,7 @@ static void apply_change(struct axs_sim_gpu *g, const struct axs_sim_change *c,
 int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c,
 		  struct axs_sim_remap_info *out)
 {
-	struct axs_link *pos;
+	struct list_head *pos;
 	u64 start, save = 0, off = 0, back = 0, t_unmap, t_map, len;
 	bool hang, structural;
 	u32 i;
@@ -529,7 +529,7 @@ int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c
 	/* Every wave on the GPU is saved by the unmap (CWSR)... */
 	for (pos = g->running.next; pos != &g->running; pos = pos->next) {
 		const struct axs_sim_cohort *co =
-			axs_link_entry(pos, struct axs_sim_cohort, node);
+			list_entry(pos, struct axs_sim_cohort, node);
 
 		save += cohort_bytes(co);
 		if (stays_off(c, co->q))
@@ -560,7 +560,7 @@ int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c
 
 	/* What is still on the GPU stands still while the runlist is off. */
 	for (pos = g->running.next; pos != &g->running; pos = pos->next)
-		axs_link_entry(pos, struct axs_sim_cohort, node)->end_ns += len;
+		list_entry(pos, struct axs_sim_cohort, node)->end_ns += len;
 
 	g->paused_until = start + len;
 	g->resume_pending = true;
@@ -580,19 +580,19 @@ int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c
 
 void axs_sim_gpu_fini(struct axs_sim_gpu *g)
 {
-	struct axs_link *pos, *tmp;
+	struct list_head *pos, *tmp;
 
-	while (!axs_link_empty(&g->queues)) {
+	while (!list_empty(&g->queues)) {
 		struct axs_sim_queue *q =
-			axs_link_entry(g->queues.next, struct axs_sim_queue, node);
+			list_entry(g->queues.next, struct axs_sim_queue, node);
 
 		drop_queue(g, q, g->now);
 	}
 	/* drop_queue() took every cohort of every queue off the GPU. */
-	axs_link_for_each_safe(pos, tmp, &g->running) {
-		struct axs_sim_cohort *c = axs_link_entry(pos, struct axs_sim_cohort, node);
+	list_for_each_safe(pos, tmp, &g->running) {
+		struct axs_sim_cohort *c = list_entry(pos, struct axs_sim_cohort, node);
 
-		axs_link_del(&c->node);
+		list_del_init(&c->node);
 		g->hooks->free_cohort(g->ctx, c);
 	}
 }
@@ -612,12 +612,12 @@ u64 axs_sim_busy_ns(const struct axs_sim_queue *q, u64 now)
 u64 axs_sim_queue_resident_bytes(const struct axs_sim_gpu *g,
 				 const struct axs_sim_queue *q)
 {
-	const struct axs_link *pos;
+	const struct list_head *pos;
 	u64 b = 0;
 
 	for (pos = g->running.next; pos != &g->running; pos = pos->next) {
 		const struct axs_sim_cohort *c =
-			axs_link_entry(pos, struct axs_sim_cohort, node);
+			list_entry(pos, struct axs_sim_cohort, node);
 
 		if (c->q == q)
 			b += cohort_bytes(c);
@@ -627,10 +627,10 @@ u64 axs_sim_queue_resident_bytes(const struct axs_sim_gpu *g,
 
 u64 axs_sim_queue_saved_bytes(const struct axs_sim_queue *q)
 {
-	const struct axs_link *pos;
+	const struct list_head *pos;
 	u64 b = 0;
 
 	for (pos = q->saved.next; pos != &q->saved; pos = pos->next)
-		b += cohort_bytes(axs_link_entry(pos, struct axs_sim_cohort, node));
+		b += cohort_bytes(list_entry(pos, struct axs_sim_cohort, node));
 	return b;
 }

@@ -21,7 +21,7 @@
 #define AXS_SIM_HISTORY		64	/* completed kernels remembered per queue */
 #define AXS_SIM_MAX_QUEUES	256	/* per GPU */
 #define AXS_SIM_MAX_WG_PER_CU	64
-#define AXS_SIM_MAX_GRID	(1U << 24)
+#define AXS_SIM_MAX_GRID	BIT(24)
 #define AXS_SIM_MIN_WG_NS	1000ULL
 #define AXS_SIM_MAX_WG_NS	10000000000ULL
 
@@ -41,7 +41,7 @@ struct axs_sim_params {
 };
 
 struct axs_sim_kernel {
-	struct axs_link node;	/* in queue->kernels, in submission order */
+	struct list_head node;	/* in queue->kernels, in submission order */
 	u64 id;			/* dispatch id, from 1 */
 	u64 wg_ns;		/* run time of one workgroup */
 	u32 grid;		/* workgroups */
@@ -59,7 +59,7 @@ struct axs_sim_record {
 
 /* Workgroups of one kernel started together: per_cu on each CU of @cus. */
 struct axs_sim_cohort {
-	struct axs_link node;	/* gpu->running, or queue->saved once saved */
+	struct list_head node;	/* gpu->running, or queue->saved once saved */
 	struct axs_sim_queue *q;
 	struct axs_sim_kernel *k;
 	struct axs_cu_set cus;	/* running: CUs it occupies */
@@ -77,9 +77,9 @@ struct axs_sim_qstats {
 };
 
 struct axs_sim_queue {
-	struct axs_link node;	/* gpu->queues */
-	struct axs_link kernels;	/* submitted, unfinished; head runs */
-	struct axs_link saved;	/* cohorts saved by CWSR; restored first */
+	struct list_head node;	/* gpu->queues */
+	struct list_head kernels;	/* submitted, unfinished; head runs */
+	struct list_head saved;	/* cohorts saved by CWSR; restored first */
 	struct axs_cu_set cus;	/* CUs its CU mask allows */
 	u32 priority;		/* 0..15 */
 	u32 level;		/* 0 = runnable, else the suspension level */
@@ -120,8 +120,8 @@ struct axs_sim_gpu {
 	struct axs_sim_params p;
 	u32 ncu;
 	u32 nqueues;
-	struct axs_link queues;
-	struct axs_link running;	/* cohorts on CUs */
+	struct list_head queues;
+	struct list_head running;	/* cohorts on CUs */
 	u64 now;		/* everything up to here has been processed */
 	u64 paused_until;	/* the runlist is being remapped until then */
 	bool resume_pending;	/* dispatch owed at paused_until */

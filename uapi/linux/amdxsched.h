@@ -26,6 +26,7 @@
 #ifndef _UAPI_LINUX_AMDXSCHED_H
 #define _UAPI_LINUX_AMDXSCHED_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -52,8 +53,10 @@
 #define AMDXSCHED_BACKEND_KFD		2	/* real amdkfd queues */
 
 /* Preemption levels, in the sense of XSched. */
-#define AMDXSCHED_LEVEL_DEACTIVATE	2	/* Lv2: running kernel finishes, nothing new starts */
-#define AMDXSCHED_LEVEL_INTERRUPT	3	/* Lv3: in-flight waves are saved (CWSR) */
+/* Lv2: the running kernel finishes, nothing new starts */
+#define AMDXSCHED_LEVEL_DEACTIVATE	2
+/* Lv3: in-flight waves are saved (CWSR) and restored on resume */
+#define AMDXSCHED_LEVEL_INTERRUPT	3
 
 /* Per-entry status of batch calls (negative values are -errno for that entry). */
 #define AMDXSCHED_STATUS_DONE		0
@@ -62,10 +65,10 @@
 /* ------------------------------------------------------------------------ */
 /* AMDXSCHED_IOC_VERSION */
 
-#define AMDXSCHED_CAP_EVENTS		(1ULL << 0)	/* read()/poll() event stream */
-#define AMDXSCHED_CAP_LEASES		(1ULL << 1)	/* suspensions expire */
-#define AMDXSCHED_CAP_PROC_ATTR		(1ULL << 2)	/* AMDXSCHED_IOC_SET_PROC_ATTR */
-#define AMDXSCHED_CAP_SIM		(1ULL << 3)	/* AMDXSCHED_IOC_SIM_* */
+#define AMDXSCHED_CAP_EVENTS		_BITULL(0)	/* read()/poll() event stream */
+#define AMDXSCHED_CAP_LEASES		_BITULL(1)	/* suspensions expire */
+#define AMDXSCHED_CAP_PROC_ATTR		_BITULL(2)	/* AMDXSCHED_IOC_SET_PROC_ATTR */
+#define AMDXSCHED_CAP_SIM		_BITULL(3)	/* AMDXSCHED_IOC_SIM_* */
 
 struct amdxsched_version {
 	__u32 size;		/* in */
@@ -90,13 +93,13 @@ struct amdxsched_version {
 
 #define AMDXSCHED_BACKEND_ABSENT	0	/* not built in or not asked for */
 #define AMDXSCHED_BACKEND_RUNNING	1
-#define AMDXSCHED_BACKEND_REFUSED	2	/* tried, and refused to start: see error and detail */
+#define AMDXSCHED_BACKEND_REFUSED	2	/* refused to start: see error, detail */
 
-#define AMDXSCHED_BCAP_PER_QUEUE	(1U << 0)	/* suspends single queues (else whole process) */
-#define AMDXSCHED_BCAP_PRIORITY		(1U << 1)
-#define AMDXSCHED_BCAP_CU_MASK		(1U << 2)
-#define AMDXSCHED_BCAP_BUSY_EVENTS	(1U << 3)
-#define AMDXSCHED_BCAP_DISCOVERY	(1U << 4)	/* finds queues of unchanged processes */
+#define AMDXSCHED_BCAP_PER_QUEUE	_BITUL(0)	/* single queues, not whole processes */
+#define AMDXSCHED_BCAP_PRIORITY		_BITUL(1)
+#define AMDXSCHED_BCAP_CU_MASK		_BITUL(2)
+#define AMDXSCHED_BCAP_BUSY_EVENTS	_BITUL(3)
+#define AMDXSCHED_BCAP_DISCOVERY	_BITUL(4)	/* finds queues of unchanged processes */
 
 struct amdxsched_backend_info {
 	__u32 size;
@@ -130,8 +133,8 @@ struct amdxsched_list {
 
 #define AMDXSCHED_LIST_SIZE_VER0	48
 
-#define AMDXSCHED_GPU_F_HWS		(1U << 0)	/* hardware scheduler (runlists) */
-#define AMDXSCHED_GPU_F_CWSR		(1U << 1)	/* compute wave save/restore on */
+#define AMDXSCHED_GPU_F_HWS		_BITUL(0)	/* hardware scheduler (runlists) */
+#define AMDXSCHED_GPU_F_CWSR		_BITUL(1)	/* compute wave save/restore on */
 
 struct amdxsched_gpu_counters {
 	__u64 suspends;		/* queue suspensions applied */
@@ -168,10 +171,10 @@ struct amdxsched_gpu_info {
 #define AMDXSCHED_QUEUE_TYPE_SDMA	1
 #define AMDXSCHED_QUEUE_TYPE_COMPUTE_AQL	2
 
-#define AMDXSCHED_QUEUE_S_SUSPENDED	(1U << 0)
-#define AMDXSCHED_QUEUE_S_DRAINING	(1U << 1)	/* Lv2: its running kernel has not finished yet */
-#define AMDXSCHED_QUEUE_S_BUSY		(1U << 2)	/* has work the backend has not finished */
-#define AMDXSCHED_QUEUE_S_MINE		(1U << 3)	/* suspension held by the calling file */
+#define AMDXSCHED_QUEUE_S_SUSPENDED	_BITUL(0)
+#define AMDXSCHED_QUEUE_S_DRAINING	_BITUL(1)	/* Lv2: running kernel not finished */
+#define AMDXSCHED_QUEUE_S_BUSY		_BITUL(2)	/* has work the backend has not finished */
+#define AMDXSCHED_QUEUE_S_MINE		_BITUL(3)	/* suspension held by the calling file */
 
 struct amdxsched_queue_counters {
 	__u64 suspends;
@@ -210,9 +213,9 @@ struct amdxsched_queue_info {
 #define AMDXSCHED_CLASS_BEST_EFFORT	3	/* batch */
 #define AMDXSCHED_CLASS_MAX		3
 
-#define AMDXSCHED_PROC_F_KFD		(1U << 0)	/* has a KFD process */
-#define AMDXSCHED_PROC_F_SIM		(1U << 1)	/* has a simulated process */
-#define AMDXSCHED_PROC_F_ATTR		(1U << 2)	/* attributes were set */
+#define AMDXSCHED_PROC_F_KFD		_BITUL(0)	/* has a KFD process */
+#define AMDXSCHED_PROC_F_SIM		_BITUL(1)	/* has a simulated process */
+#define AMDXSCHED_PROC_F_ATTR		_BITUL(2)	/* attributes were set */
 
 struct amdxsched_proc_info {
 	__u32 pid;		/* caller's pid ns */
@@ -248,7 +251,8 @@ struct amdxsched_suspend {
 
 #define AMDXSCHED_SUSPEND_SIZE_VER0	64
 
-#define AMDXSCHED_RESUME_FORCE		(1U << 0)	/* also queues held by other files (control only) */
+/* Also queues held by other files; needs control. */
+#define AMDXSCHED_RESUME_FORCE		_BITUL(0)
 
 struct amdxsched_resume {
 	__u32 size;
@@ -309,11 +313,11 @@ struct amdxsched_set_cu_mask {
 /* ------------------------------------------------------------------------ */
 /* AMDXSCHED_IOC_SET_PROC_ATTR */
 
-#define AMDXSCHED_ATTR_CLASS		(1U << 0)
-#define AMDXSCHED_ATTR_PRIORITY		(1U << 1)
-#define AMDXSCHED_ATTR_SHARE		(1U << 2)
-#define AMDXSCHED_ATTR_DEADLINE		(1U << 3)
-#define AMDXSCHED_ATTR_TAG		(1U << 4)
+#define AMDXSCHED_ATTR_CLASS		_BITUL(0)
+#define AMDXSCHED_ATTR_PRIORITY		_BITUL(1)
+#define AMDXSCHED_ATTR_SHARE		_BITUL(2)
+#define AMDXSCHED_ATTR_DEADLINE		_BITUL(3)
+#define AMDXSCHED_ATTR_TAG		_BITUL(4)
 #define AMDXSCHED_ATTR_ALL		0x1fU
 
 struct amdxsched_proc_attr {
@@ -340,7 +344,7 @@ struct amdxsched_proc_attr {
 #define AMDXSCHED_EVENT_QUEUE_BUSY	5
 #define AMDXSCHED_EVENT_QUEUE_IDLE	6
 #define AMDXSCHED_EVENT_QUEUE_SUSPENDED	7	/* data[0] = level, data[1] = lease id */
-#define AMDXSCHED_EVENT_QUEUE_RESUMED	8	/* data[0] = AMDXSCHED_RESUMED_*, data[1] = lease id */
+#define AMDXSCHED_EVENT_QUEUE_RESUMED	8	/* data[0] = AMDXSCHED_RESUMED_*, [1] = lease */
 #define AMDXSCHED_EVENT_LEASE_EXPIRED	9	/* data[0] = lease id */
 #define AMDXSCHED_EVENT_QUEUE_PRIORITY	10	/* data[0] = new priority */
 #define AMDXSCHED_EVENT_QUEUE_CU_MASK	11	/* data[0] = bits set in the mask */
@@ -349,7 +353,7 @@ struct amdxsched_proc_attr {
 #define AMDXSCHED_EVENT_QUEUE_DRAINED	14	/* Lv2 suspension took full effect */
 #define AMDXSCHED_EVENT_MAX		14
 
-#define AMDXSCHED_EVENT_MASK(type)	(1ULL << (type))
+#define AMDXSCHED_EVENT_MASK(type)	_BITULL(type)
 #define AMDXSCHED_EVENT_MASK_ALL	(((1ULL << (AMDXSCHED_EVENT_MAX + 1)) - 1) & ~1ULL)
 
 #define AMDXSCHED_RESUMED_IOCTL		1	/* an explicit resume */
@@ -485,36 +489,57 @@ struct amdxsched_sim_wait {
 
 #define AMDXSCHED_IOC_MAGIC	0xA7
 
-#define AMDXSCHED_IOC_VERSION		_IOWR(AMDXSCHED_IOC_MAGIC, 0x00, struct amdxsched_version)
-#define AMDXSCHED_IOC_BACKEND_INFO	_IOWR(AMDXSCHED_IOC_MAGIC, 0x01, struct amdxsched_backend_info)
-#define AMDXSCHED_IOC_LIST_GPUS		_IOWR(AMDXSCHED_IOC_MAGIC, 0x02, struct amdxsched_list)
-#define AMDXSCHED_IOC_LIST_QUEUES	_IOWR(AMDXSCHED_IOC_MAGIC, 0x03, struct amdxsched_list)
-#define AMDXSCHED_IOC_LIST_PROCS	_IOWR(AMDXSCHED_IOC_MAGIC, 0x04, struct amdxsched_list)
-#define AMDXSCHED_IOC_SUSPEND		_IOWR(AMDXSCHED_IOC_MAGIC, 0x05, struct amdxsched_suspend)
-#define AMDXSCHED_IOC_RESUME		_IOWR(AMDXSCHED_IOC_MAGIC, 0x06, struct amdxsched_resume)
-#define AMDXSCHED_IOC_LEASE_RENEW	_IOWR(AMDXSCHED_IOC_MAGIC, 0x07, struct amdxsched_lease_renew)
-#define AMDXSCHED_IOC_SET_PRIORITY	_IOWR(AMDXSCHED_IOC_MAGIC, 0x08, struct amdxsched_set_priority)
-#define AMDXSCHED_IOC_SET_CU_MASK	_IOWR(AMDXSCHED_IOC_MAGIC, 0x09, struct amdxsched_set_cu_mask)
-#define AMDXSCHED_IOC_EVENTS_CONFIG	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0a, struct amdxsched_events_config)
-#define AMDXSCHED_IOC_SET_PROC_ATTR	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0b, struct amdxsched_proc_attr)
+#define AMDXSCHED_IOC_VERSION \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x00, struct amdxsched_version)
+#define AMDXSCHED_IOC_BACKEND_INFO \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x01, struct amdxsched_backend_info)
+#define AMDXSCHED_IOC_LIST_GPUS \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x02, struct amdxsched_list)
+#define AMDXSCHED_IOC_LIST_QUEUES \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x03, struct amdxsched_list)
+#define AMDXSCHED_IOC_LIST_PROCS \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x04, struct amdxsched_list)
+#define AMDXSCHED_IOC_SUSPEND \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x05, struct amdxsched_suspend)
+#define AMDXSCHED_IOC_RESUME \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x06, struct amdxsched_resume)
+#define AMDXSCHED_IOC_LEASE_RENEW \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x07, struct amdxsched_lease_renew)
+#define AMDXSCHED_IOC_SET_PRIORITY \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x08, struct amdxsched_set_priority)
+#define AMDXSCHED_IOC_SET_CU_MASK \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x09, struct amdxsched_set_cu_mask)
+#define AMDXSCHED_IOC_EVENTS_CONFIG \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0a, struct amdxsched_events_config)
+#define AMDXSCHED_IOC_SET_PROC_ATTR \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0b, struct amdxsched_proc_attr)
 
-#define AMDXSCHED_IOC_SIM_ADD_GPU	_IOWR(AMDXSCHED_IOC_MAGIC, 0x40, struct amdxsched_sim_gpu_config)
-#define AMDXSCHED_IOC_SIM_PROC		_IOWR(AMDXSCHED_IOC_MAGIC, 0x41, struct amdxsched_sim_proc)
-#define AMDXSCHED_IOC_SIM_QUEUE_CREATE	_IOWR(AMDXSCHED_IOC_MAGIC, 0x42, struct amdxsched_sim_queue_create)
-#define AMDXSCHED_IOC_SIM_QUEUE_DESTROY	_IOWR(AMDXSCHED_IOC_MAGIC, 0x43, struct amdxsched_sim_queue_destroy)
-#define AMDXSCHED_IOC_SIM_SUBMIT	_IOWR(AMDXSCHED_IOC_MAGIC, 0x44, struct amdxsched_sim_submit)
-#define AMDXSCHED_IOC_SIM_WAIT		_IOWR(AMDXSCHED_IOC_MAGIC, 0x45, struct amdxsched_sim_wait)
+#define AMDXSCHED_IOC_SIM_ADD_GPU \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x40, struct amdxsched_sim_gpu_config)
+#define AMDXSCHED_IOC_SIM_PROC \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x41, struct amdxsched_sim_proc)
+#define AMDXSCHED_IOC_SIM_QUEUE_CREATE \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x42, struct amdxsched_sim_queue_create)
+#define AMDXSCHED_IOC_SIM_QUEUE_DESTROY \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x43, struct amdxsched_sim_queue_destroy)
+#define AMDXSCHED_IOC_SIM_SUBMIT \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x44, struct amdxsched_sim_submit)
+#define AMDXSCHED_IOC_SIM_WAIT \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x45, struct amdxsched_sim_wait)
 
 /* ------------------------------------------------------------------------ */
 /* Layout pins: the same on every architecture and in C and C++. */
 
-#if defined(__cplusplus) && __cplusplus >= 201103L
-#define __AMDXSCHED_PIN(type, bytes) static_assert(sizeof(type) == (bytes), #type)
-#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-#define __AMDXSCHED_PIN(type, bytes) _Static_assert(sizeof(type) == (bytes), #type)
-#else	/* older compilers: the sizes are still as pinned, just not checked */
-#define __AMDXSCHED_PIN(type, bytes) extern int __amdxsched_unchecked_pin
-#endif
+/*
+ * A wrong size makes a bit-field width negative: a compile error in every C
+ * and C++ dialect, without needing C11 or C++11.
+ */
+#define __AMDXSCHED_CAT2(a, b)	a##b
+#define __AMDXSCHED_CAT(a, b)	__AMDXSCHED_CAT2(a, b)
+#define __AMDXSCHED_PIN(type, bytes) \
+	struct __AMDXSCHED_CAT(__amdxsched_pin_, __LINE__) { \
+		unsigned int size_is_pinned : sizeof(type) == (bytes) ? 1 : -1; \
+	}
 
 __AMDXSCHED_PIN(struct amdxsched_version, AMDXSCHED_VERSION_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_backend_info, AMDXSCHED_BACKEND_INFO_SIZE_VER0);
@@ -541,5 +566,7 @@ __AMDXSCHED_PIN(struct amdxsched_sim_submit, AMDXSCHED_SIM_SUBMIT_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_sim_wait, AMDXSCHED_SIM_WAIT_SIZE_VER0);
 
 #undef __AMDXSCHED_PIN
+#undef __AMDXSCHED_CAT
+#undef __AMDXSCHED_CAT2
 
 #endif /* _UAPI_LINUX_AMDXSCHED_H */
