@@ -155,4 +155,5 @@ main() {
 	fi
 }
 
-main "$@"
+# On one line: bash stops here even if this file is replaced while running.
+main "$@"; exit

@@ -53,9 +53,9 @@ build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
 	(
 		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"' EXIT
 		trap 'exit 130' INT TERM HUP
-		mkdir -p "$root/axs/src"
-		mount -t proc proc "$root/proc"
-		mount --bind "$src" "$root/axs/src"
+		mkdir -p "$root/axs/src" || exit 1
+		mount -t proc proc "$root/proc" || exit 1
+		mount --bind "$src" "$root/axs/src" || exit 1
 		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 			LANG=C.UTF-8 TERM="${TERM:-dumb}" \
 			make -C "/usr/src/linux-headers-$AXS_KREL" M=/axs/src "$@" 2>&1 | tee "$logf"

@@ -47,10 +47,13 @@ apt_state_dir() { printf '%s/apt/%s\n' "$AXS_CACHE" "$1"; }
 ksrc_dir() { printf '%s/ksrc/%s\n' "$AXS_CACHE" "$1"; }
 lock_file() { printf '%s/locks/%s.lock\n' "$AXS_CACHE" "$1"; }
 
-# Take the per-suite lock on a new file descriptor, exclusive by default or
-# shared with "-s". The lock is released when the process exits.
+# Take the per-suite lock, exclusive by default or shared with "-s"; held
+# until release_lock or process exit. Taking a lock already held is a no-op
+# (a second flock on a new descriptor would wait for ourselves).
+declare -A AXS_LOCK_FDS=()
 take_lock() {
 	local suite=$1 mode=${2:--x} file fd
+	[[ -n ${AXS_LOCK_FDS[$suite]:-} ]] && return 0
 	file=$(lock_file "$suite")
 	mkdir -p "${file%/*}"
 	exec {fd}>>"$file"
@@ -58,14 +61,15 @@ take_lock() {
 		log "waiting for lock $file"
 		flock "$mode" "$fd"
 	fi
-	AXS_LOCK_FD=$fd
+	AXS_LOCK_FDS[$suite]=$fd
 }
 
 release_lock() {
-	[[ -n ${AXS_LOCK_FD:-} ]] || return 0
-	flock -u "$AXS_LOCK_FD"
-	exec {AXS_LOCK_FD}>&-
-	AXS_LOCK_FD=
+	local suite=$1 fd=${AXS_LOCK_FDS[$1]:-}
+	[[ -n $fd ]] || return 0
+	flock -u "$fd"
+	exec {fd}>&-
+	unset "AXS_LOCK_FDS[$suite]"
 }
 
 # Step stamps: a step's output is trusted only if its stamp exists.

@@ -134,8 +134,10 @@ extract_ksrc() { # TARBALL TOPDIR OUTDIR [EXTRADIR]
 		pats+=("$top/$f")
 	done
 	[[ -n $extra ]] && pats+=("$top/scripts/checker-valid.sh")
-	tar -xJf "$tarball" -C "$tmp" --strip-components=1 --wildcards "${pats[@]}" ||
-		die "extracting ${KSRC_FILES[*]} from $tarball failed"
+	tar -xJf "$tarball" -C "$tmp" --strip-components=1 --wildcards "${pats[@]}" || {
+		rm -rf "$tmp"
+		die "extracting ${pats[*]} from $tarball failed"
+	}
 	if [[ -n $extra ]]; then
 		mkdir -p "$extra"
 		mv "$tmp/scripts/checker-valid.sh" "$extra/"

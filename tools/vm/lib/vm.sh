@@ -174,7 +174,7 @@ cmd_run() {
 	build_initramfs "$ko" "$payload" "$params" "$initrd"
 	# QEMU reads kernel and initramfs at start; prepare never removes a
 	# prepared entry, so the boot itself need not hold the lock.
-	release_lock
+	release_lock "$suite"
 	t0=$(now)
 	boot_qemu "$initrd" "$console" "$tap" "$timeout" "$append" "$quiet"
 	log "$suite: QEMU exited with status $QEMU_RC after $(($(now) - t0)) s (console: $console, TAP: $tap)"
