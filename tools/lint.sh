@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Lint the kernel code: checkpatch.pl --strict (from the kernel's own source
+# package) over kmod/, the uapi header and Kbuild, then a W=1 build with
+# sparse (C=2) for SUITE's kernel. Any finding fails.
+#
+#   tools/lint.sh [SUITE]     (default trixie)
+set -euo pipefail
+
+top=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
+suite=${1:-trixie}
+vm=$top/tools/vm/axs-vm
+cd "$top"
+
+ksrc=$("$vm" kselftest-headers)
+files=(kmod/*.c kmod/*.h uapi/linux/amdxsched.h Kbuild)
+out=$(perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse -f "${files[@]}" |
+	grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
+if [[ -n $out ]]; then
+	printf '%s\n' "$out"
+	echo "lint: checkpatch --strict found the above" >&2
+	exit 1
+fi
+echo "lint: checkpatch --strict clean (${#files[@]} files)"
+
+"$vm" prepare "$suite"
+# A clean build, so that every file is compiled and checked again.
+rm -rf "build/$suite/src"
+"$vm" build "$suite" W=1 C=2
+log=build/$suite/build.log
+checked=$(grep -c '^  CHECK ' "$log" || true)
+if grep -E '(warning|error):' "$log"; then
+	echo "lint: W=1 / sparse findings in $log" >&2
+	exit 1
+fi
+if (( checked == 0 )); then
+	echo "lint: sparse did not run (no CHECK lines in $log)" >&2
+	exit 1
+fi
+echo "lint: W=1 and sparse clean for $suite ($checked files checked)"
