@@ -72,9 +72,12 @@ unit:
 $(B)/payload-%:
 	rm -rf $@ && mkdir -p $@
 
-payload-tests: selftests $(B)/payload-tests
-	cp $(B)/selftests/* tests/vm/run-tests.sh $(B)/payload-tests/
-	mv $(B)/payload-tests/run-tests.sh $(B)/payload-tests/run.sh
+$(B)/user/axs-smoke: tests/vm/axs-smoke.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) -o $@ tests/vm/axs-smoke.c $(LIBAXS_SRC)
+
+payload-tests: selftests $(B)/user/axs-smoke $(B)/payload-tests
+	cp $(B)/selftests/*_test $(B)/user/axs-smoke $(B)/payload-tests/
+	cp tests/vm/run-tests.sh $(B)/payload-tests/run.sh
 
 payload-demo: $(B)/user/axs-demo $(B)/payload-demo
 	cp $(B)/user/axs-demo $(B)/payload-demo/

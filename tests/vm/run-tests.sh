@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Guest side of 'make check': every selftest binary, then the module's own
+# lifecycle, as one TAP document. Each binary's own TAP is nested as
+# comments, as kselftest's runner does; kselftest's exit code 4 means the
+# whole binary skipped. POSIX sh for busybox, run from the payload directory
+# with the module loaded by the VM's init from /axs/amdxsched.ko.
+
+SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test"
+NLIFECYCLE=5
+KO=/axs/amdxsched.ko
+PARAMS=$(cat /axs/modparams 2>/dev/null)
+
+n=0
+failed=0
+set -- $SELFTESTS
+echo "TAP version 13"
+echo "1..$(($# + NLIFECYCLE))"
+
+ok() {		# ok NAME [SKIP-REASON]
+	n=$((n + 1))
+	echo "ok $n $1${2:+ # SKIP $2}"
+}
+
+not_ok() {	# not_ok NAME REASON
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n $1"
+	echo "# $1: $2"
+}
+
+for t in $SELFTESTS; do
+	if [ ! -x "./$t" ]; then
+		not_ok "selftests: $t" "binary missing"
+		continue
+	fi
+	{ ./"$t" 2>&1; echo $? >/tmp/rc; } | sed 's/^/# /'
+	rc=$(cat /tmp/rc)
+	case $rc in
+	0) ok "selftests: $t" ;;
+	4) ok "selftests: $t" "the whole binary skipped" ;;
+	*) not_ok "selftests: $t" "exit $rc" ;;
+	esac
+done
+
+load() {	# load [PARAMS...]
+	# Word splitting of $PARAMS is intended.
+	# shellcheck disable=SC2086
+	insmod "$KO" "$@" 2>/dev/null && [ -c /dev/amdxsched ]
+}
+
+# The module cannot go while a file is open.
+exec 3</dev/amdxsched
+if rmmod amdxsched 2>/dev/null; then
+	not_ok "lifecycle: rmmod refused while a file is open" "rmmod succeeded"
+	load $PARAMS
+else
+	ok "lifecycle: rmmod refused while a file is open"
+fi
+exec 3<&-
+
+# Unload and reload with state left behind by a process that exits.
+cycles=0
+while [ $cycles -lt 20 ]; do
+	./axs-smoke >/tmp/smoke.log 2>&1 || break
+	rmmod amdxsched || break
+	[ ! -e /dev/amdxsched ] || break
+	load sim_gpus=$((cycles % 3 + 1)) || break
+	cycles=$((cycles + 1))
+done
+if [ $cycles = 20 ]; then
+	ok "lifecycle: 20 unload/reload cycles with queues, leases and subscribers left behind"
+else
+	not_ok "lifecycle: 20 unload/reload cycles" "stopped after $cycles: $(cat /tmp/smoke.log)"
+fi
+
+# Bad module parameters are refused; the module is then loaded as before.
+rmmod amdxsched 2>/dev/null
+if load max_lease_ms=0; then
+	not_ok "lifecycle: max_lease_ms=0 refused" "loaded"
+	rmmod amdxsched
+else
+	ok "lifecycle: max_lease_ms=0 refused"
+fi
+if load sim_gpus=65; then
+	not_ok "lifecycle: sim_gpus=65 refused" "loaded"
+	rmmod amdxsched
+else
+	ok "lifecycle: sim_gpus=65 refused"
+fi
+# shellcheck disable=SC2086
+if load $PARAMS; then
+	ok "lifecycle: reloaded with the original parameters${PARAMS:+ ($PARAMS)}"
+else
+	not_ok "lifecycle: reload" "insmod $KO $PARAMS failed"
+fi
+
+echo "# SUMMARY: $((n - failed)) passed, $failed failed of $n"
+[ $failed = 0 ]
