@@ -466,7 +466,7 @@ static bool tag_valid(const char *tag)
 	if (len == AMDXSCHED_TAG_LEN)
 		return false;	/* not terminated */
 	for (i = 0; i < len; i++)
-		if (!isalnum(tag[i]) && !strchr("-_.:/", tag[i]))
+		if (!isascii(tag[i]) || (!isalnum(tag[i]) && !strchr("-_.:/", tag[i])))
 			return false;
 	return axs_zeroed(tag + len, AMDXSCHED_TAG_LEN - len);
 }
