@@ -281,7 +281,7 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 
 	err = list_args(&l, argp, AMDXSCHED_GPU_INFO_SIZE_VER0, &pid);
 	if (err)
-		return err;
+		return err == -ESRCH ? -EINVAL : err;	/* any pid is wrong here */
 	put_pid(pid);
 	if (l.pid)
 		return -EINVAL;	/* GPUs belong to no process */
