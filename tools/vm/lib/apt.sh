@@ -89,6 +89,10 @@ apt_opts() {
 		-o "Dir::State::Lists=$st/lists"
 		-o Dir::State::status=/dev/null
 		-o "Dir::Cache=$st/cache"
+		# Container images often disable the binary caches (docker-clean);
+		# without them every apt-cache call reparses all lists (~1.3 s).
+		-o Dir::Cache::pkgcache=pkgcache.bin
+		-o Dir::Cache::srcpkgcache=srcpkgcache.bin
 		-o APT::Architecture=amd64
 		-o APT::Architectures=amd64
 		-o APT::Default-Release=
