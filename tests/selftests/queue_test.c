@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Simulated processes and queues: SIM_PROC, SIM_QUEUE_CREATE/DESTROY, how
+ * LIST_QUEUES and LIST_PROCS show them, what a process's exit cleans up, and
+ * the validation of SIM_SUBMIT and SIM_WAIT.
+ */
+#include "axs_test.h"
+
+FIXTURE(queue) {
+	int fd;
+	uint32_t gpu;		/* the module's own simulated GPU */
+	struct amdxsched_gpu_info gi;
+	bool knobs_touched;
+};
+
+FIXTURE_SETUP(queue)
+{
+	int ret;
+
+	self->fd = axs_open(O_RDWR);
+	if (self->fd == -ENOENT)
+		SKIP(return, AXS_DEV " is missing: amdxsched.ko not loaded");
+	ASSERT_LE(0, self->fd);
+	ret = axs_first_sim_gpu(self->fd, &self->gpu);
+	if (ret == -ENODEV)
+		SKIP(return, "no simulated GPU");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &self->gi));
+}
+
+FIXTURE_TEARDOWN(queue)
+{
+	if (self->knobs_touched)
+		EXPECT_EQ(0, axs_knobs_reset(self->gpu, 0));
+	if (self->fd >= 0)
+		EXPECT_EQ(0, close(self->fd));
+}
+
+static int count_queues_of(int fd, uint32_t pid)
+{
+	uint32_t count = 0;
+	int ret;
+
+	ret = axs_list(fd, AMDXSCHED_IOC_LIST_QUEUES, NULL, &count,
+		       sizeof(struct amdxsched_queue_info), pid, AMDXSCHED_GPU_ANY);
+	return ret ? ret : (int)count;
+}
+
+TEST_F(queue, sim_proc_create_and_destroy)
+{
+	struct amdxsched_proc_info pi;
+	struct amdxsched_sim_proc sp;
+	int fd2;
+
+	EXPECT_EQ(-ENOENT, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EEXIST, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+
+	/* one simulated process per process, whatever file asks */
+	fd2 = axs_open(O_RDWR);
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-EEXIST, axs_sim_proc(fd2, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-ENOENT, axs_sim_proc(fd2, AMDXSCHED_SIM_PROC_DESTROY));
+
+	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
+	EXPECT_EQ(getpid(), pi.pid);
+	EXPECT_EQ(getuid(), pi.uid);
+	EXPECT_EQ(AMDXSCHED_PROC_F_SIM, pi.flags);
+	EXPECT_EQ(0, pi.num_queues);
+	EXPECT_EQ(AMDXSCHED_CLASS_UNSET, pi.sched_class);
+	EXPECT_NE(NULL, memchr(pi.comm, 0, sizeof(pi.comm)));
+	EXPECT_LT(0, strlen(pi.comm));
+
+	/* bad ops */
+	AXS_INIT(sp);
+	sp.op = 0;
+	EXPECT_EQ(-EINVAL, axs_ioctl(self->fd, AMDXSCHED_IOC_SIM_PROC, &sp));
+	sp.op = 3;
+	EXPECT_EQ(-EINVAL, axs_ioctl(self->fd, AMDXSCHED_IOC_SIM_PROC, &sp));
+
+	ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	EXPECT_EQ(-ENOENT, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	EXPECT_EQ(-ESRCH, axs_proc_info(self->fd, getpid(), &pi));
+
+	/* now the other file may have it */
+	ASSERT_EQ(getpid(), axs_sim_proc(fd2, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EEXIST, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
+	/* closing its file ends it */
+	ASSERT_EQ(0, close(fd2));
+	EXPECT_EQ(-ESRCH, axs_proc_info(self->fd, getpid(), &pi));
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+}
+
+TEST_F(queue, queue_create_errors)
+{
+	uint64_t h = 0;
+	int before;
+
+	before = count_queues_of(self->fd, 0);
+	ASSERT_LE(0, before);
+
+	/* no simulated process yet */
+	EXPECT_EQ(-ESRCH, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	/* priority is checked first */
+	EXPECT_EQ(-EINVAL, axs_queue_create(self->fd, self->gpu, 16, &h, NULL));
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EINVAL, axs_queue_create(self->fd, self->gpu, 16, &h, NULL));
+	EXPECT_EQ(-EINVAL, axs_queue_create(self->fd, self->gpu, 0xffffffffu, &h, NULL));
+	EXPECT_EQ(-ENODEV, axs_queue_create(self->fd, 0xfffffff0u, 0, &h, NULL));
+	EXPECT_EQ(-ENODEV, axs_queue_create(self->fd, AMDXSCHED_GPU_ANY, 0, &h, NULL));
+	EXPECT_EQ(0, h);
+	EXPECT_EQ(before, count_queues_of(self->fd, 0));
+	EXPECT_EQ(0, count_queues_of(self->fd, getpid()));
+}
+
+TEST_F(queue, fail_queue_create_knob)
+{
+	uint64_t h = 0;
+	uint32_t qid = 99;
+
+	if (!axs_have_knobs(self->gpu))
+		SKIP(return, "no debugfs fault knobs (debugfs not mounted?)");
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	self->knobs_touched = true;
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_queue_create", 1));
+	EXPECT_EQ(-EIO, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_errno", ENOSPC));
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_queue_create", 2));
+	EXPECT_EQ(-ENOSPC, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	EXPECT_EQ(-ENOSPC, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	EXPECT_EQ(0, count_queues_of(self->fd, getpid()));
+	/* used up: the next one works, and the failures took no id */
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 0, &h, &qid));
+	EXPECT_EQ(0, qid);
+	EXPECT_EQ(1, count_queues_of(self->fd, getpid()));
+}
+
+TEST_F(queue, kfd_queue_id_is_the_lowest_free_one)
+{
+	uint64_t h[4];
+	uint32_t id[4], i;
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[i], &id[i]));
+		EXPECT_EQ(i, id[i]);
+	}
+	EXPECT_LT(h[0], h[1]);
+	EXPECT_LT(h[1], h[2]);
+	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[1]));
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[3], &id[3]));
+	EXPECT_EQ(1, id[3]);
+	EXPECT_LT(h[2], h[3]);	/* the id comes back, the handle does not */
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[1], &id[1]));
+	EXPECT_EQ(3, id[1]);
+	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[0]));
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[0], &id[0]));
+	EXPECT_EQ(0, id[0]);
+
+	/* ids are per process: a new process starts at 0 again */
+	ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[0], &id[0]));
+	EXPECT_EQ(0, id[0]);
+}
+
+TEST_F(queue, handles_are_never_reused)
+{
+	uint64_t prev = 0, h;
+	uint32_t qid;
+	int i;
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, i % 16, &h, &qid));
+		EXPECT_EQ(0, qid);
+		EXPECT_LT(prev, h);
+		EXPECT_NE(0, h);
+		ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+		EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, h));
+		prev = h;
+		if (i == 50) {
+			/* nor by another process's file */
+			ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+			ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+		}
+	}
+}
+
+TEST_F(queue, lists_show_queues_and_processes)
+{
+	struct amdxsched_queue_info qi[4];
+	struct amdxsched_proc_info pi;
+	struct amdxsched_gpu_info gi;
+	uint64_t h[3];
+	uint32_t prio[3] = { 0, 15, 9 }, count, i;
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, prio[i], &h[i], NULL));
+
+	count = 4;
+	ASSERT_EQ(0, axs_list(self->fd, AMDXSCHED_IOC_LIST_QUEUES, qi, &count, sizeof(qi[0]),
+			      getpid(), AMDXSCHED_GPU_ANY));
+	ASSERT_EQ(3, count);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(h[i], qi[i].handle);	/* in handle order */
+		EXPECT_EQ(getpid(), qi[i].pid);
+		EXPECT_EQ(self->gpu, qi[i].gpu_id);
+		EXPECT_EQ(i, qi[i].kfd_queue_id);
+		EXPECT_EQ(AMDXSCHED_QUEUE_TYPE_COMPUTE_AQL, qi[i].type);
+		EXPECT_EQ(prio[i], qi[i].priority);
+		EXPECT_EQ(0, qi[i].state);
+		EXPECT_EQ(0, qi[i].level);
+		EXPECT_EQ(0, qi[i].holder_pid);
+		EXPECT_EQ(0, qi[i].lease_id);
+		EXPECT_EQ(0, qi[i].lease_deadline_ns);
+		EXPECT_EQ(0, qi[i].cu_mask_bits);
+		EXPECT_EQ(0, qi[i].pad);
+		EXPECT_EQ(0, qi[i].counters.suspends);
+		EXPECT_EQ(0, qi[i].counters.dispatches_submitted);
+	}
+	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
+	EXPECT_EQ(AMDXSCHED_PROC_F_SIM, pi.flags);
+	EXPECT_EQ(3, pi.num_queues);
+	EXPECT_EQ(0, pi.pad);
+
+	/* and the GPU counts them */
+	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));
+	EXPECT_EQ(self->gi.num_queues + 3, gi.num_queues);
+	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[1]));
+	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
+	EXPECT_EQ(2, pi.num_queues);
+}
+
+TEST_F(queue, queue_and_proc_events)
+{
+	struct amdxsched_event ev;
+	uint64_t h;
+	uint32_t qid;
+
+	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED) |
+				AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_DESTROYED) |
+				AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_CREATED) |
+				AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_EXIT), 0));
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_PROC_CREATED, 0, AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(getpid(), ev.pid);
+	EXPECT_EQ(0, ev.handle);
+	EXPECT_EQ(AMDXSCHED_GPU_ANY, ev.gpu_id);
+
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 4, &h, &qid));
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_CREATED, h, AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(getpid(), ev.pid);
+	EXPECT_EQ(self->gpu, ev.gpu_id);
+	EXPECT_EQ(qid, ev.data[0]);
+	EXPECT_EQ(AMDXSCHED_QUEUE_TYPE_COMPUTE_AQL, ev.data[1]);
+
+	ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	ASSERT_EQ(1, axs_ev_read(self->fd, &ev, AXS_EVENTUALLY_MS));
+	EXPECT_EQ(AMDXSCHED_EVENT_QUEUE_DESTROYED, ev.type);
+	EXPECT_EQ(h, ev.handle);
+	EXPECT_EQ(qid, ev.data[0]);
+	EXPECT_EQ(AMDXSCHED_QUEUE_TYPE_COMPUTE_AQL, ev.data[1]);
+	ASSERT_EQ(1, axs_ev_read(self->fd, &ev, AXS_EVENTUALLY_MS));
+	EXPECT_EQ(AMDXSCHED_EVENT_PROC_EXIT, ev.type);
+	EXPECT_EQ(getpid(), ev.pid);
+}
+
+/*
+ * A child process creates a simulated process with three queues, suspends
+ * one of them, and exits or is killed: everything of it must go, and an
+ * event subscriber must be told.
+ */
+static void exit_cleans_up(struct __test_metadata *_metadata, FIXTURE_DATA(queue) *self,
+			   bool kill_it)
+{
+	struct amdxsched_proc_info pi;
+	struct amdxsched_queue_info qi;
+	struct amdxsched_event ev;
+	int to_child[2], to_parent[2];
+	uint64_t h[3];
+	bool destroyed[3] = { false, false, false };
+	int i, ret, nd = 0;
+	pid_t child;
+
+	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK_ALL, 0));
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		int fd = axs_open(O_RDWR);
+
+		close(to_child[1]);	/* so that the parent's death reads as EOF */
+		close(to_parent[0]);
+		CHILD_CHECK(fd >= 0);
+		CHILD_EQ(getpid(), axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
+		for (i = 0; i < 3; i++)
+			CHILD_EQ(0, axs_queue_create(fd, self->gpu, 3, &h[i], NULL));
+		CHILD_EQ(0, axs_suspend1(fd, h[1], AMDXSCHED_LEVEL_INTERRUPT, 10000, NULL));
+		CHILD_EQ(0, axs_submit(fd, h[2], 4, 0, 10 * SEC, NULL));
+		CHILD_CHECK(write(to_parent[1], h, sizeof(h)) == sizeof(h));
+		/* wait for the parent's word (or its death) */
+		CHILD_CHECK(axs_pipe_get(to_child[0], 60000) >= 0);
+		_exit(0);
+	}
+	close(to_child[0]);
+	close(to_parent[1]);
+	ASSERT_EQ(sizeof(h), read(to_parent[0], h, sizeof(h)));
+	ASSERT_EQ(0, axs_proc_info(self->fd, child, &pi));
+	EXPECT_EQ(3, pi.num_queues);
+	ASSERT_EQ(0, axs_queue_info(self->fd, h[1], &qi));
+	EXPECT_EQ(AMDXSCHED_QUEUE_S_SUSPENDED, qi.state & ~AMDXSCHED_QUEUE_S_MINE);
+	EXPECT_EQ(child, qi.holder_pid);
+
+	if (kill_it) {
+		ASSERT_EQ(0, kill(child, SIGKILL));
+		ASSERT_EQ(128 + SIGKILL, axs_wait_child(child));
+	} else {
+		ASSERT_EQ(0, axs_pipe_put(to_child[1], 'x'));
+		ASSERT_EQ(0, axs_wait_child(child));
+	}
+
+	/* the subscriber hears of each queue, then of the process */
+	for (;;) {
+		ret = axs_ev_read(self->fd, &ev, AXS_EVENTUALLY_MS);
+		ASSERT_EQ(1, ret) TH_LOG("events stopped before PROC_EXIT");
+		if (ev.pid != (uint32_t)child)
+			continue;
+		if (ev.type == AMDXSCHED_EVENT_QUEUE_DESTROYED) {
+			for (i = 0; i < 3; i++)
+				if (ev.handle == h[i]) {
+					EXPECT_FALSE(destroyed[i]);
+					destroyed[i] = true;
+					nd++;
+				}
+			continue;
+		}
+		if (ev.type == AMDXSCHED_EVENT_PROC_EXIT)
+			break;
+	}
+	EXPECT_EQ(3, nd);
+	EXPECT_EQ(0, ev.handle);
+
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-ENOENT, axs_queue_info(self->fd, h[i], &qi));
+	EXPECT_EQ(-ESRCH, axs_proc_info(self->fd, child, &pi));
+	EXPECT_EQ(-ENOENT, axs_resume1(self->fd, h[1]));
+	close(to_child[1]);
+	close(to_parent[0]);
+}
+
+TEST_F(queue, process_exit_cleans_up)
+{
+	exit_cleans_up(_metadata, self, false);
+}
+
+TEST_F(queue, process_killed_cleans_up)
+{
+	exit_cleans_up(_metadata, self, true);
+}
+
+/* Someone else's queue may not be destroyed, fed or waited on. */
+TEST_F(queue, other_process_queue_is_eperm)
+{
+	int to_child[2], to_parent[2];
+	struct amdxsched_sim_wait w;
+	struct amdxsched_queue_info qi;
+	uint64_t h, id;
+	pid_t child;
+
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		int fd = axs_open(O_RDWR);
+
+		close(to_child[1]);
+		close(to_parent[0]);
+		CHILD_CHECK(fd >= 0);
+		CHILD_EQ(getpid(), axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
+		CHILD_EQ(0, axs_queue_create(fd, self->gpu, 3, &h, NULL));
+		CHILD_EQ(0, axs_submit(fd, h, 1, 0, 1000, &id));
+		CHILD_CHECK(write(to_parent[1], &h, sizeof(h)) == sizeof(h));
+		CHILD_CHECK(axs_pipe_get(to_child[0], 60000) >= 0);
+		/* still there */
+		CHILD_EQ(0, axs_queue_destroy(fd, h));
+		_exit(0);
+	}
+	close(to_child[0]);
+	close(to_parent[1]);
+	ASSERT_EQ(sizeof(h), read(to_parent[0], &h, sizeof(h)));
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EPERM, axs_queue_destroy(self->fd, h));
+	EXPECT_EQ(-EPERM, axs_submit(self->fd, h, 1, 0, 1000, &id));
+	EXPECT_EQ(-EPERM, axs_wait(self->fd, h, 1, 0, &w));
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(1, qi.counters.dispatches_submitted);
+
+	/* unknown handles */
+	EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, 0));
+	EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, h + 1000000));
+	EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, ~0ULL));
+	EXPECT_EQ(-ENOENT, axs_submit(self->fd, ~0ULL, 1, 0, 1000, &id));
+	EXPECT_EQ(-ENOENT, axs_wait(self->fd, ~0ULL, 1, 0, &w));
+
+	ASSERT_EQ(0, axs_pipe_put(to_child[1], 'x'));
+	ASSERT_EQ(0, axs_wait_child(child));
+	close(to_child[1]);
+	close(to_parent[0]);
+}
+
+TEST_F(queue, submit_validation)
+{
+	struct amdxsched_queue_info qi;
+	struct amdxsched_sim_wait w;
+	uint64_t h, id = 0;
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 0, 0, 1000, &id));
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, (1U << 24) + 1, 0, 1000, &id));
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 0xffffffffu, 0, 1000, &id));
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0, 999, &id));
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0, 0, &id));
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0, 10 * SEC + 1, &id));
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, self->gi.cu_state_bytes + 1, 1000, &id));
+	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0xffffffffu, 1000, &id));
+	EXPECT_EQ(-ENOENT, axs_submit(self->fd, h + 1000000, 1, 0, 1000, &id));
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(0, qi.counters.dispatches_submitted);
+	EXPECT_EQ(0, qi.counters.busy_transitions);
+	EXPECT_EQ(0, qi.state & AMDXSCHED_QUEUE_S_BUSY);
+
+	/* the limits themselves are fine; failed submits took no id */
+	ASSERT_EQ(0, axs_submit(self->fd, h, 1, self->gi.cu_state_bytes, 1000, &id));
+	EXPECT_EQ(1, id);
+	ASSERT_EQ(0, axs_submit(self->fd, h, 1U << 24, 1, 1000, &id));
+	EXPECT_EQ(2, id);
+	ASSERT_EQ(0, axs_wait(self->fd, h, 2, AXS_EVENTUALLY_MS * MS, &w));
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(2, qi.counters.dispatches_completed);
+	EXPECT_EQ(1 + (1U << 24), qi.counters.workgroups_completed);
+	ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, 10 * SEC, &id));
+	EXPECT_EQ(3, id);
+	/* destroying the queue drops the 10 s kernel */
+	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+}
+
+TEST_F(queue, wait_validation_and_timestamps)
+{
+	struct amdxsched_sim_wait w, w2;
+	uint64_t h, id, t0, t1;
+	pid_t child;
+	int i;
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+
+	EXPECT_EQ(-EINVAL, axs_wait(self->fd, h, 0, 0, &w));
+	EXPECT_EQ(-EINVAL, axs_wait(self->fd, h, 1, 0, &w));	/* nothing submitted */
+
+	t0 = axs_now();
+	ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, MS, &id));
+	ASSERT_EQ(1, id);
+	EXPECT_EQ(-EINVAL, axs_wait(self->fd, h, 2, 0, &w));
+	ASSERT_EQ(0, axs_wait(self->fd, h, 1, AXS_EVENTUALLY_MS * MS, &w));
+	t1 = axs_now();
+	EXPECT_LE(t0, w.submit_ns);
+	EXPECT_LE(w.submit_ns, w.start_ns);
+	EXPECT_LE(w.start_ns, w.end_ns);
+	EXPECT_LE(w.end_ns, t1);
+	/* one workgroup of 1 ms, nothing else on the GPU changed meanwhile */
+	EXPECT_EQ(MS, w.end_ns - w.start_ns);
+	/* waiting again for a finished kernel gives the same record */
+	ASSERT_EQ(0, axs_wait(self->fd, h, 1, 0, &w2));
+	EXPECT_EQ(w.submit_ns, w2.submit_ns);
+	EXPECT_EQ(w.start_ns, w2.start_ns);
+	EXPECT_EQ(w.end_ns, w2.end_ns);
+
+	/* an unfinished kernel: a zero or short timeout is ETIMEDOUT */
+	ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, 10 * SEC, &id));
+	ASSERT_EQ(2, id);
+	EXPECT_EQ(-ETIMEDOUT, axs_wait(self->fd, h, 2, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, axs_wait(self->fd, h, 2, 20 * MS, &w));
+
+	/* a waiter (sharing the file) learns that the queue went away */
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		CHILD_EQ(-ENOENT, axs_wait(self->fd, h, 2, 60 * SEC, &w));
+		_exit(0);
+	}
+	axs_sleep_ms(50);	/* most likely waiting by now; either way ENOENT */
+	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+	ASSERT_EQ(0, axs_wait_child(child));
+
+	/* only the last 64 kernels are remembered */
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	for (i = 0; i < 70; i++)
+		ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, 1000, &id));
+	ASSERT_EQ(70, id);
+	ASSERT_EQ(0, axs_wait(self->fd, h, 70, AXS_EVENTUALLY_MS * MS, &w));
+	EXPECT_EQ(-ENODATA, axs_wait(self->fd, h, 1, 0, &w));
+	EXPECT_EQ(-ENODATA, axs_wait(self->fd, h, 6, 0, &w));
+	EXPECT_EQ(0, axs_wait(self->fd, h, 7, 0, &w));
+}
+
+TEST_F(queue, at_most_256_queues_per_gpu)
+{
+	struct amdxsched_gpu_info gi;
+	uint64_t *h;
+	uint32_t n = 0, room;
+	int ret;
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));
+	ASSERT_GE(256, gi.num_queues);
+	room = 256 - gi.num_queues;
+	h = calloc(room + 1, sizeof(*h));
+	ASSERT_NE(NULL, h);
+	for (;;) {
+		ret = axs_queue_create(self->fd, self->gpu, 0, &h[n], NULL);
+		if (ret)
+			break;
+		n++;
+		ASSERT_GE(room, n);
+	}
+	EXPECT_EQ(-ENOSPC, ret);
+	EXPECT_EQ(room, n);
+	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));
+	EXPECT_EQ(256, gi.num_queues);
+	/* one goes, one more fits */
+	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[0]));
+	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 0, &h[0], NULL));
+	free(h);
+	/* closing the file takes them all (teardown) */
+}
+
+TEST_F(queue, at_most_1024_queues_per_process)
+{
+	uint32_t gpus[5], room[5], qid, i, n = 0, maxid = 0;
+	uint64_t h;
+	int ret;
+
+	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	/* five GPUs, so that no GPU is full (256) when the process is (1024) */
+	gpus[0] = self->gpu;
+	for (i = 1; i < 5; i++) {
+		ret = axs_add_small_gpu(self->fd, AMDXSCHED_SIM_DISPATCH_PRIORITY, &gpus[i]);
+		if (ret == -ENOSPC)
+			SKIP(return, "no room for more simulated GPUs");
+		ASSERT_EQ(0, ret);
+	}
+	for (i = 0; i < 5; i++) {
+		struct amdxsched_gpu_info gi;
+
+		ASSERT_EQ(0, axs_gpu_info(self->fd, gpus[i], &gi));
+		room[i] = 256 - gi.num_queues;
+	}
+	for (n = 0; n < 1024; n++) {
+		i = n % 5;
+		ASSERT_LT(0, room[i]);
+		ASSERT_EQ(0, axs_queue_create(self->fd, gpus[i], 0, &h, &qid));
+		room[i]--;
+		if (qid > maxid)
+			maxid = qid;
+	}
+	EXPECT_EQ(1023, maxid);
+	for (i = 0; i < 5; i++) {
+		ASSERT_LT(0, room[i]);	/* every GPU has room ... */
+		EXPECT_EQ(-ENOSPC, axs_queue_create(self->fd, gpus[i], 0, &h, &qid));
+	}
+	/* ... the process has none; one goes, one comes back with its id */
+	ASSERT_EQ(1024, count_queues_of(self->fd, getpid()));
+	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+	ASSERT_EQ(0, axs_queue_create(self->fd, gpus[4], 0, &h, &qid));
+	EXPECT_EQ(1023, qid);
+}
+
+TEST_HARNESS_MAIN
