@@ -146,7 +146,21 @@ void axs_queue_unsuspend(struct axs_queue *q, u64 now)
 	q->gpu->stats.suspended_ns += d;
 	q->lease = NULL;
 	q->level = 0;
+	atomic_set(&q->drain, 0);
 	list_del_init(&q->lease_node);
+}
+
+void axs_queue_drained(struct axs_queue *q, u64 t)
+{
+	if (atomic_fetch_or(AXS_DRAIN_DONE, &q->drain) & AXS_DRAIN_COMMITTED)
+		axs_event_queue_at(q, AMDXSCHED_EVENT_QUEUE_DRAINED, t, 0, 0);
+}
+
+/* The suspension of @q is committed and announced: DRAINED may follow. */
+static void drain_commit(struct axs_queue *q)
+{
+	if (atomic_fetch_or(AXS_DRAIN_COMMITTED, &q->drain) & AXS_DRAIN_DONE)
+		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_DRAINED, 0, 0);
 }
 
 /*
@@ -441,6 +455,8 @@ long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
 	if (err)
 		goto out_unlock;
 
+	for (i = 0; i < b->n; i++)
+		atomic_set(&b->q[i]->drain, 0);
 	err = batch_run(b, OP_SUSPEND, a.level, true);
 	if (err)
 		suspend_undo(b, undo);
@@ -465,6 +481,8 @@ long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
 		q->stats.suspends++;
 		q->gpu->stats.suspends++;
 		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, a.level, lease->id);
+		if (a.level == AMDXSCHED_LEVEL_DEACTIVATE)
+			drain_commit(q);
 	}
 	if (ndone) {
 		a.lease_id = lease->id;
@@ -589,6 +607,11 @@ long axs_ioctl_set_priority(struct axs_file *f, void __user *argp)
 	e = memdup_user(u64_to_user_ptr(a.entries), bytes);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
+	/* Statuses go back into the entries: make sure they can, before acting. */
+	if (copy_to_user(u64_to_user_ptr(a.entries), e, bytes)) {
+		kfree(e);
+		return -EFAULT;
+	}
 	b = axs_batch_alloc(a.count);
 	if (!b) {
 		kfree(e);

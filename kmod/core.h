@@ -18,6 +18,7 @@
 #ifndef AXS_CORE_H
 #define AXS_CORE_H
 
+#include <linux/atomic.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -134,6 +135,12 @@ struct axs_queue {
 	u32 cu_mask[AMDXSCHED_CU_MASK_WORDS];
 	struct axs_lease *lease;	/* the suspension, NULL when running */
 	struct list_head lease_node;
+	/*
+	 * Lv2 drain handshake, any context: the core sets AXS_DRAIN_COMMITTED
+	 * once QUEUE_SUSPENDED is out, the backend AXS_DRAIN_DONE when the
+	 * running kernel has finished; whoever comes second emits DRAINED.
+	 */
+	atomic_t drain;
 	u32 level;
 	u64 suspended_at;
 	struct axs_queue_stats stats;
@@ -254,6 +261,12 @@ long axs_ioctl_resume(struct axs_file *f, void __user *argp);
 long axs_ioctl_lease_renew(struct axs_file *f, void __user *argp);
 long axs_ioctl_set_priority(struct axs_file *f, void __user *argp);
 long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp);
+
+#define AXS_DRAIN_COMMITTED	BIT(0)
+#define AXS_DRAIN_DONE		BIT(1)
+
+/* For backends, any context: an Lv2-suspended queue's running kernel ended at @t. */
+void axs_queue_drained(struct axs_queue *q, u64 t);
 
 /* events.c; the axs_event_* emitters work in any context */
 void axs_event_queue(struct axs_queue *q, u16 type, u64 d0, u64 d1);

@@ -219,16 +219,24 @@ void axs_registry_fini(void)
 	xa_destroy(&axs.queues);
 }
 
+#define LIST_BY_PID	BIT(0)	/* the list takes a pid filter */
+#define LIST_BY_GPU	BIT(1)	/* the list takes a GPU filter */
+
 /* Check a list request; resolve its pid filter (caller's namespace). */
 static int list_args(struct amdxsched_list *l, void __user *argp, size_t ver0_entry,
-		     struct pid **pid)
+		     u32 filters, struct pid **pid)
 {
 	int err;
 
+	*pid = NULL;
 	err = axs_args_in(l, sizeof(*l), AMDXSCHED_LIST_SIZE_VER0, argp);
 	if (err)
 		return err;
 	if (l->flags || !axs_zeroed(l->reserved, sizeof(l->reserved)))
+		return -EINVAL;
+	/* GPUs belong to no process; a process spans GPUs. */
+	if ((!(filters & LIST_BY_PID) && l->pid) ||
+	    (!(filters & LIST_BY_GPU) && l->gpu_id != AMDXSCHED_GPU_ANY))
 		return -EINVAL;
 	if (l->count > AMDXSCHED_MAX_LIST)
 		return -E2BIG;
@@ -237,7 +245,6 @@ static int list_args(struct amdxsched_list *l, void __user *argp, size_t ver0_en
 	if (l->count && l->entry_size > PAGE_SIZE)
 		return -E2BIG;
 
-	*pid = NULL;
 	if (l->pid) {
 		*pid = find_get_pid(l->pid);
 		if (!*pid)
@@ -279,12 +286,9 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 	u32 n = 0;
 	int err;
 
-	err = list_args(&l, argp, AMDXSCHED_GPU_INFO_SIZE_VER0, &pid);
+	err = list_args(&l, argp, AMDXSCHED_GPU_INFO_SIZE_VER0, LIST_BY_GPU, &pid);
 	if (err)
-		return err == -ESRCH ? -EINVAL : err;	/* any pid is wrong here */
-	put_pid(pid);
-	if (l.pid)
-		return -EINVAL;	/* GPUs belong to no process */
+		return err;
 
 	mutex_lock(&axs.lock);
 	if (l.gpu_id != AMDXSCHED_GPU_ANY && !axs_gpu_find(l.gpu_id)) {
@@ -359,7 +363,8 @@ long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
 	u32 n = 0;
 	int err;
 
-	err = list_args(&l, argp, AMDXSCHED_QUEUE_INFO_SIZE_VER0, &pid);
+	err = list_args(&l, argp, AMDXSCHED_QUEUE_INFO_SIZE_VER0,
+			LIST_BY_PID | LIST_BY_GPU, &pid);
 	if (err)
 		return err;
 
@@ -422,13 +427,9 @@ long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
 	u32 n = 0;
 	int err;
 
-	err = list_args(&l, argp, AMDXSCHED_PROC_INFO_SIZE_VER0, &pid);
+	err = list_args(&l, argp, AMDXSCHED_PROC_INFO_SIZE_VER0, LIST_BY_PID, &pid);
 	if (err)
 		return err;
-	if (l.gpu_id != AMDXSCHED_GPU_ANY) {
-		put_pid(pid);
-		return -EINVAL;	/* a process spans GPUs */
-	}
 
 	mutex_lock(&axs.lock);
 	if (pid && !axs_proc_find(pid)) {

@@ -98,7 +98,7 @@ static void hook_busy(void *ctx, struct axs_sim_queue *mq, bool busy, u64 t)
 
 static void hook_drained(void *ctx, struct axs_sim_queue *mq, u64 t)
 {
-	axs_event_queue_at(to_sim_q(mq)->q, AMDXSCHED_EVENT_QUEUE_DRAINED, t, 0, 0);
+	axs_queue_drained(to_sim_q(mq)->q, t);
 }
 
 static void hook_kernel_done(void *ctx, struct axs_sim_queue *mq,
@@ -643,8 +643,8 @@ out:
 	return axs_args_out(argp, &a, sizeof(a));
 }
 
-/* The queue @handle of the caller's simulated process. sim_lock held. */
-static struct sim_q *sim_q_find(struct axs_file *f, u64 handle, int *err)
+/* The queue @handle of the caller's simulated process, or NULL. sim_lock held. */
+static struct sim_q *sim_q_find(struct axs_file *f, u64 handle)
 {
 	struct sim_q *sq;
 
@@ -654,9 +654,28 @@ static struct sim_q *sim_q_find(struct axs_file *f, u64 handle, int *err)
 			if (sq->handle == handle)
 				return sq;
 	}
-	/* Someone else's queue, or none at all? */
-	*err = xa_load(&axs.queues, handle) ? -EPERM : -ENOENT;
 	return NULL;
+}
+
+/*
+ * Why @handle is not the caller's: someone else's queue it can see (EPERM),
+ * or none it can see (ENOENT). axs.lock held: pid visibility needs the queue.
+ */
+static int not_mine_locked(u64 handle)
+{
+	lockdep_assert_held(&axs.lock);
+	return axs_queue_lookup(handle) ? -EPERM : -ENOENT;
+}
+
+/* The same, from paths that do not hold axs.lock (nor sim_lock: order). */
+static int not_mine(u64 handle)
+{
+	int err;
+
+	mutex_lock(&axs.lock);
+	err = not_mine_locked(handle);
+	mutex_unlock(&axs.lock);
+	return err;
 }
 
 static long sim_ioctl_queue_destroy(struct axs_file *f, void __user *argp)
@@ -673,9 +692,11 @@ static long sim_ioctl_queue_destroy(struct axs_file *f, void __user *argp)
 
 	mutex_lock(&axs.lock);
 	mutex_lock(&f->sim_lock);
-	sq = sim_q_find(f, a.handle, &err);
+	sq = sim_q_find(f, a.handle);
 	if (sq)
 		sim_queue_destroy(f->sim_proc, sq);
+	else
+		err = not_mine_locked(a.handle);
 	mutex_unlock(&f->sim_lock);
 	mutex_unlock(&axs.lock);
 	return err;
@@ -703,7 +724,7 @@ static long sim_ioctl_submit(struct axs_file *f, void __user *argp)
 	k->footprint = a.wg_footprint;
 
 	mutex_lock(&f->sim_lock);
-	sq = sim_q_find(f, a.handle, &err);
+	sq = sim_q_find(f, a.handle);
 	if (sq) {
 		sg = sq->sg;
 		sim_enter(sg);
@@ -712,6 +733,8 @@ static long sim_ioctl_submit(struct axs_file *f, void __user *argp)
 		sim_leave(sg);
 	}
 	mutex_unlock(&f->sim_lock);
+	if (!sq)
+		err = not_mine(a.handle);
 	if (err) {
 		kmem_cache_free(kernel_cache, k);
 		return err;
@@ -745,12 +768,12 @@ static long sim_ioctl_wait(struct axs_file *f, void __user *argp)
 		return -EINVAL;
 
 	mutex_lock(&f->sim_lock);
-	sq = sim_q_find(f, a.handle, &err);
+	sq = sim_q_find(f, a.handle);
 	if (sq)
 		kref_get(&sq->ref);
 	mutex_unlock(&f->sim_lock);
 	if (!sq)
-		return err;
+		return not_mine(a.handle);
 	sg = sq->sg;
 
 	sim_enter(sg);

@@ -45,7 +45,10 @@ add_busybox() { # STAGE
 build_initramfs() { # KO PAYLOAD MODPARAMS OUT
 	local ko=$1 payload=$2 params=$3 out=$4 stage
 	stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
+	# mktemp makes it 0700: the guest's / must let unprivileged tests through.
+	chmod 0755 "$stage"
 	mkdir -p "$stage"/{axs,dev,proc,sys,tmp,root,payload}
+	chmod 1777 "$stage/tmp"
 	add_busybox "$stage"
 	mknod -m 600 "$stage/dev/console" c 5 1
 	install -m 0755 "$AXS_VM_DIR/lib/guest-init.sh" "$stage/init"
