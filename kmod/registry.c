@@ -253,6 +253,28 @@ static int list_args(struct amdxsched_list *l, void __user *argp, size_t ver0_en
 	return 0;
 }
 
+/* Is there room for entry @n of list @l? */
+static bool list_room(const struct amdxsched_list *l, u32 n)
+{
+	return n < l->count;
+}
+
+/* Write entry @n of list @l (there is room). */
+static int list_put(const struct amdxsched_list *l, u32 n, const void *e, size_t size)
+{
+	return axs_copy_entry(u64_to_user_ptr(l->entries) + (size_t)n * l->entry_size,
+			      l->entry_size, e, size);
+}
+
+/* Finish a list call: report how many entries matched. */
+static long list_end(void __user *argp, struct amdxsched_list *l, u32 n, int err)
+{
+	if (err)
+		return err;
+	l->count = n;
+	return axs_args_out(argp, l, sizeof(*l));
+}
+
 static void gpu_info(const struct axs_gpu *gpu, struct amdxsched_gpu_info *gi)
 {
 	memset(gi, 0, sizeof(*gi));
@@ -298,11 +320,9 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 	list_for_each_entry(gpu, &axs.gpus, node) {
 		if (l.gpu_id != AMDXSCHED_GPU_ANY && gpu->id != l.gpu_id)
 			continue;
-		if (n < l.count) {
+		if (list_room(&l, n)) {
 			gpu_info(gpu, &gi);
-			err = axs_copy_entry(u64_to_user_ptr(l.entries) +
-					     (size_t)n * l.entry_size,
-					     l.entry_size, &gi, sizeof(gi));
+			err = list_put(&l, n, &gi, sizeof(gi));
 			if (err)
 				goto out;
 		}
@@ -310,10 +330,7 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 	}
 out:
 	mutex_unlock(&axs.lock);
-	if (err)
-		return err;
-	l.count = n;
-	return axs_args_out(argp, &l, sizeof(l));
+	return list_end(argp, &l, n, err);
 }
 
 static u32 pid_in_caller_ns(struct pid *pid)
@@ -384,11 +401,9 @@ long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
 			continue;
 		if (!axs_pid_visible(q->proc->pid))
 			continue;
-		if (n < l.count) {
+		if (list_room(&l, n)) {
 			queue_info(f, q, &qi);
-			err = axs_copy_entry(u64_to_user_ptr(l.entries) +
-					     (size_t)n * l.entry_size,
-					     l.entry_size, &qi, sizeof(qi));
+			err = list_put(&l, n, &qi, sizeof(qi));
 			if (err)
 				goto out;
 		}
@@ -397,10 +412,7 @@ long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
 out:
 	mutex_unlock(&axs.lock);
 	put_pid(pid);
-	if (err)
-		return err;
-	l.count = n;
-	return axs_args_out(argp, &l, sizeof(l));
+	return list_end(argp, &l, n, err);
 }
 
 static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
@@ -439,11 +451,9 @@ long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
 	list_for_each_entry(p, &axs.procs, node) {
 		if ((pid && p->pid != pid) || !axs_pid_visible(p->pid))
 			continue;
-		if (n < l.count) {
+		if (list_room(&l, n)) {
 			proc_info(p, &pi);
-			err = axs_copy_entry(u64_to_user_ptr(l.entries) +
-					     (size_t)n * l.entry_size,
-					     l.entry_size, &pi, sizeof(pi));
+			err = list_put(&l, n, &pi, sizeof(pi));
 			if (err)
 				goto out;
 		}
@@ -452,10 +462,7 @@ long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
 out:
 	mutex_unlock(&axs.lock);
 	put_pid(pid);
-	if (err)
-		return err;
-	l.count = n;
-	return axs_args_out(argp, &l, sizeof(l));
+	return list_end(argp, &l, n, err);
 }
 
 /* Tags name a class in config files and logs: keep them to a safe alphabet. */

@@ -421,19 +421,13 @@ static bool stays_off(const struct axs_sim_change *c, const struct axs_sim_queue
 	return false;
 }
 
+static void save_queue(struct axs_sim_gpu *g, struct axs_sim_queue *q, u64 frozen_at);
+
 static void drop_queue(struct axs_sim_gpu *g, struct axs_sim_queue *q, u64 t)
 {
 	struct list_head *pos, *tmp;
 
-	list_for_each_safe(pos, tmp, &g->running) {
-		struct axs_sim_cohort *c = list_entry(pos, struct axs_sim_cohort, node);
-
-		if (c->q != q)
-			continue;
-		release_cus(g, c);
-		list_del_init(&c->node);
-		g->hooks->free_cohort(g->ctx, c);
-	}
+	save_queue(g, q, t);	/* off the CUs first, then all of it goes */
 	list_for_each_safe(pos, tmp, &q->saved) {
 		struct axs_sim_cohort *c = list_entry(pos, struct axs_sim_cohort, node);
 
