@@ -27,18 +27,9 @@ FIXTURE(abi) {
 
 FIXTURE_SETUP(abi)
 {
-	int ret;
-
-	self->fd = axs_open(O_RDWR);
-	if (self->fd == -ENOENT)
-		SKIP(return, AXS_DEV " is missing: amdxsched.ko not loaded");
-	ASSERT_LE(0, self->fd);
-	ret = axs_first_sim_gpu(self->fd, &self->gpu);
-	if (ret == -ENODEV)
-		SKIP(return, "no simulated GPU (module loaded with sim_gpus=0?)");
-	ASSERT_EQ(0, ret);
-	ASSERT_LT(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &self->q, NULL));
+	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
+		return;
+	axs_fixture_queues(_metadata, self->fd, self->gpu, &self->q, 1);
 }
 
 FIXTURE_TEARDOWN(abi)
@@ -58,19 +49,15 @@ struct snap {
 
 static void snap_take(struct __test_metadata *_metadata, int fd, struct snap *s)
 {
+	struct amdxsched_gpu_info *g = NULL;
 	uint32_t i, n = 0;
-	void *g = NULL;
 
 	memset(s, 0, sizeof(*s));
-	ASSERT_EQ(0, axs_list_all(fd, AMDXSCHED_IOC_LIST_GPUS,
-				  sizeof(struct amdxsched_gpu_info), &g, &n, 0,
-				  AMDXSCHED_GPU_ANY));
+	ASSERT_EQ(0, axs_list_gpus(fd, &g, &n));
 	free(g);
 	s->ngpus = n;
-	ASSERT_EQ(0, axs_list_all(fd, AMDXSCHED_IOC_LIST_QUEUES, sizeof(*s->q),
-				  (void **)&s->q, &s->nq, 0, AMDXSCHED_GPU_ANY));
-	ASSERT_EQ(0, axs_list_all(fd, AMDXSCHED_IOC_LIST_PROCS, sizeof(*s->p),
-				  (void **)&s->p, &s->np, 0, AMDXSCHED_GPU_ANY));
+	ASSERT_EQ(0, axs_list_queues(fd, 0, AMDXSCHED_GPU_ANY, &s->q, &s->nq));
+	ASSERT_EQ(0, axs_list_procs(fd, 0, &s->p, &s->np));
 	/* Leave out what changes by itself as kernels run and time passes. */
 	for (i = 0; i < s->nq; i++) {
 		s->q[i].state &= AMDXSCHED_QUEUE_S_SUSPENDED | AMDXSCHED_QUEUE_S_MINE;
@@ -220,7 +207,7 @@ PREP(prep_events)
 DONE(done_events)
 {
 	if (!ret)
-		ASSERT_EQ(0, axs_events(self->fd, 0, 0));
+		ASSERT_EQ(0, axs_events_config(self->fd, 0, 0));
 }
 
 PREP(prep_attr)
@@ -252,8 +239,8 @@ DONE(done_sim_proc)
 	if (ret)
 		return;
 	/* It destroyed the fixture's process and queue: make new ones. */
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &self->q, NULL));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &self->q, NULL));
 }
 
 PREP(prep_qcreate)
@@ -266,21 +253,22 @@ PREP(prep_qcreate)
 
 DONE(done_qcreate)
 {
+	struct amdxsched_sim_queue_create *a = arg;
+
 	if (!ret)
-		ASSERT_EQ(0, axs_queue_destroy(self->fd,
-					       ((struct amdxsched_sim_queue_create *)arg)->handle));
+		ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, a->handle));
 }
 
 PREP(prep_qdestroy)
 {
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 3, &self->extra, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 3, &self->extra, NULL));
 	((struct amdxsched_sim_queue_destroy *)arg)->handle = self->extra;
 }
 
 DONE(done_qdestroy)
 {
 	if (ret)
-		ASSERT_EQ(0, axs_queue_destroy(self->fd, self->extra));
+		ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, self->extra));
 }
 
 PREP(prep_submit)
@@ -297,7 +285,7 @@ PREP(prep_wait)
 	struct amdxsched_sim_wait *a = arg;
 	uint64_t id = 0;
 
-	ASSERT_EQ(0, axs_submit(self->fd, self->q, 1, 0, 1000, &id));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, self->q, 1, 1000, 0, &id));
 	a->handle = self->q;
 	a->dispatch_id = id;
 	a->timeout_ns = AXS_EVENTUALLY_MS * MS;
@@ -761,8 +749,7 @@ TEST_F(abi, version)
 		EXPECT_STREQ(buf, v.module_version);
 	}
 
-	ASSERT_EQ(0, axs_list_all(self->fd, AMDXSCHED_IOC_LIST_GPUS, sizeof(*g), (void **)&g,
-				  &n, 0, AMDXSCHED_GPU_ANY));
+	ASSERT_EQ(0, axs_list_gpus(self->fd, &g, &n));
 	for (i = 0; i < n; i++)
 		sim += g[i].backend == AMDXSCHED_BACKEND_SIM;
 	free(g);
@@ -792,9 +779,7 @@ TEST_F(abi, backend_info)
 	struct amdxsched_gpu_info *g = NULL;
 	uint32_t i, n = 0, sim = 0;
 
-	AXS_INIT(bi);
-	bi.backend = AMDXSCHED_BACKEND_SIM;
-	ASSERT_EQ(0, axs_ioctl(self->fd, AMDXSCHED_IOC_BACKEND_INFO, &bi));
+	ASSERT_EQ(0, axs_backend_info(self->fd, AMDXSCHED_BACKEND_SIM, &bi));
 	EXPECT_EQ(AMDXSCHED_BACKEND_SIM, bi.backend);
 	EXPECT_EQ(AMDXSCHED_BACKEND_RUNNING, bi.status);
 	EXPECT_EQ((1U << 2) | (1U << 3), bi.levels);
@@ -804,16 +789,13 @@ TEST_F(abi, backend_info)
 	EXPECT_STREQ("sim", bi.name);
 	EXPECT_NE(NULL, memchr(bi.detail, 0, sizeof(bi.detail)));
 	EXPECT_LT(0, strlen(bi.detail));
-	ASSERT_EQ(0, axs_list_all(self->fd, AMDXSCHED_IOC_LIST_GPUS, sizeof(*g), (void **)&g,
-				  &n, 0, AMDXSCHED_GPU_ANY));
+	ASSERT_EQ(0, axs_list_gpus(self->fd, &g, &n));
 	for (i = 0; i < n; i++)
 		sim += g[i].backend == AMDXSCHED_BACKEND_SIM;
 	free(g);
 	EXPECT_EQ(sim, bi.num_gpus);
 
-	AXS_INIT(bi);
-	bi.backend = AMDXSCHED_BACKEND_KFD;
-	ASSERT_EQ(0, axs_ioctl(self->fd, AMDXSCHED_IOC_BACKEND_INFO, &bi));
+	ASSERT_EQ(0, axs_backend_info(self->fd, AMDXSCHED_BACKEND_KFD, &bi));
 	EXPECT_EQ(AMDXSCHED_BACKEND_ABSENT, bi.status);
 	EXPECT_EQ(0, bi.levels);
 	EXPECT_EQ(0, bi.caps);
@@ -884,6 +866,34 @@ static const struct lst lsts[] = {
 	{ "LIST_PROCS", AMDXSCHED_IOC_LIST_PROCS, AMDXSCHED_PROC_INFO_SIZE_VER0 },
 };
 
+/*
+ * Every entry of list @cmd, through libaxs (malloc'ed into *out), each of
+ * its struct's full size: the uapi header pins that to lsts[]'s VER0 sizes.
+ */
+static int list_all(int fd, unsigned long cmd, void **out, uint32_t *n)
+{
+	struct amdxsched_queue_info *q = NULL;
+	struct amdxsched_proc_info *p = NULL;
+	struct amdxsched_gpu_info *g = NULL;
+	int ret;
+
+	switch (cmd) {
+	case AMDXSCHED_IOC_LIST_GPUS:
+		ret = axs_list_gpus(fd, &g, n);
+		*out = g;
+		return ret;
+	case AMDXSCHED_IOC_LIST_QUEUES:
+		ret = axs_list_queues(fd, 0, AMDXSCHED_GPU_ANY, &q, n);
+		*out = q;
+		return ret;
+	case AMDXSCHED_IOC_LIST_PROCS:
+		ret = axs_list_procs(fd, 0, &p, n);
+		*out = p;
+		return ret;
+	}
+	return -ENOTTY;
+}
+
 TEST_F(abi, list_count_zero_reports_the_number_and_writes_nothing)
 {
 	unsigned char buf[1024];
@@ -892,8 +902,7 @@ TEST_F(abi, list_count_zero_reports_the_number_and_writes_nothing)
 	void *ents = NULL;
 
 	for (i = 0; i < ARRAY_SIZE(lsts); i++) {
-		ASSERT_EQ(0, axs_list_all(self->fd, lsts[i].cmd, lsts[i].esize, &ents, &all, 0,
-					  AMDXSCHED_GPU_ANY));
+		ASSERT_EQ(0, list_all(self->fd, lsts[i].cmd, &ents, &all));
 		free(ents);
 		EXPECT_LE(1, all) TH_LOG("%s", lsts[i].name);
 
@@ -955,8 +964,7 @@ TEST_F(abi, list_larger_entries_get_a_zeroed_tail)
 		uint32_t es = lsts[i].esize + extra, all, count;
 		unsigned char *ref = NULL, *big;
 
-		ASSERT_EQ(0, axs_list_all(self->fd, lsts[i].cmd, lsts[i].esize, (void **)&ref,
-					  &all, 0, AMDXSCHED_GPU_ANY));
+		ASSERT_EQ(0, list_all(self->fd, lsts[i].cmd, (void **)&ref, &all));
 		big = malloc((size_t)(all + 1) * es);
 		ASSERT_NE(NULL, big);
 		memset(big, 0xaa, (size_t)(all + 1) * es);
@@ -1018,7 +1026,7 @@ TEST_F(abi, list_count_below_the_matches_reports_all_writes_room)
 	uint64_t q2;
 
 	/* two queues at least; LIST_GPUS and LIST_PROCS may have one entry only */
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 1, &q2, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 1, &q2, NULL));
 	for (i = 0; i < ARRAY_SIZE(lsts); i++) {
 		uint32_t es = lsts[i].esize;
 
@@ -1040,7 +1048,7 @@ TEST_F(abi, list_count_below_the_matches_reports_all_writes_room)
 		EXPECT_EQ(2 * es, k) TH_LOG("%s wrote past the room", lsts[i].name);
 	}
 	EXPECT_LE(1, tested);
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, q2));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, q2));
 }
 
 TEST_F(abi, list_filters)

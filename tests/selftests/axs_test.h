@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Small helpers shared by the amdxsched selftests: ioctl wrappers that fill
- * in the size field and return 0 or -errno, list look-ups, the event reader,
- * debugfs fault knobs and the small simulated GPU the timing tests use.
- * Everything is static inline. Included first (it sets _GNU_SOURCE); it
- * includes kselftest_harness.h last.
+ * What the amdxsched selftests share beyond libaxs (user/lib/axs.h, linked
+ * into every test, which has the typed ioctl wrappers): a raw ioctl() for
+ * the tests of malformed arguments, one-call list look-ups, single-entry
+ * conveniences over libaxs, the event reader with a timeout, debugfs fault
+ * knobs, the small simulated GPU the timing tests use, helpers for forked
+ * children, and the fixtures' common setup. Everything is static inline.
+ * Included first (it sets _GNU_SOURCE); it includes kselftest_harness.h last.
  */
 #ifndef AXS_TEST_H
 #define AXS_TEST_H
@@ -25,9 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/amdxsched.h>
+#include "axs.h"
 
-#define AXS_DEV		"/dev/amdxsched"
 #define AXS_DEBUGFS	"/sys/kernel/debug/amdxsched"
 
 #define US		1000ULL
@@ -44,17 +45,14 @@
 
 #define AXS_INIT(s) do { memset(&(s), 0, sizeof(s)); (s).size = sizeof(s); } while (0)
 
+/*
+ * One raw ioctl(): 0 or -errno. For the tests of malformed arguments (wrong
+ * sizes, non-zero reserved fields, garbage, bad argument pointers, unknown
+ * numbers), which must reach the kernel as they are, not through libaxs.
+ */
 static inline int axs_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
-static inline uint64_t axs_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SEC + ts.tv_nsec;
 }
 
 static inline void axs_sleep_ms(unsigned int ms)
@@ -65,20 +63,10 @@ static inline void axs_sleep_ms(unsigned int ms)
 		;
 }
 
-static inline int axs_open(int flags)
-{
-	int fd = open(AXS_DEV, flags);
-
-	return fd < 0 ? -errno : fd;
-}
-
-static inline int axs_version(int fd, struct amdxsched_version *v)
-{
-	AXS_INIT(*v);
-	return axs_ioctl(fd, AMDXSCHED_IOC_VERSION, v);
-}
-
-/* One list call; *count is in/out as in the ABI. */
+/*
+ * One list call; *count is in/out as in the ABI. (libaxs's axs_list_*()
+ * fetch whole lists; the tests of the list ABI need single calls.)
+ */
 static inline int axs_list(int fd, unsigned long cmd, void *entries, uint32_t *count,
 			   uint32_t entry_size, uint32_t pid, uint32_t gpu_id)
 {
@@ -95,37 +83,6 @@ static inline int axs_list(int fd, unsigned long cmd, void *entries, uint32_t *c
 	if (!ret)
 		*count = l.count;
 	return ret;
-}
-
-/* All entries of a list (malloc'ed into *out, which the caller frees). */
-static inline int axs_list_all(int fd, unsigned long cmd, size_t esize, void **out,
-			       uint32_t *n, uint32_t pid, uint32_t gpu_id)
-{
-	uint32_t count = 0, room;
-	void *buf;
-	int ret;
-
-	for (;;) {
-		ret = axs_list(fd, cmd, NULL, &count, esize, pid, gpu_id);
-		if (ret)
-			return ret;
-		room = count + 8;
-		buf = calloc(room, esize);
-		if (!buf)
-			return -ENOMEM;
-		count = room;
-		ret = axs_list(fd, cmd, buf, &count, esize, pid, gpu_id);
-		if (ret || count <= room)
-			break;
-		free(buf);	/* more appeared meanwhile: again */
-	}
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	*out = buf;
-	*n = count;
-	return 0;
 }
 
 static inline int axs_gpu_info(int fd, uint32_t gpu_id, struct amdxsched_gpu_info *gi)
@@ -147,8 +104,7 @@ static inline int axs_queue_info(int fd, uint64_t handle, struct amdxsched_queue
 	uint32_t i, n = 0;
 	int ret;
 
-	ret = axs_list_all(fd, AMDXSCHED_IOC_LIST_QUEUES, sizeof(*all), (void **)&all,
-			   &n, 0, AMDXSCHED_GPU_ANY);
+	ret = axs_list_queues(fd, 0, AMDXSCHED_GPU_ANY, &all, &n);
 	if (ret)
 		return ret;
 	ret = -ENOENT;
@@ -184,8 +140,7 @@ static inline int axs_first_sim_gpu(int fd, uint32_t *gpu_id)
 	uint32_t i, n = 0;
 	int ret;
 
-	ret = axs_list_all(fd, AMDXSCHED_IOC_LIST_GPUS, sizeof(*g), (void **)&g, &n, 0,
-			   AMDXSCHED_GPU_ANY);
+	ret = axs_list_gpus(fd, &g, &n);
 	if (ret)
 		return ret;
 	ret = -ENODEV;
@@ -200,138 +155,26 @@ static inline int axs_first_sim_gpu(int fd, uint32_t *gpu_id)
 	return ret;
 }
 
-/* SIM_PROC: the pid it reports, or -errno. */
-static inline int axs_sim_proc(int fd, uint32_t op)
+/* libaxs's axs_sim_proc(), returning the pid it reports (0 for DESTROY) or -errno. */
+static inline int axs_sim_proc_pid(int fd, uint32_t op)
 {
-	struct amdxsched_sim_proc a;
+	uint32_t pid = 0;
 	int ret;
 
-	AXS_INIT(a);
-	a.op = op;
-	ret = axs_ioctl(fd, AMDXSCHED_IOC_SIM_PROC, &a);
-	return ret ? ret : (int)a.pid;
+	ret = axs_sim_proc(fd, op, &pid);
+	return ret ? ret : (int)pid;
 }
 
-static inline int axs_queue_create(int fd, uint32_t gpu_id, uint32_t prio,
-				   uint64_t *handle, uint32_t *kfd_qid)
-{
-	struct amdxsched_sim_queue_create a;
-	int ret;
-
-	AXS_INIT(a);
-	a.gpu_id = gpu_id;
-	a.priority = prio;
-	ret = axs_ioctl(fd, AMDXSCHED_IOC_SIM_QUEUE_CREATE, &a);
-	if (!ret) {
-		*handle = a.handle;
-		if (kfd_qid)
-			*kfd_qid = a.kfd_queue_id;
-	}
-	return ret;
-}
-
-static inline int axs_queue_destroy(int fd, uint64_t handle)
-{
-	struct amdxsched_sim_queue_destroy a;
-
-	AXS_INIT(a);
-	a.handle = handle;
-	return axs_ioctl(fd, AMDXSCHED_IOC_SIM_QUEUE_DESTROY, &a);
-}
-
-/* Submit @grid workgroups of @wg_ns each; footprint 0 = a whole CU. */
-static inline int axs_submit(int fd, uint64_t handle, uint32_t grid, uint32_t footprint,
-			     uint64_t wg_ns, uint64_t *dispatch_id)
-{
-	struct amdxsched_sim_submit a;
-	int ret;
-
-	AXS_INIT(a);
-	a.handle = handle;
-	a.grid = grid;
-	a.wg_footprint = footprint;
-	a.wg_ns = wg_ns;
-	ret = axs_ioctl(fd, AMDXSCHED_IOC_SIM_SUBMIT, &a);
-	if (!ret && dispatch_id)
-		*dispatch_id = a.dispatch_id;
-	return ret;
-}
-
-static inline int axs_wait(int fd, uint64_t handle, uint64_t id, uint64_t timeout_ns,
-			   struct amdxsched_sim_wait *w)
-{
-	AXS_INIT(*w);
-	w->handle = handle;
-	w->dispatch_id = id;
-	w->timeout_ns = timeout_ns;
-	return axs_ioctl(fd, AMDXSCHED_IOC_SIM_WAIT, w);
-}
-
-static inline int axs_suspend(int fd, const uint64_t *handles, uint32_t n, uint32_t level,
-			      uint32_t lease_ms, int32_t *status, uint64_t *lease_id)
-{
-	struct amdxsched_suspend a;
-	int ret;
-
-	AXS_INIT(a);
-	a.level = level;
-	a.count = n;
-	a.handles = (uintptr_t)handles;
-	a.status = (uintptr_t)status;
-	a.lease_ms = lease_ms;
-	ret = axs_ioctl(fd, AMDXSCHED_IOC_SUSPEND, &a);
-	if (lease_id)
-		*lease_id = a.lease_id;
-	return ret;
-}
-
+/* Single-entry SUSPEND, RESUME and SET_PRIORITY. */
 static inline int axs_suspend1(int fd, uint64_t handle, uint32_t level, uint32_t lease_ms,
 			       uint64_t *lease_id)
 {
 	return axs_suspend(fd, &handle, 1, level, lease_ms, NULL, lease_id);
 }
 
-static inline int axs_resume(int fd, const uint64_t *handles, uint32_t n, uint32_t flags,
-			     int32_t *status)
-{
-	struct amdxsched_resume a;
-
-	AXS_INIT(a);
-	a.flags = flags;
-	a.count = n;
-	a.handles = (uintptr_t)handles;
-	a.status = (uintptr_t)status;
-	return axs_ioctl(fd, AMDXSCHED_IOC_RESUME, &a);
-}
-
 static inline int axs_resume1(int fd, uint64_t handle)
 {
 	return axs_resume(fd, &handle, 1, 0, NULL);
-}
-
-static inline int axs_lease_renew(int fd, uint64_t lease_id, uint32_t lease_ms,
-				  uint64_t *deadline)
-{
-	struct amdxsched_lease_renew a;
-	int ret;
-
-	AXS_INIT(a);
-	a.lease_id = lease_id;
-	a.lease_ms = lease_ms;
-	ret = axs_ioctl(fd, AMDXSCHED_IOC_LEASE_RENEW, &a);
-	if (!ret && deadline)
-		*deadline = a.deadline_ns;
-	return ret;
-}
-
-static inline int axs_set_priority(int fd, struct amdxsched_priority_entry *e, uint32_t n)
-{
-	struct amdxsched_set_priority a;
-
-	AXS_INIT(a);
-	a.count = n;
-	a.entries = (uintptr_t)e;
-	return axs_ioctl(fd, AMDXSCHED_IOC_SET_PRIORITY, &a);
 }
 
 static inline int axs_set_priority1(int fd, uint64_t handle, uint32_t prio)
@@ -341,42 +184,22 @@ static inline int axs_set_priority1(int fd, uint64_t handle, uint32_t prio)
 	return axs_set_priority(fd, &e, 1);
 }
 
-static inline int axs_set_cu_mask(int fd, uint64_t handle, const uint32_t *mask,
-				  uint32_t num_bits)
-{
-	struct amdxsched_set_cu_mask a;
-
-	AXS_INIT(a);
-	a.handle = handle;
-	a.num_bits = num_bits;
-	a.mask = (uintptr_t)mask;
-	return axs_ioctl(fd, AMDXSCHED_IOC_SET_CU_MASK, &a);
-}
-
-static inline int axs_events(int fd, uint64_t mask, uint32_t ring_entries)
-{
-	struct amdxsched_events_config a;
-
-	AXS_INIT(a);
-	a.mask = mask;
-	a.ring_entries = ring_entries;
-	return axs_ioctl(fd, AMDXSCHED_IOC_EVENTS_CONFIG, &a);
-}
-
 /*
  * Read one event, waiting up to @timeout_ms: 1 if read, 0 on timeout, -errno.
  * Reads without blocking whatever the file's flags, so that a poll() that
- * wrongly says POLLIN makes a test fail rather than hang.
+ * wrongly says POLLIN makes a test fail rather than hang. Calls read() itself,
+ * not libaxs's axs_events_read(), which would take a short or empty read for
+ * "nothing yet": here that is -EIO.
  */
 static inline int axs_ev_read(int fd, struct amdxsched_event *ev, int timeout_ms)
 {
-	uint64_t end = axs_now() + (uint64_t)timeout_ms * MS;
+	uint64_t end = axs_now_ns() + (uint64_t)timeout_ms * MS;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int ret, fl, err;
 	ssize_t n;
 
 	for (;;) {
-		uint64_t now = axs_now();
+		uint64_t now = axs_now_ns();
 		int left = now < end ? (int)((end - now + MS - 1) / MS) : 0;
 
 		ret = poll(&p, 1, left);
@@ -409,11 +232,11 @@ static inline int axs_ev_read(int fd, struct amdxsched_event *ev, int timeout_ms
 static inline int axs_ev_wait(int fd, uint16_t type, uint64_t handle, int timeout_ms,
 			      struct amdxsched_event *ev)
 {
-	uint64_t end = axs_now() + (uint64_t)timeout_ms * MS;
+	uint64_t end = axs_now_ns() + (uint64_t)timeout_ms * MS;
 	int ret;
 
 	for (;;) {
-		uint64_t now = axs_now();
+		uint64_t now = axs_now_ns();
 
 		if (now >= end)
 			return 0;
@@ -524,7 +347,7 @@ static inline int axs_add_small_gpu(int fd, uint32_t dispatch, uint32_t *gpu_id)
 	c.unmap_ns = SMALL_UNMAP;
 	c.map_ns = SMALL_MAP;
 	c.dispatch = dispatch;
-	ret = axs_ioctl(fd, AMDXSCHED_IOC_SIM_ADD_GPU, &c);
+	ret = axs_sim_add_gpu(fd, &c);
 	if (!ret)
 		*gpu_id = c.gpu_id;
 	return ret;
@@ -600,5 +423,39 @@ static inline int axs_pipe_get(int fd, int timeout_ms)
  */
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 120
+
+/*
+ * The start of the fixtures' setup: a control file (O_RDWR) in *@fd and,
+ * unless @gpu is NULL, the module's own simulated GPU in *@gpu. Returns
+ * false if the test is skipped (no module, or no simulated GPU); the setup
+ * then returns at once. *@fd is -errno if the open failed.
+ */
+static inline bool axs_fixture_open(struct __test_metadata *_metadata, int *fd, uint32_t *gpu)
+{
+	int ret;
+
+	*fd = axs_open(O_RDWR);
+	if (*fd == -ENOENT)
+		SKIP(return false, AXS_DEVICE_PATH " is missing: amdxsched.ko not loaded");
+	ASSERT_LE(0, *fd);
+	if (!gpu)
+		return true;
+	ret = axs_first_sim_gpu(*fd, gpu);
+	if (ret == -ENODEV)
+		SKIP(return false, "no simulated GPU (module loaded with sim_gpus=0?)");
+	ASSERT_EQ(0, ret);
+	return true;
+}
+
+/* A simulated process for this process on @fd, and @n queues of priority 7 on @gpu in q[]. */
+static inline void axs_fixture_queues(struct __test_metadata *_metadata, int fd, uint32_t gpu,
+				      uint64_t *q, unsigned int n)
+{
+	unsigned int i;
+
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, axs_sim_queue_create(fd, gpu, 7, &q[i], NULL));
+}
 
 #endif /* AXS_TEST_H */

@@ -20,19 +20,10 @@ FIXTURE(ev) {
 
 FIXTURE_SETUP(ev)
 {
-	int ret;
-
 	self->rd = -1;
-	self->fd = axs_open(O_RDWR);
-	if (self->fd == -ENOENT)
-		SKIP(return, AXS_DEV " is missing: amdxsched.ko not loaded");
-	ASSERT_LE(0, self->fd);
-	ret = axs_first_sim_gpu(self->fd, &self->gpu);
-	if (ret == -ENODEV)
-		SKIP(return, "no simulated GPU");
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &self->q, NULL));
+	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
+		return;
+	axs_fixture_queues(_metadata, self->fd, self->gpu, &self->q, 1);
 	self->rd = axs_open(O_RDONLY);
 	ASSERT_LE(0, self->rd);
 }
@@ -53,7 +44,7 @@ static int poke_attr(int fd, uint32_t prio)
 	AXS_INIT(a);
 	a.flags = AMDXSCHED_ATTR_PRIORITY;
 	a.priority = prio;
-	return axs_ioctl(fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a);
+	return axs_set_proc_attr(fd, &a);
 }
 
 TEST_F(ev, config_validation)
@@ -67,22 +58,25 @@ TEST_F(ev, config_validation)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad_rings); i++)
-		EXPECT_EQ(-EINVAL, axs_events(self->rd, AMDXSCHED_EVENT_MASK_ALL, bad_rings[i]))
+		EXPECT_EQ(-EINVAL, axs_events_config(self->rd, AMDXSCHED_EVENT_MASK_ALL,
+						     bad_rings[i]))
 			TH_LOG("ring_entries %u", bad_rings[i]);
 	for (i = 0; i < ARRAY_SIZE(bad_masks); i++)
-		EXPECT_EQ(-EINVAL, axs_events(self->rd, bad_masks[i], 0))
+		EXPECT_EQ(-EINVAL, axs_events_config(self->rd, bad_masks[i], 0))
 			TH_LOG("mask %#llx", (unsigned long long)bad_masks[i]);
 	/* none of those subscribed */
 	EXPECT_EQ(-1, read(self->rd, &e, sizeof(e)));
 	EXPECT_EQ(EINVAL, errno);
 
 	/* the limits are fine, and unsubscribing while not subscribed too */
-	EXPECT_EQ(0, axs_events(self->rd, AMDXSCHED_EVENT_MASK_ALL, AMDXSCHED_EVENTS_RING_MIN));
-	EXPECT_EQ(0, axs_events(self->rd, AMDXSCHED_EVENT_MASK_ALL, AMDXSCHED_EVENTS_RING_MAX));
-	EXPECT_EQ(0, axs_events(self->rd, EV(QUEUE_CREATED), 0));
-	EXPECT_EQ(0, axs_events(self->rd, 0, 0));
-	EXPECT_EQ(0, axs_events(self->rd, 0, 0));
-	EXPECT_EQ(0, axs_events(self->rd, 0, 64));	/* ring size ignored when stopping */
+	EXPECT_EQ(0, axs_events_config(self->rd, AMDXSCHED_EVENT_MASK_ALL,
+				       AMDXSCHED_EVENTS_RING_MIN));
+	EXPECT_EQ(0, axs_events_config(self->rd, AMDXSCHED_EVENT_MASK_ALL,
+				       AMDXSCHED_EVENTS_RING_MAX));
+	EXPECT_EQ(0, axs_events_config(self->rd, EV(QUEUE_CREATED), 0));
+	EXPECT_EQ(0, axs_events_config(self->rd, 0, 0));
+	EXPECT_EQ(0, axs_events_config(self->rd, 0, 0));
+	EXPECT_EQ(0, axs_events_config(self->rd, 0, 64));	/* ring size ignored when stopping */
 }
 
 TEST_F(ev, read_and_poll_rules)
@@ -98,7 +92,7 @@ TEST_F(ev, read_and_poll_rules)
 	ASSERT_EQ(1, poll(&p, 1, 0));
 	EXPECT_EQ(POLLERR, p.revents);
 
-	ASSERT_EQ(0, axs_events(self->rd, EV(PROC_ATTR), 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(PROC_ATTR), 0));
 	/* subscribed, nothing pending */
 	ASSERT_EQ(0, poll(&p, 1, 0));
 	flags = fcntl(self->rd, F_GETFL);
@@ -133,7 +127,7 @@ TEST_F(ev, read_and_poll_rules)
 	EXPECT_EQ(3, e[0].seq);
 
 	/* unsubscribed again */
-	ASSERT_EQ(0, axs_events(self->rd, 0, 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, 0, 0));
 	ASSERT_EQ(1, poll(&p, 1, 0));
 	EXPECT_EQ(POLLERR, p.revents);
 	EXPECT_EQ(-1, read(self->rd, e, sizeof(e)));
@@ -154,10 +148,10 @@ TEST_F(ev, records_in_order)
 		uint64_t handle, d0, d1;
 	} want[9];
 
-	ASSERT_EQ(0, axs_events(self->rd, AMDXSCHED_EVENT_MASK_ALL &
-				~(EV(QUEUE_BUSY) | EV(QUEUE_IDLE) | EV(QUEUE_DRAINED)), 0));
-	t0 = axs_now();
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 4, &h2, &qid2));
+	ASSERT_EQ(0, axs_events_config(self->rd, AMDXSCHED_EVENT_MASK_ALL &
+				       ~(EV(QUEUE_BUSY) | EV(QUEUE_IDLE) | EV(QUEUE_DRAINED)), 0));
+	t0 = axs_now_ns();
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 4, &h2, &qid2));
 	ASSERT_EQ(0, axs_set_priority1(self->fd, self->q, 9));
 	ASSERT_EQ(0, axs_suspend1(self->fd, self->q, AMDXSCHED_LEVEL_INTERRUPT, 5000, &lease));
 	ASSERT_EQ(0, axs_resume1(self->fd, self->q));
@@ -166,10 +160,10 @@ TEST_F(ev, records_in_order)
 	a.flags = AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_PRIORITY;
 	a.sched_class = AMDXSCHED_CLASS_REALTIME;
 	a.priority = 12;
-	ASSERT_EQ(0, axs_ioctl(self->fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a));
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h2));
-	ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
-	t1 = axs_now();
+	ASSERT_EQ(0, axs_set_proc_attr(self->fd, &a));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h2));
+	ASSERT_EQ(0, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	t1 = axs_now_ns();
 
 	k = 0;
 	want[k++] = (typeof(want[0])){ AMDXSCHED_EVENT_QUEUE_CREATED, h2, qid2,
@@ -227,7 +221,7 @@ TEST_F(ev, the_mask_filters_types)
 {
 	struct amdxsched_event e;
 
-	ASSERT_EQ(0, axs_events(self->rd, EV(QUEUE_PRIORITY), 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(QUEUE_PRIORITY), 0));
 	ASSERT_EQ(0, poke_attr(self->fd, 1));
 	ASSERT_EQ(0, axs_suspend1(self->fd, self->q, AMDXSCHED_LEVEL_INTERRUPT, 5000, NULL));
 	ASSERT_EQ(0, axs_resume1(self->fd, self->q));
@@ -238,7 +232,7 @@ TEST_F(ev, the_mask_filters_types)
 	EXPECT_EQ(0, axs_ev_read(self->rd, &e, 0));
 
 	/* changing the mask keeps the stream going */
-	ASSERT_EQ(0, axs_events(self->rd, EV(PROC_ATTR), 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(PROC_ATTR), 0));
 	ASSERT_EQ(0, axs_set_priority1(self->fd, self->q, 4));
 	ASSERT_EQ(0, poke_attr(self->fd, 2));
 	ASSERT_EQ(1, axs_ev_read(self->rd, &e, 0));
@@ -253,7 +247,7 @@ TEST_F(ev, a_full_ring_drops_and_the_seq_gap_tells)
 	ssize_t n;
 	int i;
 
-	ASSERT_EQ(0, axs_events(self->rd, EV(PROC_ATTR), 16));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(PROC_ATTR), 16));
 	for (i = 0; i < 40; i++)
 		ASSERT_EQ(0, poke_attr(self->fd, i % 16));
 	n = read(self->rd, e, sizeof(e));
@@ -270,7 +264,7 @@ TEST_F(ev, a_full_ring_drops_and_the_seq_gap_tells)
 
 	/* a new ring size starts empty; what was unread counts as dropped */
 	ASSERT_EQ(0, poke_attr(self->fd, 6));
-	ASSERT_EQ(0, axs_events(self->rd, EV(PROC_ATTR), 32));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(PROC_ATTR), 32));
 	ASSERT_EQ(0, poke_attr(self->fd, 7));
 	ASSERT_EQ(1, axs_ev_read(self->rd, &e[0], 0));
 	EXPECT_EQ(43, e[0].seq);
@@ -321,14 +315,14 @@ TEST_F(ev, unsubscribing_wakes_a_blocked_reader)
 	uint64_t end;
 	pthread_t t;
 
-	ASSERT_EQ(0, axs_events(self->rd, EV(GPU_HANG), 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(GPU_HANG), 0));
 	ASSERT_EQ(0, pthread_create(&t, NULL, blocked_reader, &b));
 	/* wait until it sleeps in read() (it may also just be late: fine either way) */
-	end = axs_now() + AXS_EVENTUALLY_MS * MS;
-	while (axs_now() < end && (!__atomic_load_n(&b.tid, __ATOMIC_ACQUIRE) ||
-				   thread_state(b.tid) != 'S'))
+	end = axs_now_ns() + AXS_EVENTUALLY_MS * MS;
+	while (axs_now_ns() < end && (!__atomic_load_n(&b.tid, __ATOMIC_ACQUIRE) ||
+				      thread_state(b.tid) != 'S'))
 		axs_sleep_ms(10);
-	ASSERT_EQ(0, axs_events(self->rd, 0, 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, 0, 0));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	EXPECT_EQ(-1, b.ret);
 	EXPECT_EQ(EINVAL, b.err);
@@ -341,14 +335,14 @@ TEST_F(ev, busy_then_idle_at_the_kernels_times)
 	struct amdxsched_event e;
 	uint64_t id1, id2;
 
-	ASSERT_EQ(0, axs_events(self->rd, EV(QUEUE_BUSY) | EV(QUEUE_IDLE), 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(QUEUE_BUSY) | EV(QUEUE_IDLE), 0));
 	/* both queued before either can run: one busy period, however slow we are */
 	ASSERT_EQ(0, axs_suspend1(self->fd, self->q, AMDXSCHED_LEVEL_DEACTIVATE, 10000, NULL));
-	ASSERT_EQ(0, axs_submit(self->fd, self->q, 4, 0, MS, &id1));
-	ASSERT_EQ(0, axs_submit(self->fd, self->q, 4, 0, MS, &id2));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, self->q, 4, MS, 0, &id1));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, self->q, 4, MS, 0, &id2));
 	ASSERT_EQ(0, axs_resume1(self->fd, self->q));
-	ASSERT_EQ(0, axs_wait(self->fd, self->q, id1, AXS_EVENTUALLY_MS * MS, &w1));
-	ASSERT_EQ(0, axs_wait(self->fd, self->q, id2, AXS_EVENTUALLY_MS * MS, &w2));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, self->q, id1, AXS_EVENTUALLY_MS * MS, &w1));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, self->q, id2, AXS_EVENTUALLY_MS * MS, &w2));
 
 	ASSERT_EQ(1, axs_ev_read(self->rd, &e, AXS_EVENTUALLY_MS));
 	EXPECT_EQ(AMDXSCHED_EVENT_QUEUE_BUSY, e.type);
@@ -377,7 +371,7 @@ TEST_F(ev, drained_comes_after_suspended)
 	uint64_t lease = 0;
 	int ret;
 
-	ASSERT_EQ(0, axs_events(self->rd, EV(QUEUE_SUSPENDED) | EV(QUEUE_DRAINED), 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(QUEUE_SUSPENDED) | EV(QUEUE_DRAINED), 0));
 	/* an idle queue drains at once */
 	ASSERT_EQ(0, axs_suspend1(self->fd, self->q, AMDXSCHED_LEVEL_DEACTIVATE, 5000, &lease));
 	ret = axs_ev_read(self->rd, &e, AXS_EVENTUALLY_MS);
@@ -398,9 +392,9 @@ TEST_F(ev, each_file_has_its_own_stream)
 	int rd2 = axs_open(O_RDONLY);
 
 	ASSERT_LE(0, rd2);
-	ASSERT_EQ(0, axs_events(self->rd, EV(PROC_ATTR), 0));
+	ASSERT_EQ(0, axs_events_config(self->rd, EV(PROC_ATTR), 0));
 	ASSERT_EQ(0, poke_attr(self->fd, 1));
-	ASSERT_EQ(0, axs_events(rd2, EV(PROC_ATTR), 0));
+	ASSERT_EQ(0, axs_events_config(rd2, EV(PROC_ATTR), 0));
 	ASSERT_EQ(0, poke_attr(self->fd, 2));
 	ASSERT_EQ(1, axs_ev_read(self->rd, &a, 0));
 	EXPECT_EQ(1, a.seq);

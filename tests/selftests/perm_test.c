@@ -37,21 +37,11 @@ FIXTURE(perm) {
 
 FIXTURE_SETUP(perm)
 {
-	int ret;
-
 	if (geteuid() != 0)
 		SKIP(return, "must run as root");
-	self->fd = axs_open(O_RDWR);
-	if (self->fd == -ENOENT)
-		SKIP(return, AXS_DEV " is missing: amdxsched.ko not loaded");
-	ASSERT_LE(0, self->fd);
-	ret = axs_first_sim_gpu(self->fd, &self->gpu);
-	if (ret == -ENODEV)
-		SKIP(return, "no simulated GPU");
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &self->rq[0], NULL));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &self->rq[1], NULL));
+	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
+		return;
+	axs_fixture_queues(_metadata, self->fd, self->gpu, self->rq, 2);
 	ASSERT_EQ(0, axs_suspend1(self->fd, self->rq[1], L3, 10000, &self->rlease));
 	devdir = open("/dev", O_PATH | O_DIRECTORY);
 	ASSERT_LE(0, devdir);
@@ -179,7 +169,7 @@ TEST_F(perm, device_node_and_unprivileged_open)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(AXS_DEV, &st));
+	ASSERT_EQ(0, stat(AXS_DEVICE_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0664, st.st_mode & 07777);
 	EXPECT_EQ(0, st.st_uid);
@@ -234,9 +224,9 @@ static void nobody_vs_roots_queues(FIXTURE_DATA(perm) *self, void *arg)
 	CHILD_EQ(-EALREADY, axs_resume1(fd, self->rq[0]));
 	CHILD_EQ(-ENOENT, axs_lease_renew(fd, self->rlease, 1000, NULL));
 	/* and the simulated process is root's alone */
-	CHILD_EQ(getpid(), axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
-	CHILD_EQ(-EPERM, axs_queue_destroy(fd, self->rq[0]));
-	CHILD_EQ(-EPERM, axs_submit(fd, self->rq[0], 1, 0, 1000, NULL));
+	CHILD_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
+	CHILD_EQ(-EPERM, axs_sim_queue_destroy(fd, self->rq[0]));
+	CHILD_EQ(-EPERM, axs_sim_submit(fd, self->rq[0], 1, 1000, 0, NULL));
 	CHILD_EQ(0, close(fd));
 }
 
@@ -273,8 +263,8 @@ static void nobody_own_queues(FIXTURE_DATA(perm) *self, void *arg)
 	(void)arg;
 	become_nobody();
 	fd = open_ro_nobody();
-	CHILD_EQ(getpid(), axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
-	CHILD_EQ(0, axs_queue_create(fd, self->gpu, 8, &h, NULL));
+	CHILD_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
+	CHILD_EQ(0, axs_sim_queue_create(fd, self->gpu, 8, &h, NULL));
 	CHILD_EQ(0, axs_proc_info(fd, getpid(), &pi));
 	CHILD_EQ(NOBODY, pi.uid);
 	CHILD_EQ(AMDXSCHED_PROC_F_SIM, pi.flags);
@@ -323,9 +313,9 @@ static void nobody_own_queues(FIXTURE_DATA(perm) *self, void *arg)
 		struct amdxsched_sim_gpu_config c;
 
 		AXS_INIT(c);
-		CHILD_EQ(-EPERM, axs_ioctl(fd, AMDXSCHED_IOC_SIM_ADD_GPU, &c));
+		CHILD_EQ(-EPERM, axs_sim_add_gpu(fd, &c));
 	}
-	CHILD_EQ(0, axs_queue_destroy(fd, h));
+	CHILD_EQ(0, axs_sim_queue_destroy(fd, h));
 	CHILD_EQ(0, close(fd));
 }
 
@@ -357,7 +347,7 @@ static void nobody_attrs(FIXTURE_DATA(perm) *self, void *arg)
 	a.share = 250;
 	a.deadline_ns = 5 * MS;
 	strcpy(a.tag, "batch-1.x:y/z_Q");
-	CHILD_EQ(0, axs_ioctl(fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a));
+	CHILD_EQ(0, axs_set_proc_attr(fd, &a));
 	CHILD_EQ(0, axs_proc_info(fd, getpid(), &pi));
 	CHILD_EQ(AMDXSCHED_PROC_F_ATTR, pi.flags);	/* known by its hints only */
 	CHILD_EQ(NOBODY, pi.uid);
@@ -372,7 +362,7 @@ static void nobody_attrs(FIXTURE_DATA(perm) *self, void *arg)
 	a.flags = AMDXSCHED_ATTR_PRIORITY;
 	a.pid = getpid();
 	a.priority = 15;
-	CHILD_EQ(0, axs_ioctl(fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a));
+	CHILD_EQ(0, axs_set_proc_attr(fd, &a));
 	CHILD_EQ(0, axs_proc_info(fd, getpid(), &pi));
 	CHILD_EQ(15, pi.priority);
 	CHILD_EQ(AMDXSCHED_CLASS_BEST_EFFORT, pi.sched_class);
@@ -442,9 +432,9 @@ static void nobody_attrs(FIXTURE_DATA(perm) *self, void *arg)
 	a.flags = AMDXSCHED_ATTR_CLASS;
 	a.sched_class = AMDXSCHED_CLASS_REALTIME;
 	a.pid = root_pid;
-	CHILD_EQ(-EPERM, axs_ioctl(fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a));
+	CHILD_EQ(-EPERM, axs_set_proc_attr(fd, &a));
 	a.pid = 0x3ffffff0;
-	CHILD_EQ(-ESRCH, axs_ioctl(fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a));
+	CHILD_EQ(-ESRCH, axs_set_proc_attr(fd, &a));
 	CHILD_EQ(0, close(fd));
 }
 
@@ -478,7 +468,7 @@ TEST_F(perm, root_sets_attributes_of_others)
 		close(to_child[1]);	/* the parent's death reads as EOF */
 		close(to_parent[0]);
 		CHILD_CHECK(fd >= 0);
-		CHILD_EQ(getpid(), axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
+		CHILD_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
 		CHILD_EQ(0, axs_pipe_put(to_parent[1], 'r'));
 		CHILD_CHECK(axs_pipe_get(to_child[0], 60000) >= 0);
 		_exit(0);
@@ -492,14 +482,14 @@ TEST_F(perm, root_sets_attributes_of_others)
 	a.sched_class = AMDXSCHED_CLASS_REALTIME;
 	strcpy(a.tag, "rt");
 	a.pid = child;
-	ASSERT_EQ(0, axs_ioctl(self->fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a));
+	ASSERT_EQ(0, axs_set_proc_attr(self->fd, &a));
 	ASSERT_EQ(0, axs_proc_info(self->fd, child, &pi));
 	EXPECT_EQ(AMDXSCHED_PROC_F_SIM | AMDXSCHED_PROC_F_ATTR, pi.flags);
 	EXPECT_EQ(AMDXSCHED_CLASS_REALTIME, pi.sched_class);
 	EXPECT_STREQ("rt", pi.tag);
 	/* hints for processes no backend knows are refused */
 	a.pid = 1;
-	EXPECT_EQ(-ESRCH, axs_ioctl(self->fd, AMDXSCHED_IOC_SET_PROC_ATTR, &a));
+	EXPECT_EQ(-ESRCH, axs_set_proc_attr(self->fd, &a));
 
 	ASSERT_EQ(0, axs_pipe_put(to_child[1], 'x'));
 	ASSERT_EQ(0, axs_wait_child(child));
@@ -583,7 +573,7 @@ static void in_new_pidns(FIXTURE_DATA(perm) *self, struct ns_arg *a)
 	CHILD_EQ(1, getpid());
 	fd = axs_open(O_RDWR);
 	CHILD_CHECK(fd >= 0);
-	CHILD_EQ(0, axs_events(fd, AMDXSCHED_EVENT_MASK_ALL, 1024));
+	CHILD_EQ(0, axs_events_config(fd, AMDXSCHED_EVENT_MASK_ALL, 1024));
 
 	/* the parent's queues and process are not there */
 	count = 4;
@@ -607,8 +597,8 @@ static void in_new_pidns(FIXTURE_DATA(perm) *self, struct ns_arg *a)
 	CHILD_EQ(-ENOENT, axs_set_cu_mask(fd, self->rq[0], &mask, 32));
 
 	/* its own process is pid 1 here */
-	CHILD_EQ(1, axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
-	CHILD_EQ(0, axs_queue_create(fd, self->gpu, 5, &h, NULL));
+	CHILD_EQ(1, axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
+	CHILD_EQ(0, axs_sim_queue_create(fd, self->gpu, 5, &h, NULL));
 	count = 4;
 	CHILD_EQ(0, axs_list(fd, AMDXSCHED_IOC_LIST_PROCS, pi, &count, sizeof(pi[0]), 0,
 			     AMDXSCHED_GPU_ANY));
@@ -634,7 +624,7 @@ static void in_new_pidns(FIXTURE_DATA(perm) *self, struct ns_arg *a)
 	CHILD_EQ(0, qi[0].holder_pid);	/* the holder is not visible here */
 
 	/* a marker event of our own, then read everything we were sent */
-	CHILD_EQ(0, axs_queue_create(fd, self->gpu, 5, &h2, NULL));
+	CHILD_EQ(0, axs_sim_queue_create(fd, self->gpu, 5, &h2, NULL));
 	while (!got_marker) {
 		ret = axs_ev_read(fd, &ev, AXS_EVENTUALLY_MS);
 		CHILD_EQ(1, ret);
@@ -664,8 +654,8 @@ TEST_F(perm, pid_namespaces_hide_what_is_outside)
 	ASSERT_EQ(0, pipe(a.pid_pipe));
 	evfd = axs_open(O_RDONLY);
 	ASSERT_LE(0, evfd);
-	ASSERT_EQ(0, axs_events(evfd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_CREATED) |
-				AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED), 0));
+	ASSERT_EQ(0, axs_events_config(evfd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_CREATED) |
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED), 0));
 
 	mid = fork();
 	ASSERT_LE(0, mid);
@@ -720,11 +710,11 @@ TEST_F(perm, pid_namespaces_hide_what_is_outside)
 	EXPECT_EQ(inner, qi.pid);
 
 	/* events about us must not reach it */
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 3, &mine, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 3, &mine, NULL));
 	ASSERT_EQ(0, axs_set_priority1(self->fd, self->rq[0], 2));
 	ASSERT_EQ(0, axs_suspend1(self->fd, self->rq[0], L3, 5000, NULL));
 	ASSERT_EQ(0, axs_resume1(self->fd, self->rq[0]));
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, mine));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, mine));
 	/* and we may act on its queue */
 	ASSERT_EQ(0, axs_suspend1(self->fd, theirs, L3, 10000, NULL));
 	ASSERT_EQ(0, axs_pipe_put(a.to_child[1], 'b'));
@@ -752,11 +742,11 @@ static void ns_sim_ioctls(FIXTURE_DATA(perm) *self, void *arg)
 	if (fork() == 0) {
 		fd = axs_open(O_RDWR);
 		CHILD_CHECK(fd >= 0);
-		CHILD_EQ(1, axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
+		CHILD_EQ(1, axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
 		CHILD_EQ(-ENOENT, axs_suspend1(fd, self->rq[0], L3, 1000, NULL));
-		CHILD_EQ(-ENOENT, axs_queue_destroy(fd, self->rq[0]));
-		CHILD_EQ(-ENOENT, axs_submit(fd, self->rq[0], 1, 0, 1000, NULL));
-		CHILD_EQ(-ENOENT, axs_wait(fd, self->rq[0], 1, 0, &w));
+		CHILD_EQ(-ENOENT, axs_sim_queue_destroy(fd, self->rq[0]));
+		CHILD_EQ(-ENOENT, axs_sim_submit(fd, self->rq[0], 1, 1000, 0, NULL));
+		CHILD_EQ(-ENOENT, axs_sim_wait(fd, self->rq[0], 1, 0, &w));
 		_exit(0);
 	}
 	_exit(axs_wait_child(-1) == 0 ? 0 : 1);

@@ -15,16 +15,8 @@ FIXTURE(queue) {
 
 FIXTURE_SETUP(queue)
 {
-	int ret;
-
-	self->fd = axs_open(O_RDWR);
-	if (self->fd == -ENOENT)
-		SKIP(return, AXS_DEV " is missing: amdxsched.ko not loaded");
-	ASSERT_LE(0, self->fd);
-	ret = axs_first_sim_gpu(self->fd, &self->gpu);
-	if (ret == -ENODEV)
-		SKIP(return, "no simulated GPU");
-	ASSERT_EQ(0, ret);
+	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
+		return;
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &self->gi));
 }
 
@@ -52,15 +44,15 @@ TEST_F(queue, sim_proc_create_and_destroy)
 	struct amdxsched_sim_proc sp;
 	int fd2;
 
-	EXPECT_EQ(-ENOENT, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	EXPECT_EQ(-EEXIST, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-ENOENT, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EEXIST, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 
 	/* one simulated process per process, whatever file asks */
 	fd2 = axs_open(O_RDWR);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(-EEXIST, axs_sim_proc(fd2, AMDXSCHED_SIM_PROC_CREATE));
-	EXPECT_EQ(-ENOENT, axs_sim_proc(fd2, AMDXSCHED_SIM_PROC_DESTROY));
+	EXPECT_EQ(-EEXIST, axs_sim_proc_pid(fd2, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-ENOENT, axs_sim_proc_pid(fd2, AMDXSCHED_SIM_PROC_DESTROY));
 
 	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
 	EXPECT_EQ(getpid(), pi.pid);
@@ -78,18 +70,18 @@ TEST_F(queue, sim_proc_create_and_destroy)
 	sp.op = 3;
 	EXPECT_EQ(-EINVAL, axs_ioctl(self->fd, AMDXSCHED_IOC_SIM_PROC, &sp));
 
-	ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
-	EXPECT_EQ(-ENOENT, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	ASSERT_EQ(0, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	EXPECT_EQ(-ENOENT, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
 	EXPECT_EQ(-ESRCH, axs_proc_info(self->fd, getpid(), &pi));
 
 	/* now the other file may have it */
-	ASSERT_EQ(getpid(), axs_sim_proc(fd2, AMDXSCHED_SIM_PROC_CREATE));
-	EXPECT_EQ(-EEXIST, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(fd2, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EEXIST, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
 	/* closing its file ends it */
 	ASSERT_EQ(0, close(fd2));
 	EXPECT_EQ(-ESRCH, axs_proc_info(self->fd, getpid(), &pi));
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 }
 
 TEST_F(queue, queue_create_errors)
@@ -101,15 +93,15 @@ TEST_F(queue, queue_create_errors)
 	ASSERT_LE(0, before);
 
 	/* no simulated process yet */
-	EXPECT_EQ(-ESRCH, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	EXPECT_EQ(-ESRCH, axs_sim_queue_create(self->fd, self->gpu, 0, &h, NULL));
 	/* priority is checked first */
-	EXPECT_EQ(-EINVAL, axs_queue_create(self->fd, self->gpu, 16, &h, NULL));
+	EXPECT_EQ(-EINVAL, axs_sim_queue_create(self->fd, self->gpu, 16, &h, NULL));
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	EXPECT_EQ(-EINVAL, axs_queue_create(self->fd, self->gpu, 16, &h, NULL));
-	EXPECT_EQ(-EINVAL, axs_queue_create(self->fd, self->gpu, 0xffffffffu, &h, NULL));
-	EXPECT_EQ(-ENODEV, axs_queue_create(self->fd, 0xfffffff0u, 0, &h, NULL));
-	EXPECT_EQ(-ENODEV, axs_queue_create(self->fd, AMDXSCHED_GPU_ANY, 0, &h, NULL));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EINVAL, axs_sim_queue_create(self->fd, self->gpu, 16, &h, NULL));
+	EXPECT_EQ(-EINVAL, axs_sim_queue_create(self->fd, self->gpu, 0xffffffffu, &h, NULL));
+	EXPECT_EQ(-ENODEV, axs_sim_queue_create(self->fd, 0xfffffff0u, 0, &h, NULL));
+	EXPECT_EQ(-ENODEV, axs_sim_queue_create(self->fd, AMDXSCHED_GPU_ANY, 0, &h, NULL));
 	EXPECT_EQ(0, h);
 	EXPECT_EQ(before, count_queues_of(self->fd, 0));
 	EXPECT_EQ(0, count_queues_of(self->fd, getpid()));
@@ -122,17 +114,17 @@ TEST_F(queue, fail_queue_create_knob)
 
 	if (!axs_have_knobs(self->gpu))
 		SKIP(return, "no debugfs fault knobs (debugfs not mounted?)");
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	self->knobs_touched = true;
 	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_queue_create", 1));
-	EXPECT_EQ(-EIO, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	EXPECT_EQ(-EIO, axs_sim_queue_create(self->fd, self->gpu, 0, &h, NULL));
 	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_errno", ENOSPC));
 	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_queue_create", 2));
-	EXPECT_EQ(-ENOSPC, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
-	EXPECT_EQ(-ENOSPC, axs_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	EXPECT_EQ(-ENOSPC, axs_sim_queue_create(self->fd, self->gpu, 0, &h, NULL));
+	EXPECT_EQ(-ENOSPC, axs_sim_queue_create(self->fd, self->gpu, 0, &h, NULL));
 	EXPECT_EQ(0, count_queues_of(self->fd, getpid()));
 	/* used up: the next one works, and the failures took no id */
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 0, &h, &qid));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 0, &h, &qid));
 	EXPECT_EQ(0, qid);
 	EXPECT_EQ(1, count_queues_of(self->fd, getpid()));
 }
@@ -142,27 +134,27 @@ TEST_F(queue, kfd_queue_id_is_the_lowest_free_one)
 	uint64_t h[4];
 	uint32_t id[4], i;
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[i], &id[i]));
+		ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 5, &h[i], &id[i]));
 		EXPECT_EQ(i, id[i]);
 	}
 	EXPECT_LT(h[0], h[1]);
 	EXPECT_LT(h[1], h[2]);
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[1]));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[3], &id[3]));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[1]));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 5, &h[3], &id[3]));
 	EXPECT_EQ(1, id[3]);
 	EXPECT_LT(h[2], h[3]);	/* the id comes back, the handle does not */
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[1], &id[1]));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 5, &h[1], &id[1]));
 	EXPECT_EQ(3, id[1]);
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[0]));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[0], &id[0]));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[0]));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 5, &h[0], &id[0]));
 	EXPECT_EQ(0, id[0]);
 
 	/* ids are per process: a new process starts at 0 again */
-	ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 5, &h[0], &id[0]));
+	ASSERT_EQ(0, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 5, &h[0], &id[0]));
 	EXPECT_EQ(0, id[0]);
 }
 
@@ -172,19 +164,19 @@ TEST_F(queue, handles_are_never_reused)
 	uint32_t qid;
 	int i;
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, i % 16, &h, &qid));
+		ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, i % 16, &h, &qid));
 		EXPECT_EQ(0, qid);
 		EXPECT_LT(prev, h);
 		EXPECT_NE(0, h);
-		ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
-		EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, h));
+		ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
+		EXPECT_EQ(-ENOENT, axs_sim_queue_destroy(self->fd, h));
 		prev = h;
 		if (i == 50) {
 			/* nor by another process's file */
-			ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
-			ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+			ASSERT_EQ(0, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+			ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 		}
 	}
 }
@@ -197,9 +189,9 @@ TEST_F(queue, lists_show_queues_and_processes)
 	uint64_t h[3];
 	uint32_t prio[3] = { 0, 15, 9 }, count, i;
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, prio[i], &h[i], NULL));
+		ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, prio[i], &h[i], NULL));
 
 	count = 4;
 	ASSERT_EQ(0, axs_list(self->fd, AMDXSCHED_IOC_LIST_QUEUES, qi, &count, sizeof(qi[0]),
@@ -230,7 +222,7 @@ TEST_F(queue, lists_show_queues_and_processes)
 	/* and the GPU counts them */
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));
 	EXPECT_EQ(self->gi.num_queues + 3, gi.num_queues);
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[1]));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[1]));
 	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
 	EXPECT_EQ(2, pi.num_queues);
 }
@@ -241,24 +233,25 @@ TEST_F(queue, queue_and_proc_events)
 	uint64_t h;
 	uint32_t qid;
 
-	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED) |
-				AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_DESTROYED) |
-				AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_CREATED) |
-				AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_EXIT), 0));
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_events_config(self->fd,
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED) |
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_DESTROYED) |
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_CREATED) |
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_EXIT), 0));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_PROC_CREATED, 0, AXS_EVENTUALLY_MS, &ev));
 	EXPECT_EQ(getpid(), ev.pid);
 	EXPECT_EQ(0, ev.handle);
 	EXPECT_EQ(AMDXSCHED_GPU_ANY, ev.gpu_id);
 
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 4, &h, &qid));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 4, &h, &qid));
 	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_CREATED, h, AXS_EVENTUALLY_MS, &ev));
 	EXPECT_EQ(getpid(), ev.pid);
 	EXPECT_EQ(self->gpu, ev.gpu_id);
 	EXPECT_EQ(qid, ev.data[0]);
 	EXPECT_EQ(AMDXSCHED_QUEUE_TYPE_COMPUTE_AQL, ev.data[1]);
 
-	ASSERT_EQ(0, axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+	ASSERT_EQ(0, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
 	ASSERT_EQ(1, axs_ev_read(self->fd, &ev, AXS_EVENTUALLY_MS));
 	EXPECT_EQ(AMDXSCHED_EVENT_QUEUE_DESTROYED, ev.type);
 	EXPECT_EQ(h, ev.handle);
@@ -286,7 +279,7 @@ static void exit_cleans_up(struct __test_metadata *_metadata, FIXTURE_DATA(queue
 	int i, ret, nd = 0;
 	pid_t child;
 
-	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK_ALL, 0));
+	ASSERT_EQ(0, axs_events_config(self->fd, AMDXSCHED_EVENT_MASK_ALL, 0));
 	ASSERT_EQ(0, pipe(to_child));
 	ASSERT_EQ(0, pipe(to_parent));
 	child = fork();
@@ -297,11 +290,11 @@ static void exit_cleans_up(struct __test_metadata *_metadata, FIXTURE_DATA(queue
 		close(to_child[1]);	/* so that the parent's death reads as EOF */
 		close(to_parent[0]);
 		CHILD_CHECK(fd >= 0);
-		CHILD_EQ(getpid(), axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
+		CHILD_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
 		for (i = 0; i < 3; i++)
-			CHILD_EQ(0, axs_queue_create(fd, self->gpu, 3, &h[i], NULL));
+			CHILD_EQ(0, axs_sim_queue_create(fd, self->gpu, 3, &h[i], NULL));
 		CHILD_EQ(0, axs_suspend1(fd, h[1], AMDXSCHED_LEVEL_INTERRUPT, 10000, NULL));
-		CHILD_EQ(0, axs_submit(fd, h[2], 4, 0, 10 * SEC, NULL));
+		CHILD_EQ(0, axs_sim_submit(fd, h[2], 4, 10 * SEC, 0, NULL));
 		CHILD_CHECK(write(to_parent[1], h, sizeof(h)) == sizeof(h));
 		/* wait for the parent's word (or its death) */
 		CHILD_CHECK(axs_pipe_get(to_child[0], 60000) >= 0);
@@ -382,32 +375,32 @@ TEST_F(queue, other_process_queue_is_eperm)
 		close(to_child[1]);
 		close(to_parent[0]);
 		CHILD_CHECK(fd >= 0);
-		CHILD_EQ(getpid(), axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE));
-		CHILD_EQ(0, axs_queue_create(fd, self->gpu, 3, &h, NULL));
-		CHILD_EQ(0, axs_submit(fd, h, 1, 0, 1000, &id));
+		CHILD_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
+		CHILD_EQ(0, axs_sim_queue_create(fd, self->gpu, 3, &h, NULL));
+		CHILD_EQ(0, axs_sim_submit(fd, h, 1, 1000, 0, &id));
 		CHILD_CHECK(write(to_parent[1], &h, sizeof(h)) == sizeof(h));
 		CHILD_CHECK(axs_pipe_get(to_child[0], 60000) >= 0);
 		/* still there */
-		CHILD_EQ(0, axs_queue_destroy(fd, h));
+		CHILD_EQ(0, axs_sim_queue_destroy(fd, h));
 		_exit(0);
 	}
 	close(to_child[0]);
 	close(to_parent[1]);
 	ASSERT_EQ(sizeof(h), read(to_parent[0], &h, sizeof(h)));
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	EXPECT_EQ(-EPERM, axs_queue_destroy(self->fd, h));
-	EXPECT_EQ(-EPERM, axs_submit(self->fd, h, 1, 0, 1000, &id));
-	EXPECT_EQ(-EPERM, axs_wait(self->fd, h, 1, 0, &w));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	EXPECT_EQ(-EPERM, axs_sim_queue_destroy(self->fd, h));
+	EXPECT_EQ(-EPERM, axs_sim_submit(self->fd, h, 1, 1000, 0, &id));
+	EXPECT_EQ(-EPERM, axs_sim_wait(self->fd, h, 1, 0, &w));
 	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
 	EXPECT_EQ(1, qi.counters.dispatches_submitted);
 
 	/* unknown handles */
-	EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, 0));
-	EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, h + 1000000));
-	EXPECT_EQ(-ENOENT, axs_queue_destroy(self->fd, ~0ULL));
-	EXPECT_EQ(-ENOENT, axs_submit(self->fd, ~0ULL, 1, 0, 1000, &id));
-	EXPECT_EQ(-ENOENT, axs_wait(self->fd, ~0ULL, 1, 0, &w));
+	EXPECT_EQ(-ENOENT, axs_sim_queue_destroy(self->fd, 0));
+	EXPECT_EQ(-ENOENT, axs_sim_queue_destroy(self->fd, h + 1000000));
+	EXPECT_EQ(-ENOENT, axs_sim_queue_destroy(self->fd, ~0ULL));
+	EXPECT_EQ(-ENOENT, axs_sim_submit(self->fd, ~0ULL, 1, 1000, 0, &id));
+	EXPECT_EQ(-ENOENT, axs_sim_wait(self->fd, ~0ULL, 1, 0, &w));
 
 	ASSERT_EQ(0, axs_pipe_put(to_child[1], 'x'));
 	ASSERT_EQ(0, axs_wait_child(child));
@@ -421,36 +414,36 @@ TEST_F(queue, submit_validation)
 	struct amdxsched_sim_wait w;
 	uint64_t h, id = 0;
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
 
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 0, 0, 1000, &id));
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, (1U << 24) + 1, 0, 1000, &id));
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 0xffffffffu, 0, 1000, &id));
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0, 999, &id));
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0, 0, &id));
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0, 10 * SEC + 1, &id));
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, self->gi.cu_state_bytes + 1, 1000, &id));
-	EXPECT_EQ(-EINVAL, axs_submit(self->fd, h, 1, 0xffffffffu, 1000, &id));
-	EXPECT_EQ(-ENOENT, axs_submit(self->fd, h + 1000000, 1, 0, 1000, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, 0, 1000, 0, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, (1U << 24) + 1, 1000, 0, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, 0xffffffffu, 1000, 0, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, 1, 999, 0, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, 1, 0, 0, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, 1, 10 * SEC + 1, 0, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, 1, 1000, self->gi.cu_state_bytes + 1, &id));
+	EXPECT_EQ(-EINVAL, axs_sim_submit(self->fd, h, 1, 1000, 0xffffffffu, &id));
+	EXPECT_EQ(-ENOENT, axs_sim_submit(self->fd, h + 1000000, 1, 1000, 0, &id));
 	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
 	EXPECT_EQ(0, qi.counters.dispatches_submitted);
 	EXPECT_EQ(0, qi.counters.busy_transitions);
 	EXPECT_EQ(0, qi.state & AMDXSCHED_QUEUE_S_BUSY);
 
 	/* the limits themselves are fine; failed submits took no id */
-	ASSERT_EQ(0, axs_submit(self->fd, h, 1, self->gi.cu_state_bytes, 1000, &id));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, 1000, self->gi.cu_state_bytes, &id));
 	EXPECT_EQ(1, id);
-	ASSERT_EQ(0, axs_submit(self->fd, h, 1U << 24, 1, 1000, &id));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1U << 24, 1000, 1, &id));
 	EXPECT_EQ(2, id);
-	ASSERT_EQ(0, axs_wait(self->fd, h, 2, AXS_EVENTUALLY_MS * MS, &w));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, h, 2, AXS_EVENTUALLY_MS * MS, &w));
 	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
 	EXPECT_EQ(2, qi.counters.dispatches_completed);
 	EXPECT_EQ(1 + (1U << 24), qi.counters.workgroups_completed);
-	ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, 10 * SEC, &id));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, 10 * SEC, 0, &id));
 	EXPECT_EQ(3, id);
 	/* destroying the queue drops the 10 s kernel */
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
 }
 
 TEST_F(queue, wait_validation_and_timestamps)
@@ -460,18 +453,18 @@ TEST_F(queue, wait_validation_and_timestamps)
 	pid_t child;
 	int i;
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
 
-	EXPECT_EQ(-EINVAL, axs_wait(self->fd, h, 0, 0, &w));
-	EXPECT_EQ(-EINVAL, axs_wait(self->fd, h, 1, 0, &w));	/* nothing submitted */
+	EXPECT_EQ(-EINVAL, axs_sim_wait(self->fd, h, 0, 0, &w));
+	EXPECT_EQ(-EINVAL, axs_sim_wait(self->fd, h, 1, 0, &w));	/* nothing submitted */
 
-	t0 = axs_now();
-	ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, MS, &id));
+	t0 = axs_now_ns();
+	ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, MS, 0, &id));
 	ASSERT_EQ(1, id);
-	EXPECT_EQ(-EINVAL, axs_wait(self->fd, h, 2, 0, &w));
-	ASSERT_EQ(0, axs_wait(self->fd, h, 1, AXS_EVENTUALLY_MS * MS, &w));
-	t1 = axs_now();
+	EXPECT_EQ(-EINVAL, axs_sim_wait(self->fd, h, 2, 0, &w));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, h, 1, AXS_EVENTUALLY_MS * MS, &w));
+	t1 = axs_now_ns();
 	EXPECT_LE(t0, w.submit_ns);
 	EXPECT_LE(w.submit_ns, w.start_ns);
 	EXPECT_LE(w.start_ns, w.end_ns);
@@ -479,37 +472,37 @@ TEST_F(queue, wait_validation_and_timestamps)
 	/* one workgroup of 1 ms, nothing else on the GPU changed meanwhile */
 	EXPECT_EQ(MS, w.end_ns - w.start_ns);
 	/* waiting again for a finished kernel gives the same record */
-	ASSERT_EQ(0, axs_wait(self->fd, h, 1, 0, &w2));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, h, 1, 0, &w2));
 	EXPECT_EQ(w.submit_ns, w2.submit_ns);
 	EXPECT_EQ(w.start_ns, w2.start_ns);
 	EXPECT_EQ(w.end_ns, w2.end_ns);
 
 	/* an unfinished kernel: a zero or short timeout is ETIMEDOUT */
-	ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, 10 * SEC, &id));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, 10 * SEC, 0, &id));
 	ASSERT_EQ(2, id);
-	EXPECT_EQ(-ETIMEDOUT, axs_wait(self->fd, h, 2, 0, &w));
-	EXPECT_EQ(-ETIMEDOUT, axs_wait(self->fd, h, 2, 20 * MS, &w));
+	EXPECT_EQ(-ETIMEDOUT, axs_sim_wait(self->fd, h, 2, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, axs_sim_wait(self->fd, h, 2, 20 * MS, &w));
 
 	/* a waiter (sharing the file) learns that the queue went away */
 	child = fork();
 	ASSERT_LE(0, child);
 	if (!child) {
-		CHILD_EQ(-ENOENT, axs_wait(self->fd, h, 2, 60 * SEC, &w));
+		CHILD_EQ(-ENOENT, axs_sim_wait(self->fd, h, 2, 60 * SEC, &w));
 		_exit(0);
 	}
 	axs_sleep_ms(50);	/* most likely waiting by now; either way ENOENT */
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
 	ASSERT_EQ(0, axs_wait_child(child));
 
 	/* only the last 64 kernels are remembered */
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
 	for (i = 0; i < 70; i++)
-		ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, 1000, &id));
+		ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, 1000, 0, &id));
 	ASSERT_EQ(70, id);
-	ASSERT_EQ(0, axs_wait(self->fd, h, 70, AXS_EVENTUALLY_MS * MS, &w));
-	EXPECT_EQ(-ENODATA, axs_wait(self->fd, h, 1, 0, &w));
-	EXPECT_EQ(-ENODATA, axs_wait(self->fd, h, 6, 0, &w));
-	EXPECT_EQ(0, axs_wait(self->fd, h, 7, 0, &w));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, h, 70, AXS_EVENTUALLY_MS * MS, &w));
+	EXPECT_EQ(-ENODATA, axs_sim_wait(self->fd, h, 1, 0, &w));
+	EXPECT_EQ(-ENODATA, axs_sim_wait(self->fd, h, 6, 0, &w));
+	EXPECT_EQ(0, axs_sim_wait(self->fd, h, 7, 0, &w));
 }
 
 TEST_F(queue, at_most_256_queues_per_gpu)
@@ -519,14 +512,14 @@ TEST_F(queue, at_most_256_queues_per_gpu)
 	uint32_t n = 0, room;
 	int ret;
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));
 	ASSERT_GE(256, gi.num_queues);
 	room = 256 - gi.num_queues;
 	h = calloc(room + 1, sizeof(*h));
 	ASSERT_NE(NULL, h);
 	for (;;) {
-		ret = axs_queue_create(self->fd, self->gpu, 0, &h[n], NULL);
+		ret = axs_sim_queue_create(self->fd, self->gpu, 0, &h[n], NULL);
 		if (ret)
 			break;
 		n++;
@@ -537,8 +530,8 @@ TEST_F(queue, at_most_256_queues_per_gpu)
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));
 	EXPECT_EQ(256, gi.num_queues);
 	/* one goes, one more fits */
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[0]));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 0, &h[0], NULL));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[0]));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 0, &h[0], NULL));
 	free(h);
 	/* closing the file takes them all (teardown) */
 }
@@ -549,7 +542,7 @@ TEST_F(queue, at_most_1024_queues_per_process)
 	uint64_t h;
 	int ret;
 
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
 	/* five GPUs, so that no GPU is full (256) when the process is (1024) */
 	gpus[0] = self->gpu;
 	for (i = 1; i < 5; i++) {
@@ -567,7 +560,7 @@ TEST_F(queue, at_most_1024_queues_per_process)
 	for (n = 0; n < 1024; n++) {
 		i = n % 5;
 		ASSERT_LT(0, room[i]);
-		ASSERT_EQ(0, axs_queue_create(self->fd, gpus[i], 0, &h, &qid));
+		ASSERT_EQ(0, axs_sim_queue_create(self->fd, gpus[i], 0, &h, &qid));
 		room[i]--;
 		if (qid > maxid)
 			maxid = qid;
@@ -575,12 +568,12 @@ TEST_F(queue, at_most_1024_queues_per_process)
 	EXPECT_EQ(1023, maxid);
 	for (i = 0; i < 5; i++) {
 		ASSERT_LT(0, room[i]);	/* every GPU has room ... */
-		EXPECT_EQ(-ENOSPC, axs_queue_create(self->fd, gpus[i], 0, &h, &qid));
+		EXPECT_EQ(-ENOSPC, axs_sim_queue_create(self->fd, gpus[i], 0, &h, &qid));
 	}
 	/* ... the process has none; one goes, one comes back with its id */
 	ASSERT_EQ(1024, count_queues_of(self->fd, getpid()));
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
-	ASSERT_EQ(0, axs_queue_create(self->fd, gpus[4], 0, &h, &qid));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, gpus[4], 0, &h, &qid));
 	EXPECT_EQ(1023, qid);
 }
 

@@ -31,15 +31,13 @@ FIXTURE_SETUP(sim)
 {
 	int ret;
 
-	self->fd = axs_open(O_RDWR);
-	if (self->fd == -ENOENT)
-		SKIP(return, AXS_DEV " is missing: amdxsched.ko not loaded");
-	ASSERT_LE(0, self->fd);
+	if (!axs_fixture_open(_metadata, &self->fd, NULL))
+		return;
 	ret = axs_add_small_gpu(self->fd, AMDXSCHED_SIM_DISPATCH_PRIORITY, &self->gpu);
 	if (ret == -ENOSPC)
 		SKIP(return, "no room for another simulated GPU");
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	axs_fixture_queues(_metadata, self->fd, self->gpu, NULL, 0);
 }
 
 FIXTURE_TEARDOWN(sim)
@@ -78,8 +76,8 @@ static uint64_t run(struct __test_metadata *_metadata, int fd, uint64_t h, uint3
 	struct amdxsched_sim_wait w;
 	uint64_t id = 0;
 
-	EXPECT_EQ(0, axs_submit(fd, h, grid, footprint, wg_ns, &id));
-	EXPECT_EQ(0, axs_wait(fd, h, id, AXS_EVENTUALLY_MS * MS, &w));
+	EXPECT_EQ(0, axs_sim_submit(fd, h, grid, wg_ns, footprint, &id));
+	EXPECT_EQ(0, axs_sim_wait(fd, h, id, AXS_EVENTUALLY_MS * MS, &w));
 	EXPECT_LE(w.submit_ns, w.start_ns);
 	EXPECT_LE(w.start_ns, w.end_ns);
 	return w.end_ns - w.start_ns;
@@ -158,7 +156,7 @@ TEST_F(sim, bad_gpu_configs_add_nothing)
 
 	/* all zero: an MI308X */
 	AXS_INIT(c);
-	ret = axs_ioctl(self->fd, AMDXSCHED_IOC_SIM_ADD_GPU, &c);
+	ret = axs_sim_add_gpu(self->fd, &c);
 	if (ret == -ENOSPC)
 		SKIP(return, "no room for another simulated GPU");
 	ASSERT_EQ(0, ret);
@@ -183,7 +181,7 @@ TEST_F(sim, workgroups_run_in_rounds)
 	struct amdxsched_queue_info qi;
 	uint64_t h;
 
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
 	c0 = counters(_metadata, self->fd, self->gpu);
 	/* whole-CU workgroups: 4 at a time */
 	EXPECT_EQ(2 * MS, run(_metadata, self->fd, h, 8, 0, MS));
@@ -211,12 +209,12 @@ TEST_F(sim, creating_a_queue_is_an_empty_remap)
 	uint64_t h;
 
 	c0 = counters(_metadata, self->fd, self->gpu);
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
 	c1 = counters(_metadata, self->fd, self->gpu);
 	EXPECT_EQ(c0.remaps + 1, c1.remaps);
 	EXPECT_EQ(c0.remap_ns + EMPTY_REMAP, c1.remap_ns);
 	EXPECT_EQ(c0.saved_bytes, c1.saved_bytes);
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
 	c0 = counters(_metadata, self->fd, self->gpu);
 	EXPECT_EQ(c1.remaps + 1, c0.remaps);
 	EXPECT_EQ(c1.remap_ns + EMPTY_REMAP, c0.remap_ns);
@@ -228,8 +226,9 @@ TEST_F(sim, a_priority_change_is_one_remap)
 	struct amdxsched_event ev;
 	uint64_t h;
 
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
-	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_PRIORITY), 0));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, axs_events_config(self->fd,
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_PRIORITY), 0));
 	c0 = counters(_metadata, self->fd, self->gpu);
 	ASSERT_EQ(0, axs_set_priority1(self->fd, h, 11));
 	c1 = counters(_metadata, self->fd, self->gpu);
@@ -254,14 +253,14 @@ TEST_F_TIMEOUT(sim, lv3_stops_progress_and_resume_continues_it, 400)
 	uint64_t h, id = 0, W = 200 * MS, tb1, ta1, tb2, ta2, d, len2, tunmap1, tunmap2, wg0 = 0;
 	int attempt;
 
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
 	for (attempt = 0; attempt < TRIES; attempt++, W *= 4) {
 		c0 = counters(_metadata, self->fd, self->gpu);
 		wg0 = qinfo(_metadata, self->fd, h).counters.workgroups_completed;
-		ASSERT_EQ(0, axs_submit(self->fd, h, 8, 0, W, &id));	/* two rounds */
-		tb1 = axs_now();
+		ASSERT_EQ(0, axs_sim_submit(self->fd, h, 8, W, 0, &id));	/* two rounds */
+		tb1 = axs_now_ns();
 		ASSERT_EQ(0, axs_suspend1(self->fd, h, L3, 10000, NULL));
-		ta1 = axs_now();
+		ta1 = axs_now_ns();
 		c1 = counters(_metadata, self->fd, self->gpu);
 		if (c1.saved_bytes - c0.saved_bytes == 4 * CU)
 			break;
@@ -270,7 +269,7 @@ TEST_F_TIMEOUT(sim, lv3_stops_progress_and_resume_continues_it, 400)
 		       (unsigned long long)(W / MS));
 		ASSERT_EQ(0, c1.saved_bytes - c0.saved_bytes);
 		ASSERT_EQ(0, axs_resume1(self->fd, h));
-		ASSERT_EQ(0, axs_wait(self->fd, h, id, PATIENCE_NS(W), &w));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, h, id, PATIENCE_NS(W), &w));
 	}
 	ASSERT_GT(TRIES, attempt);
 
@@ -288,11 +287,11 @@ TEST_F_TIMEOUT(sim, lv3_stops_progress_and_resume_continues_it, 400)
 	qi2 = qinfo(_metadata, self->fd, h);
 	EXPECT_EQ(qi1.counters.workgroups_completed, qi2.counters.workgroups_completed);
 	EXPECT_EQ(id - 1, qi2.counters.dispatches_completed);
-	EXPECT_EQ(-ETIMEDOUT, axs_wait(self->fd, h, id, 0, &w));
+	EXPECT_EQ(-ETIMEDOUT, axs_sim_wait(self->fd, h, id, 0, &w));
 
-	tb2 = axs_now();
+	tb2 = axs_now_ns();
 	ASSERT_EQ(0, axs_resume1(self->fd, h));
-	ta2 = axs_now();
+	ta2 = axs_now_ns();
 	c2 = counters(_metadata, self->fd, self->gpu);
 	/* nothing else runs: the remap restores the 4 saved CUs */
 	tunmap2 = SMALL_UNMAP;
@@ -300,7 +299,7 @@ TEST_F_TIMEOUT(sim, lv3_stops_progress_and_resume_continues_it, 400)
 	EXPECT_EQ(tunmap2 + SMALL_MAP + 4 * CU, len2);
 	EXPECT_EQ(c1.saved_bytes, c2.saved_bytes);
 
-	ASSERT_EQ(0, axs_wait(self->fd, h, id, PATIENCE_NS(W), &w));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, h, id, PATIENCE_NS(W), &w));
 	d = w.end_ns - w.start_ns;
 	/*
 	 * d = 2 W + (t2 - t1) + len2, where t1 and t2 are when the suspend and
@@ -346,28 +345,28 @@ TEST_F_TIMEOUT(sim, lv3_costs_exactly_the_suspended_time_and_the_resume_remap, 4
 	c.save_bw = c.restore_bw = 1000000000ULL;
 	c.unmap_ns = SMALL_UNMAP;
 	c.map_ns = 1000000000;	/* 1 s */
-	ret = axs_ioctl(self->fd, AMDXSCHED_IOC_SIM_ADD_GPU, &c);
+	ret = axs_sim_add_gpu(self->fd, &c);
 	if (ret == -ENOSPC)
 		SKIP(return, "no room for another simulated GPU");
 	ASSERT_EQ(0, ret);
 	gpu = c.gpu_id;
-	ASSERT_EQ(0, axs_queue_create(self->fd, gpu, 7, &a, NULL));
-	ASSERT_EQ(0, axs_queue_create(self->fd, gpu, 7, &b, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, gpu, 7, &a, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, gpu, 7, &b, NULL));
 	ASSERT_EQ(0, axs_set_cu_mask(self->fd, a, &ma, 32));	/* CUs 0-2 */
 	ASSERT_EQ(0, axs_set_cu_mask(self->fd, b, &mb, 32));	/* CU 3 */
 
 	for (attempt = 0; attempt < TRIES; attempt++, W *= 4) {
 		/* the GPU is not paused any more once a kernel of B has run */
-		ASSERT_EQ(0, axs_submit(self->fd, b, 1, 0, 1000, &kb));
-		ASSERT_EQ(0, axs_wait(self->fd, b, kb, PATIENCE_NS(3 * SEC), &wb1));
+		ASSERT_EQ(0, axs_sim_submit(self->fd, b, 1, 1000, 0, &kb));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, b, kb, PATIENCE_NS(3 * SEC), &wb1));
 
 		c0 = counters(_metadata, self->fd, gpu);
-		ASSERT_EQ(0, axs_submit(self->fd, a, 6, 0, W, &ka));	/* 2 rounds of 3 */
+		ASSERT_EQ(0, axs_sim_submit(self->fd, a, 6, W, 0, &ka));	/* 2 rounds of 3 */
 		ASSERT_EQ(0, axs_suspend1(self->fd, a, L3, 10000, NULL));
 		c1 = counters(_metadata, self->fd, gpu);
 		len1 = c1.remap_ns - c0.remap_ns;
-		ASSERT_EQ(0, axs_submit(self->fd, b, 1, 0, 1000, &kb));
-		ASSERT_EQ(0, axs_wait(self->fd, b, kb, PATIENCE_NS(3 * SEC), &wb1));
+		ASSERT_EQ(0, axs_sim_submit(self->fd, b, 1, 1000, 0, &kb));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, b, kb, PATIENCE_NS(3 * SEC), &wb1));
 
 		/* no progress while suspended */
 		wg = qinfo(_metadata, self->fd, a).counters.workgroups_completed;
@@ -376,9 +375,9 @@ TEST_F_TIMEOUT(sim, lv3_costs_exactly_the_suspended_time_and_the_resume_remap, 4
 		ASSERT_EQ(0, axs_resume1(self->fd, a));
 		c2 = counters(_metadata, self->fd, gpu);
 		len2 = c2.remap_ns - c1.remap_ns;
-		ASSERT_EQ(0, axs_submit(self->fd, b, 1, 0, 1000, &kb));
-		ASSERT_EQ(0, axs_wait(self->fd, b, kb, PATIENCE_NS(3 * SEC), &wb2));
-		ASSERT_EQ(0, axs_wait(self->fd, a, ka, PATIENCE_NS(W + 3 * SEC), &wa));
+		ASSERT_EQ(0, axs_sim_submit(self->fd, b, 1, 1000, 0, &kb));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, b, kb, PATIENCE_NS(3 * SEC), &wb2));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, a, ka, PATIENCE_NS(W + 3 * SEC), &wa));
 
 		if (c1.saved_bytes - c0.saved_bytes == 3 * CU &&
 		    wb1.submit_ns < wb1.start_ns && wb2.submit_ns < wb2.start_ns)
@@ -405,13 +404,14 @@ TEST_F_TIMEOUT(sim, lv2_lets_the_running_kernel_finish, 400)
 	uint64_t h, k1 = 0, k2 = 0, W = 200 * MS, tb, ta, len1, len2;
 	int attempt;
 
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
-	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_DRAINED), 0));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, axs_events_config(self->fd,
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_DRAINED), 0));
 	/* one try less: k1 (2 W) must end well within the 10 s lease */
 	for (attempt = 0; attempt < TRIES - 1; attempt++, W *= 4) {
 		c0 = counters(_metadata, self->fd, self->gpu);
-		ASSERT_EQ(0, axs_submit(self->fd, h, 8, 0, W, &k1));	/* two rounds, all CUs */
-		ASSERT_EQ(0, axs_submit(self->fd, h, 1, 0, MS, &k2));	/* one CU, behind it */
+		ASSERT_EQ(0, axs_sim_submit(self->fd, h, 8, W, 0, &k1));	/* two rounds, all CUs */
+		ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, MS, 0, &k2));	/* one CU, behind it */
 		ASSERT_EQ(0, axs_suspend1(self->fd, h, L2, 10000, NULL));
 		c1 = counters(_metadata, self->fd, self->gpu);
 		if (c1.saved_bytes - c0.saved_bytes == 4 * CU)
@@ -419,7 +419,7 @@ TEST_F_TIMEOUT(sim, lv2_lets_the_running_kernel_finish, 400)
 		TH_LOG("attempt %d: kernel of 2 x %llu ms finished first", attempt,
 		       (unsigned long long)(W / MS));
 		ASSERT_EQ(0, axs_resume1(self->fd, h));
-		ASSERT_EQ(0, axs_wait(self->fd, h, k2, PATIENCE_NS(W), &w2));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, h, k2, PATIENCE_NS(W), &w2));
 		axs_ev_drain(self->fd);
 	}
 	ASSERT_GT(TRIES - 1, attempt);
@@ -437,7 +437,7 @@ TEST_F_TIMEOUT(sim, lv2_lets_the_running_kernel_finish, 400)
 	ASSERT_EQ(1, axs_ev_read(self->fd, &ev, PATIENCE_MS(W)));
 	EXPECT_EQ(AMDXSCHED_EVENT_QUEUE_DRAINED, ev.type);
 	EXPECT_EQ(h, ev.handle);
-	ASSERT_EQ(0, axs_wait(self->fd, h, k1, PATIENCE_NS(W), &w1));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, h, k1, PATIENCE_NS(W), &w1));
 	EXPECT_EQ(w1.end_ns, ev.timestamp_ns);	/* drained when k1 ended */
 	EXPECT_EQ(2 * W + len1, w1.end_ns - w1.start_ns);
 
@@ -446,19 +446,19 @@ TEST_F_TIMEOUT(sim, lv2_lets_the_running_kernel_finish, 400)
 		  qi.state);
 	EXPECT_EQ(k1, qi.counters.dispatches_completed);
 	/* k2 does not start while suspended */
-	EXPECT_EQ(-ETIMEDOUT, axs_wait(self->fd, h, k2, 0, &w2));
+	EXPECT_EQ(-ETIMEDOUT, axs_sim_wait(self->fd, h, k2, 0, &w2));
 	axs_sleep_ms(100);
-	EXPECT_EQ(-ETIMEDOUT, axs_wait(self->fd, h, k2, 0, &w2));
+	EXPECT_EQ(-ETIMEDOUT, axs_sim_wait(self->fd, h, k2, 0, &w2));
 	EXPECT_EQ(qi.counters.workgroups_completed,
 		  qinfo(_metadata, self->fd, h).counters.workgroups_completed);
 
-	tb = axs_now();
+	tb = axs_now_ns();
 	ASSERT_EQ(0, axs_resume1(self->fd, h));
-	ta = axs_now();
+	ta = axs_now_ns();
 	c2 = counters(_metadata, self->fd, self->gpu);
 	len2 = c2.remap_ns - c1.remap_ns;
 	EXPECT_EQ(EMPTY_REMAP, len2);	/* nothing running, nothing saved */
-	ASSERT_EQ(0, axs_wait(self->fd, h, k2, AXS_EVENTUALLY_MS * MS, &w2));
+	ASSERT_EQ(0, axs_sim_wait(self->fd, h, k2, AXS_EVENTUALLY_MS * MS, &w2));
 	/* k2 starts when the runlist is back: len2 after the resume's remap began */
 	EXPECT_LE(tb + len2, w2.start_ns);
 	EXPECT_GE(ta - SMALL_UNMAP + len2, w2.start_ns);
@@ -472,8 +472,9 @@ TEST_F(sim, a_cu_mask_limits_throughput)
 	uint32_t mask;
 	uint64_t h;
 
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &h, NULL));
-	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CU_MASK), 0));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, axs_events_config(self->fd,
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CU_MASK), 0));
 	EXPECT_EQ(MS, run(_metadata, self->fd, h, 4, 0, MS));
 	mask = 0x3;	/* CUs 0 and 1 */
 	ASSERT_EQ(0, axs_set_cu_mask(self->fd, h, &mask, 32));
@@ -508,23 +509,24 @@ TEST_F_TIMEOUT(sim, one_change_pauses_every_queue, 400)
 	uint32_t ma = 0x3, mb = 0xc, prio = 7;
 	int attempt;
 
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &a, NULL));
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &b, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &a, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &b, NULL));
 	ASSERT_EQ(0, axs_set_cu_mask(self->fd, a, &ma, 32));
 	ASSERT_EQ(0, axs_set_cu_mask(self->fd, b, &mb, 32));
 	/* without a change: exactly its run time */
 	EXPECT_EQ(MS, run(_metadata, self->fd, b, 2, 0, MS));
-	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_PRIORITY), 0));
+	ASSERT_EQ(0, axs_events_config(self->fd,
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_PRIORITY), 0));
 
 	for (attempt = 0; attempt < TRIES; attempt++, W *= 4) {
 		c0 = counters(_metadata, self->fd, self->gpu);
-		ASSERT_EQ(0, axs_submit(self->fd, a, 2, 0, W, &ka));
-		ASSERT_EQ(0, axs_submit(self->fd, b, 2, 0, W, &kb));
+		ASSERT_EQ(0, axs_sim_submit(self->fd, a, 2, W, 0, &ka));
+		ASSERT_EQ(0, axs_sim_submit(self->fd, b, 2, W, 0, &kb));
 		prio = prio == 7 ? 9 : 7;
 		ASSERT_EQ(0, axs_set_priority1(self->fd, a, prio));
 		c1 = counters(_metadata, self->fd, self->gpu);
-		ASSERT_EQ(0, axs_wait(self->fd, a, ka, PATIENCE_NS(W), &wa));
-		ASSERT_EQ(0, axs_wait(self->fd, b, kb, PATIENCE_NS(W), &wb));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, a, ka, PATIENCE_NS(W), &wa));
+		ASSERT_EQ(0, axs_sim_wait(self->fd, b, kb, PATIENCE_NS(W), &wb));
 		if (c1.saved_bytes - c0.saved_bytes == 4 * CU)
 			break;	/* both kernels were on the GPU */
 		TH_LOG("attempt %d: kernels of %llu ms finished first", attempt,
@@ -553,14 +555,14 @@ static void dispatch_order(struct __test_metadata *_metadata, int fd, uint32_t g
 	struct amdxsched_sim_wait wl, wh;
 	uint64_t q[2], kl, kh;
 
-	ASSERT_EQ(0, axs_queue_create(fd, gpu, 2, &q[0], NULL));	/* low, created first */
-	ASSERT_EQ(0, axs_queue_create(fd, gpu, 12, &q[1], NULL));	/* high */
+	ASSERT_EQ(0, axs_sim_queue_create(fd, gpu, 2, &q[0], NULL));	/* low, created first */
+	ASSERT_EQ(0, axs_sim_queue_create(fd, gpu, 12, &q[1], NULL));	/* high */
 	ASSERT_EQ(0, axs_suspend(fd, q, 2, L2, 10000, NULL, NULL));
-	ASSERT_EQ(0, axs_submit(fd, q[0], 4, 0, MS, &kl));
-	ASSERT_EQ(0, axs_submit(fd, q[1], 4, 0, MS, &kh));
+	ASSERT_EQ(0, axs_sim_submit(fd, q[0], 4, MS, 0, &kl));
+	ASSERT_EQ(0, axs_sim_submit(fd, q[1], 4, MS, 0, &kh));
 	ASSERT_EQ(0, axs_resume(fd, q, 2, 0, NULL));
-	ASSERT_EQ(0, axs_wait(fd, q[0], kl, AXS_EVENTUALLY_MS * MS, &wl));
-	ASSERT_EQ(0, axs_wait(fd, q[1], kh, AXS_EVENTUALLY_MS * MS, &wh));
+	ASSERT_EQ(0, axs_sim_wait(fd, q[0], kl, AXS_EVENTUALLY_MS * MS, &wl));
+	ASSERT_EQ(0, axs_sim_wait(fd, q[1], kh, AXS_EVENTUALLY_MS * MS, &wh));
 	EXPECT_EQ(MS, wl.end_ns - wl.start_ns);
 	EXPECT_EQ(MS, wh.end_ns - wh.start_ns);
 	if (high_first) {

@@ -26,26 +26,17 @@ FIXTURE_SETUP(susp)
 {
 	struct amdxsched_version v;
 	struct amdxsched_gpu_info gi;
-	int i, ret;
 
 	self->fd2 = -1;
 	self->added = AMDXSCHED_GPU_ANY;
-	self->fd = axs_open(O_RDWR);
-	if (self->fd == -ENOENT)
-		SKIP(return, AXS_DEV " is missing: amdxsched.ko not loaded");
-	ASSERT_LE(0, self->fd);
+	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
+		return;
 	ASSERT_EQ(0, axs_version(self->fd, &v));
 	self->max_lease_ms = v.max_lease_ms;
-	ret = axs_first_sim_gpu(self->fd, &self->gpu);
-	if (ret == -ENODEV)
-		SKIP(return, "no simulated GPU");
-	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));
 	self->gpu_timeout = gi.preempt_timeout_ms;
-	ASSERT_EQ(getpid(), axs_sim_proc(self->fd, AMDXSCHED_SIM_PROC_CREATE));
-	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, axs_queue_create(self->fd, self->gpu, 7, &self->q[i], NULL));
-	ASSERT_EQ(0, axs_events(self->fd, AMDXSCHED_EVENT_MASK_ALL, 4096));
+	axs_fixture_queues(_metadata, self->fd, self->gpu, self->q, 3);
+	ASSERT_EQ(0, axs_events_config(self->fd, AMDXSCHED_EVENT_MASK_ALL, 4096));
 }
 
 FIXTURE_TEARDOWN(susp)
@@ -124,9 +115,9 @@ static void happy_path(struct __test_metadata *_metadata, FIXTURE_DATA(susp) *se
 	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi0));
 	axs_ev_drain(self->fd);
 
-	t0 = axs_now();
+	t0 = axs_now_ns();
 	ASSERT_EQ(0, axs_suspend(self->fd, &h, 1, level, 5000, &st, &lease));
-	t1 = axs_now();
+	t1 = axs_now_ns();
 	EXPECT_EQ(AMDXSCHED_STATUS_DONE, st);
 	EXPECT_NE(0, lease);
 
@@ -161,10 +152,10 @@ static void happy_path(struct __test_metadata *_metadata, FIXTURE_DATA(susp) *se
 	EXPECT_EQ(getpid(), ev.pid);
 	EXPECT_EQ(self->gpu, ev.gpu_id);
 
-	t2 = axs_now();
+	t2 = axs_now_ns();
 	st = 99;
 	ASSERT_EQ(0, axs_resume(self->fd, &h, 1, 0, &st));
-	t3 = axs_now();
+	t3 = axs_now_ns();
 	EXPECT_EQ(AMDXSCHED_STATUS_DONE, st);
 	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
 	EXPECT_EQ(0, qi.state & ~AMDXSCHED_QUEUE_S_BUSY);
@@ -223,7 +214,7 @@ TEST_F(susp, one_call_suspends_queues_of_two_gpus)
 		SKIP(return, "no room for another simulated GPU");
 	ASSERT_EQ(0, ret);
 	h[0] = self->q[0];
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->added, 7, &h[1], NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->added, 7, &h[1], NULL));
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &a0));
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->added, &b0));
 
@@ -255,7 +246,7 @@ TEST_F(susp, one_call_suspends_queues_of_two_gpus)
 	ASSERT_EQ(0, axs_lease_renew(self->fd, lease, 8000, NULL));
 	ASSERT_EQ(0, axs_resume1(self->fd, h[1]));
 	EXPECT_EQ(-ENOENT, axs_lease_renew(self->fd, lease, 8000, NULL));
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[1]));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[1]));
 }
 
 TEST_F(susp, one_unknown_handle_fails_the_whole_batch)
@@ -461,9 +452,9 @@ TEST_F(susp, lease_renew)
 	ASSERT_EQ(0, axs_suspend1(self->fd, self->q[0], L3, 5000, &lease));
 	ASSERT_EQ(0, axs_queue_info(self->fd, self->q[0], &qi));
 	dl0 = qi.lease_deadline_ns;
-	t0 = axs_now();
+	t0 = axs_now_ns();
 	ASSERT_EQ(0, axs_lease_renew(self->fd, lease, self->max_lease_ms, &dl));
-	t1 = axs_now();
+	t1 = axs_now_ns();
 	EXPECT_LE(t0 + self->max_lease_ms * MS, dl);
 	EXPECT_GE(t1 + self->max_lease_ms * MS, dl);
 	EXPECT_LT(dl0, dl);
@@ -661,7 +652,7 @@ static void rollback(struct __test_metadata *_metadata, FIXTURE_DATA(susp) *self
 	ASSERT_LT(self->gpu, self->added);	/* GPUs are handled in id order */
 
 	h[0] = self->q[0];
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->added, 7, &h[1], NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->added, 7, &h[1], NULL));
 	h[2] = self->q[1];
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &a0));
 	axs_ev_drain(self->fd);
@@ -683,7 +674,7 @@ static void rollback(struct __test_metadata *_metadata, FIXTURE_DATA(susp) *self
 	/* nothing happened as far as anyone can tell */
 	EXPECT_EQ(0, pending(self->fd, EVM(QUEUE_SUSPENDED) | EVM(QUEUE_RESUMED) |
 			     EVM(QUEUE_DRAINED), 0));
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[1]));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[1]));
 }
 
 TEST_F(susp, a_failing_second_gpu_rolls_back_the_first_lv3)
@@ -717,7 +708,7 @@ TEST_F(susp, a_failed_rollback_leaves_the_queues_under_the_lease)
 	NEED_KNOBS(self->added);
 	ASSERT_LT(self->gpu, self->added);	/* GPUs are handled in id order */
 	h[0] = self->q[0];
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->added, 7, &h[1], NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->added, 7, &h[1], NULL));
 	axs_ev_drain(self->fd);
 
 	ASSERT_EQ(0, axs_knob_write(self->added, "fail_suspend", 1));
@@ -742,7 +733,7 @@ TEST_F(susp, a_failed_rollback_leaves_the_queues_under_the_lease)
 	EXPECT_EQ(AMDXSCHED_RESUMED_LEASE, ev.data[0]);
 	EXPECT_EQ(lease, ev.data[1]);
 	EXPECT_EQ(0, qstate(_metadata, self->fd, h[0]));
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h[1]));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[1]));
 }
 
 TEST_F(susp, a_failing_resume_keeps_the_queue_suspended)
@@ -791,7 +782,7 @@ TEST_F(susp, a_failing_resume_at_expiry_is_retried)
 	EXPECT_LT(dl, qi.lease_deadline_ns);
 	EXPECT_EQ(qi0.counters.lease_expiries + 1, qi.counters.lease_expiries);
 	EXPECT_EQ(qi0.counters.resumes, qi.counters.resumes);
-	EXPECT_LE(dl, axs_now());
+	EXPECT_LE(dl, axs_now_ns());
 	/* an expired lease cannot be renewed; resuming it by hand fails the same way */
 	EXPECT_EQ(-ENOENT, axs_lease_renew(self->fd, lease, 1000, NULL));
 	EXPECT_EQ(-EIO, axs_resume(self->fd, &h, 1, 0, &st));
@@ -827,7 +818,7 @@ TEST_F(susp, a_slow_unmap_is_a_hang)
 		SKIP(return, "no room for another simulated GPU");
 	ASSERT_EQ(0, ret);
 	NEED_KNOBS(self->added);
-	ASSERT_EQ(0, axs_queue_create(self->fd, self->added, 7, &h, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->added, 7, &h, NULL));
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->added, &g0));
 	axs_ev_drain(self->fd);
 
@@ -855,7 +846,7 @@ TEST_F(susp, a_slow_unmap_is_a_hang)
 	ASSERT_EQ(0, axs_knob_write(self->added, "preempt_timeout_ms", self->added_timeout));
 	ASSERT_EQ(0, axs_suspend1(self->fd, h, L3, 5000, NULL));
 	ASSERT_EQ(0, axs_resume1(self->fd, h));
-	ASSERT_EQ(0, axs_queue_destroy(self->fd, h));
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
 }
 
 /* ------------------------------------------------------------------------ */
