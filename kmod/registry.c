@@ -253,6 +253,17 @@ static int list_args(struct amdxsched_list *l, void __user *argp, size_t ver0_en
 	return 0;
 }
 
+/* Do the list's filters name things that exist? ENODEV, ESRCH or 0. axs.lock */
+static int list_filters_known(const struct amdxsched_list *l, struct pid *pid)
+{
+	lockdep_assert_held(&axs.lock);
+	if (l->gpu_id != AMDXSCHED_GPU_ANY && !axs_gpu_find(l->gpu_id))
+		return -ENODEV;
+	if (pid && !axs_proc_find(pid))
+		return -ESRCH;
+	return 0;
+}
+
 /* Is there room for entry @n of list @l? */
 static bool list_room(const struct amdxsched_list *l, u32 n)
 {
@@ -313,10 +324,9 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 		return err;
 
 	mutex_lock(&axs.lock);
-	if (l.gpu_id != AMDXSCHED_GPU_ANY && !axs_gpu_find(l.gpu_id)) {
-		err = -ENODEV;
+	err = list_filters_known(&l, pid);
+	if (err)
 		goto out;
-	}
 	list_for_each_entry(gpu, &axs.gpus, node) {
 		if (l.gpu_id != AMDXSCHED_GPU_ANY && gpu->id != l.gpu_id)
 			continue;
@@ -386,14 +396,9 @@ long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
 		return err;
 
 	mutex_lock(&axs.lock);
-	if (pid && !axs_proc_find(pid)) {
-		err = -ESRCH;
+	err = list_filters_known(&l, pid);
+	if (err)
 		goto out;
-	}
-	if (l.gpu_id != AMDXSCHED_GPU_ANY && !axs_gpu_find(l.gpu_id)) {
-		err = -ENODEV;
-		goto out;
-	}
 	xa_for_each(&axs.queues, idx, q) {
 		if (pid && q->proc->pid != pid)
 			continue;
@@ -444,10 +449,9 @@ long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
 		return err;
 
 	mutex_lock(&axs.lock);
-	if (pid && !axs_proc_find(pid)) {
-		err = -ESRCH;
+	err = list_filters_known(&l, pid);
+	if (err)
 		goto out;
-	}
 	list_for_each_entry(p, &axs.procs, node) {
 		if ((pid && p->pid != pid) || !axs_pid_visible(p->pid))
 			continue;
