@@ -51,11 +51,15 @@ build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
 	local src=$1 logf=$2 root=$AXS_CHROOT
 	shift 2
 	(
-		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"' EXIT
+		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"; unmount_below "$root/axs/amd"' EXIT
 		trap 'exit 130' INT TERM HUP
-		mkdir -p "$root/axs/src" || exit 1
+		mkdir -p "$root/axs/src" "$root/axs/amd" || exit 1
 		mount -t proc proc "$root/proc" || exit 1
 		mount --bind "$src" "$root/axs/src" || exit 1
+		if [[ -d ${AXS_AMDSRC:-} ]]; then
+			mount --bind "$AXS_AMDSRC" "$root/axs/amd" || exit 1
+			mount -o remount,bind,ro "$root/axs/amd" || exit 1
+		fi
 		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 			LANG=C.UTF-8 TERM="${TERM:-dumb}" \
 			make -C "/usr/src/linux-headers-$AXS_KREL" M=/axs/src "$@" 2>&1 | tee "$logf"
@@ -76,6 +80,17 @@ cmd_build() {
 	mkdir -p "$out"
 	sync_source_tree "$proj" "$out/src"
 	jobs=$(make_jobs_args "$@")
+	# The kfd backend builds against this kernel's own amdgpu source, unless
+	# the caller names another (AMDGPU_SRC=...; AMDGPU_SRC=none leaves it out).
+	if [[ " $* " != *" AMDGPU_SRC="* ]]; then
+		[[ -d ${AXS_AMDSRC:-} ]] ||
+			die "$suite: no amdgpu source in the cache (run: tools/vm/axs-vm prepare $suite)"
+		if suite_uses_chroot "$suite"; then
+			set -- "$@" AMDGPU_SRC=/axs/amd
+		else
+			set -- "$@" "AMDGPU_SRC=$AXS_AMDSRC"
+		fi
+	fi
 	log "$suite: make -C linux-headers-$AXS_KREL M=$proj $jobs $* (log: $out/build.log)"
 	if suite_uses_chroot "$suite"; then
 		build_in_chroot "$out/src" "$out/build.log" ${jobs:+"$jobs"} "$@" || rc=$?

@@ -109,6 +109,17 @@ write_env() {
 	mv "$(env_file "$vdir").tmp" "$(env_file "$vdir")"
 }
 
+# Set one variable in VDIR's metadata, keeping the others.
+env_set() {
+	local vdir=$1 key=$2 val=$3 f
+	f=$(env_file "$vdir")
+	{
+		grep -v "^$key=" "$f" || true
+		printf '%s=%q\n' "$key" "$val"
+	} >"$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
 # True if VDIR has the prepared stamp and everything its metadata names is
 # still there (a partly deleted entry counts as missing).
 version_is_intact() {

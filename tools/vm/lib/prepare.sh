@@ -123,6 +123,24 @@ step_source() {
 	mv "$vdir/$SRC_PKG.tar.xz.tmp" "$vdir/$SRC_PKG.tar.xz"
 }
 
+# The amdgpu/amdkfd source of this kernel, for building the kfd backend
+# against the exact code of the amdgpu.ko it loads next to: drivers/gpu/drm/amd
+# without the generated register headers (include/asic_reg, ~470 MB), which
+# kfd_priv.h does not need.
+step_amdsrc() {
+	local suite=$1 vdir=$2 out=$2/amdsrc tmp
+	tmp=$(mktemp -d "$out.tmp.XXXXXX")
+	tar -xJf "$vdir/$SRC_PKG.tar.xz" -C "$tmp" --strip-components=4 \
+		--exclude='*/include/asic_reg/*' --wildcards "$SRC_PKG/drivers/gpu/drm/amd/*" || {
+		rm -rf "$tmp"
+		die "$suite: extracting drivers/gpu/drm/amd from $SRC_PKG failed"
+	}
+	[[ -f $tmp/amd/amdkfd/kfd_priv.h ]] || die "$suite: no amdkfd/kfd_priv.h in $SRC_PKG"
+	chmod 0755 "$tmp"
+	safe_rm_tree "$out"
+	mv "$tmp" "$out"
+}
+
 # Extract the kselftest headers and checkpatch files into OUTDIR and, if
 # EXTRADIR is given, scripts/checker-valid.sh (missing from newer Debian
 # kbuild packages) into EXTRADIR, in one pass over the tarball.
@@ -374,6 +392,9 @@ cmd_prepare() {
 		set_stamp "$vdir" prepared
 		log "$suite: prepared in $(($(now) - t0)) s"
 	fi
+	# Steps added after a version was first prepared run here, once.
+	run_step "$suite" "$vdir" amdsrc
+	env_set "$vdir" AXS_AMDSRC "$vdir/amdsrc/amd"
 	ln -sfn "$DEBVER" "$(current_link "$suite").tmp"
 	mv -T "$(current_link "$suite").tmp" "$(current_link "$suite")"
 	printf '%s\n' "$vdir"
