@@ -10,8 +10,10 @@
 
 #include "pure.h"
 
-/* One parsed BTF blob. A module's BTF is split: its names may live in the
- * base (vmlinux) strings and its type ids continue the base's numbering. */
+/*
+ * One parsed BTF blob. A module's BTF is split: its names may live in the
+ * base (vmlinux) strings and its type ids continue the base's numbering.
+ */
 struct axs_btf {
 	const u8 *types;
 	u32 types_len;
