@@ -289,4 +289,17 @@ long axs_sim_ioctl(struct axs_file *f, unsigned int cmd, void __user *argp);
 void axs_sim_file_release(struct axs_file *f);
 void axs_sim_backend_info(struct amdxsched_backend_info *bi);
 
+/* kfd_backend.c, built when Kbuild finds amdgpu's source (AXS_HAVE_KFD) */
+#ifdef AXS_HAVE_KFD
+void axs_kfd_init(void);
+void axs_kfd_fini(void);
+void axs_kfd_backend_info(struct amdxsched_backend_info *bi);
+bool axs_kfd_running(void);
+#else
+static inline void axs_kfd_init(void) { }
+static inline void axs_kfd_fini(void) { }
+static inline bool axs_kfd_running(void) { return false; }
+void axs_kfd_backend_info(struct amdxsched_backend_info *bi);	/* main.c: ABSENT */
+#endif
+
 #endif /* AXS_CORE_H */

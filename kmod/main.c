@@ -97,10 +97,29 @@ static long axs_ioctl_version(struct axs_file *f, void __user *argp)
 		v.backends |= 1U << gpu->backend;
 		v.levels |= gpu->levels;
 	}
+	/* A running kfd backend counts even before it has a GPU to show. */
+	if (axs_kfd_running())
+		v.backends |= 1U << AMDXSCHED_BACKEND_KFD;
 	mutex_unlock(&axs.lock);
 
 	return axs_args_out(argp, &v, sizeof(v));
 }
+
+#ifndef AXS_HAVE_KFD
+void axs_kfd_backend_info(struct amdxsched_backend_info *bi)
+{
+	bi->status = AMDXSCHED_BACKEND_ABSENT;
+	bi->levels = 0;
+	bi->caps = 0;
+	bi->error = 0;
+	bi->num_gpus = 0;
+	memset(bi->name, 0, sizeof(bi->name));
+	strscpy(bi->name, "kfd", sizeof(bi->name));
+	memset(bi->detail, 0, sizeof(bi->detail));
+	strscpy(bi->detail, "not built: no amdgpu source (see AMDGPU_SRC in Kbuild)",
+		sizeof(bi->detail));
+}
+#endif
 
 static long axs_ioctl_backend_info(struct axs_file *f, void __user *argp)
 {
@@ -118,15 +137,7 @@ static long axs_ioctl_backend_info(struct axs_file *f, void __user *argp)
 		axs_sim_backend_info(&bi);
 		break;
 	case AMDXSCHED_BACKEND_KFD:
-		bi.status = AMDXSCHED_BACKEND_ABSENT;
-		bi.levels = 0;
-		bi.caps = 0;
-		bi.error = 0;
-		bi.num_gpus = 0;
-		memset(bi.name, 0, sizeof(bi.name));
-		strscpy(bi.name, "kfd", sizeof(bi.name));
-		memset(bi.detail, 0, sizeof(bi.detail));
-		strscpy(bi.detail, "not built into this module", sizeof(bi.detail));
+		axs_kfd_backend_info(&bi);
 		break;
 	default:
 		return -EINVAL;
@@ -258,6 +269,8 @@ static int __init axs_init(void)
 	err = axs_sim_init(sim_gpus);
 	if (err)
 		goto err_control;
+	/* Never fails the load: BACKEND_INFO says why it did not start. */
+	axs_kfd_init();
 
 	axs.misc.minor = MISC_DYNAMIC_MINOR;
 	axs.misc.name = AMDXSCHED_DEVICE_NAME;
@@ -273,6 +286,7 @@ static int __init axs_init(void)
 	return 0;
 
 err_sim:
+	axs_kfd_fini();
 	axs_sim_fini();
 err_control:
 	axs_debugfs_fini();
@@ -286,6 +300,7 @@ static void __exit axs_exit(void)
 {
 	/* No file is open: each holds a module reference. */
 	misc_deregister(&axs.misc);
+	axs_kfd_fini();
 	axs_sim_fini();
 	axs_debugfs_fini();
 	axs_control_fini();

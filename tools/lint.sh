@@ -3,13 +3,15 @@
 #
 # Lint the kernel code: checkpatch.pl --strict (from the kernel's own source
 # package) over kmod/, the uapi header and Kbuild, then a W=1 build with
-# sparse (C=2) for SUITE's kernel. Any finding fails.
+# sparse (C=2) for each SUITE's kernel, kfd backend included. Any finding
+# in our code fails.
 #
-#   tools/lint.sh [SUITE]     (default trixie)
+#   tools/lint.sh [SUITE...]     (default trixie sid)
 set -euo pipefail
 
 top=$(cd "$(dirname "$(realpath "$0")")/.." && pwd)
-suite=${1:-trixie}
+suites=("$@")
+[[ $# -gt 0 ]] || suites=(trixie sid)
 vm=$top/tools/vm/axs-vm
 cd "$top"
 
@@ -24,18 +26,26 @@ if [[ -n $out ]]; then
 fi
 echo "lint: checkpatch --strict clean (${#files[@]} files)"
 
-"$vm" prepare "$suite"
-# A clean build, so that every file is compiled and checked again.
-rm -rf "build/$suite/src"
-"$vm" build "$suite" W=1 C=2
-log=build/$suite/build.log
-checked=$(grep -c '^  CHECK ' "$log" || true)
-if grep -E '(warning|error):' "$log"; then
-	echo "lint: W=1 / sparse findings in $log" >&2
-	exit 1
-fi
-if (( checked == 0 )); then
-	echo "lint: sparse did not run (no CHECK lines in $log)" >&2
-	exit 1
-fi
-echo "lint: W=1 and sparse clean for $suite ($checked files checked)"
+# sparse before 0.6.5 cannot size amdgpu's #pragma pack structs and fails a
+# _Static_assert in amdgpu's own amdgv_sriovmsg.h: findings inside amdgpu's
+# source are amdgpu's, not ours, and are listed but not counted.
+amd_re='^(/axs/amd|[^:]*/amdsrc/amd)/'
+for suite in "${suites[@]}"; do
+	"$vm" prepare "$suite"
+	# A clean build, so that every file is compiled and checked again.
+	rm -rf "build/$suite/src"
+	"$vm" build "$suite" W=1 C=2
+	log=build/$suite/build.log
+	checked=$(grep -c '^  CHECK ' "$log" || true)
+	if grep -E '(warning|error):' "$log" | grep -Ev "$amd_re"; then
+		echo "lint: W=1 / sparse findings in $log" >&2
+		exit 1
+	fi
+	if (( checked == 0 )); then
+		echo "lint: sparse did not run (no CHECK lines in $log)" >&2
+		exit 1
+	fi
+	theirs=$(grep -E '(warning|error):' "$log" | grep -Ec "$amd_re" || true)
+	echo "lint: W=1 and sparse clean for $suite ($checked files checked;" \
+	     "$theirs finding(s) in amdgpu's own headers ignored)"
+done

@@ -1,0 +1,949 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kfd backend: suspend, resume, prioritise and CU-mask the compute
+ * queues of unchanged processes, by calling amdkfd's own functions the way
+ * its ioctls do. Documentation/kfd-backend.rst explains every call and why
+ * it is sound; this file keeps the reasoning next to the code.
+ *
+ * Nothing here keeps a pointer to an amdkfd object between calls: queues are
+ * known by (process, KFD queue id), and each call looks the process up again
+ * with a reference (kfd_lookup_process_by_pid) and holds its p->mutex, as
+ * amdkfd's ioctls do.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
+
+#include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kfd.h"
+
+static struct kfd_dev *node_kfd(struct axs_kfd_node *n)
+{
+#ifdef AXS_KFD_HAVE_NODE
+	return n->kfd;
+#else
+	return n;
+#endif
+}
+
+static u32 node_num_xcc(struct axs_kfd_node *n)
+{
+#ifdef AXS_KFD_HAVE_NODE
+	return hweight32(n->xcc_mask);
+#else
+	return 1;
+#endif
+}
+
+/* suspend_queues() marks entries of its queue-id array with these. */
+#define QID_INVALID	BIT(31)		/* KFD_DBG_QUEUE_INVALID_MASK */
+#define QID_ERROR	BIT(30)		/* KFD_DBG_QUEUE_ERROR_MASK */
+
+/*
+ * Grace periods, in the CP's units (CP_IQ_WAIT_TIME2.SCH_WAVE, 8 bits; the
+ * time in-flight waves get before CWSR saves them). 0 asks for the shortest
+ * (amdgpu turns it into 1: 0 in the register would mean forever); 255 is the
+ * longest finite one. See Documentation/kfd-backend.rst, "Levels".
+ */
+#define GRACE_LV3	0
+#define GRACE_LV2	0xff
+
+static bool kfd = true;
+module_param(kfd, bool, 0444);
+MODULE_PARM_DESC(kfd, "Start the kfd backend for real amdkfd queues (default 1)");
+
+static bool kfd_trust_layout;
+module_param(kfd_trust_layout, bool, 0444);
+MODULE_PARM_DESC(kfd_trust_layout,
+		 "Run without amdgpu BTF to check amdkfd's layout against (default 0)");
+
+struct axs_kfd_api axs_kfd;
+
+/* Each pointer has the type of amdkfd's prototype in the source built against. */
+#define SAME(member, fn) static_assert(__same_type(axs_kfd.member, &(fn)))
+SAME(lookup_process_by_pid, kfd_lookup_process_by_pid);
+SAME(unref_process, kfd_unref_process);
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+SAME(suspend_queues, suspend_queues);
+SAME(resume_queues, resume_queues);
+#endif
+SAME(evict_queues, kfd_process_evict_queues);
+SAME(restore_queues, kfd_process_restore_queues);
+SAME(update_queue_properties, pqm_update_queue_properties);
+SAME(update_mqd, pqm_update_mqd);
+SAME(get_user_queue, pqm_get_user_queue);
+SAME(enum_devices, kfd_topology_enum_kfd_devices);
+SAME(topology_device_by_id, kfd_topology_device_by_id);
+
+/* What BACKEND_INFO reports; written at start and stop only. axs.lock */
+static struct {
+	u32 status;
+	int error;
+	u32 levels;
+	u32 caps;
+	char detail[128];
+} state;
+
+struct kfd_gpu {
+	struct axs_gpu gpu;
+	u32 gpu_id;			/* KFD topology gpu_id */
+	u64 calls;			/* amdkfd calls that remapped it; axs.lock */
+	u64 call_ns;
+	u64 hangs;
+	/* Room for one batch; axs.lock (a worker uses it while we wait). */
+	struct {
+		u32 qids[AMDXSCHED_MAX_BATCH];
+		int status[AMDXSCHED_MAX_BATCH];
+		bool had_new[AMDXSCHED_MAX_BATCH];
+		bool done[AMDXSCHED_MAX_BATCH];
+	} scratch;
+};
+
+/* The backend's part of a queue: which KFD queue it is. axs.lock */
+struct kfd_q {
+	u32 qid;
+	u32 gpu_id;
+	u64 rptr, wptr;			/* user addresses of the AQL dispatch ids */
+};
+
+static unsigned int ngpus;		/* kfd GPUs in axs.gpus; axs.lock */
+static struct workqueue_struct *kfd_wq;	/* calls that need another mm */
+
+static struct kfd_gpu *to_kfd_gpu(struct axs_gpu *gpu)
+{
+	return container_of(gpu, struct kfd_gpu, gpu);
+}
+
+static struct kfd_gpu *gpu_by_id(u32 gpu_id)
+{
+	struct axs_gpu *gpu;
+
+	lockdep_assert_held(&axs.lock);
+	list_for_each_entry(gpu, &axs.gpus, node)
+		if (gpu->backend == AMDXSCHED_BACKEND_KFD && to_kfd_gpu(gpu)->gpu_id == gpu_id)
+			return to_kfd_gpu(gpu);
+	return NULL;
+}
+
+/* ---- Calling amdkfd ------------------------------------------------------ */
+
+/* One operation on one process, run under its p->mutex. */
+struct proc_call {
+	struct pid *pid;
+	int (*fn)(struct kfd_process *p, void *c);
+	u32 level;
+	u32 n;
+	u32 *qids;			/* n queue ids */
+	int *status;			/* n results */
+	bool *had_new;			/* n flags, for suspend_queues() */
+	u32 prio;			/* set_priority */
+	const u32 *mask;		/* set_cu_mask */
+	u32 nbits;
+	int ret;
+	struct work_struct work;
+	struct completion done;
+};
+
+/*
+ * Run @fn on the process of @pid as amdkfd's own ioctls would: with a
+ * reference on the process, its p->mutex held, and a reference on its mm
+ * for the whole call (as AMDKFD_IOC_DBG_TRAP does): from 7.2 on, the
+ * process's queues are torn down when its mm goes, without p->mutex.
+ */
+int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void *arg),
+			 void *arg)
+{
+	struct task_struct *task;
+	struct kfd_process *p;
+	struct mm_struct *mm;
+	int err = -ESRCH;
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return -ESRCH;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm)
+		return -ESRCH;
+	p = axs_kfd.lookup_process_by_pid(pid);
+	if (p) {
+		mutex_lock(&p->mutex);
+		err = p->mm ? fn(p, arg) : -ESRCH;
+		mutex_unlock(&p->mutex);
+		axs_kfd.unref_process(p);
+	}
+	mmput(mm);
+	return err;
+}
+
+/*
+ * In a kworker, with the target process's mm borrowed: for callers without
+ * an mm of their own (lease expiry, a holder's file closed as it exits),
+ * since amdkfd takes queue-id arrays as user memory of current.
+ */
+static void proc_call_work(struct work_struct *work)
+{
+	struct proc_call *c = container_of(work, struct proc_call, work);
+	struct task_struct *task;
+	struct mm_struct *mm = NULL;
+
+	task = get_pid_task(c->pid, PIDTYPE_PID);
+	if (task) {
+		mm = get_task_mm(task);
+		put_task_struct(task);
+	}
+	if (!mm) {
+		c->ret = -ESRCH;	/* the process is gone, and so are its queues */
+	} else {
+		kthread_use_mm(mm);
+		c->ret = axs_kfd_with_process(c->pid, c->fn, c);
+		kthread_unuse_mm(mm);
+		mmput(mm);
+	}
+	complete(&c->done);
+}
+
+static int proc_call_run(struct proc_call *c)
+{
+	if (current->mm && !(current->flags & PF_KTHREAD))
+		return axs_kfd_with_process(c->pid, c->fn, c);
+	INIT_WORK_ONSTACK(&c->work, proc_call_work);
+	init_completion(&c->done);
+	queue_work(kfd_wq, &c->work);
+	wait_for_completion(&c->done);
+	destroy_work_on_stack(&c->work);
+	return c->ret;
+}
+
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+/*
+ * suspend_queues() and resume_queues() take their queue-id array as a user
+ * pointer (memdup_user, copy_to_user), as from the debugger ioctl. We map
+ * one anonymous page into the mm we run with, for the duration of a call.
+ */
+struct ubuf {
+	unsigned long addr;
+	size_t len;
+};
+
+static int ubuf_map(struct ubuf *u, size_t len)
+{
+	u->len = PAGE_ALIGN(len);
+	u->addr = vm_mmap(NULL, 0, u->len, PROT_READ | PROT_WRITE,
+			  MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	return IS_ERR_VALUE(u->addr) ? (int)u->addr : 0;
+}
+
+static void ubuf_unmap(struct ubuf *u)
+{
+	vm_munmap(u->addr, u->len);
+}
+
+/* Per-entry result of suspend_queues()/resume_queues(). */
+static int qid_result(u32 v)
+{
+	if (v & QID_ERROR)
+		return -EIO;
+	if (v & QID_INVALID)
+		return -ENOENT;		/* gone, being destroyed, or not ours to touch */
+	return 0;
+}
+
+/*
+ * EC_QUEUE_NEW is set on every queue at creation (init_user_queue) and is
+ * cleared only by a debugger reading its events; suspend_single_queue()
+ * refuses (-EBUSY) a queue that has it, so that a debugger never suspends a
+ * queue it was not told about. With no debugger attached (checked by the
+ * caller) nothing reads it, so we clear it for the call and put it back,
+ * under p->event_mutex, the lock suspend_queues() itself uses for it.
+ */
+static u64 take_new_bits(struct kfd_process *p, const u32 *qids, u32 n, bool *had)
+{
+	u32 i;
+	u64 bit = KFD_EC_MASK(EC_QUEUE_NEW);
+
+	mutex_lock(&p->event_mutex);
+	for (i = 0; i < n; i++) {
+		struct queue *q = axs_kfd.get_user_queue(&p->pqm, qids[i]);
+
+		had[i] = q && (q->properties.exception_status & bit);
+		if (had[i])
+			q->properties.exception_status &= ~bit;
+	}
+	mutex_unlock(&p->event_mutex);
+	return bit;
+}
+
+static void give_new_bits(struct kfd_process *p, const u32 *qids, u32 n,
+			  const bool *had, u64 bit)
+{
+	u32 i;
+
+	mutex_lock(&p->event_mutex);
+	for (i = 0; i < n; i++) {
+		struct queue *q = had[i] ? axs_kfd.get_user_queue(&p->pqm, qids[i]) : NULL;
+
+		if (q)
+			q->properties.exception_status |= bit;
+	}
+	mutex_unlock(&p->event_mutex);
+}
+
+static int call_suspend_resume(struct kfd_process *p, void *arg)
+{
+	struct proc_call *c = arg;
+	struct ubuf u;
+	u64 bit = 0;
+	u32 i;
+	int r;
+
+	/* A debugger owns suspension of its target; do not fight it. */
+	if (p->debug_trap_enabled)
+		return -EBUSY;
+	r = ubuf_map(&u, c->n * sizeof(u32));
+	if (r)
+		return r;
+	if (copy_to_user((void __user *)u.addr, c->qids, c->n * sizeof(u32))) {
+		r = -EFAULT;
+		goto out;
+	}
+	/* amdkfd's prototypes omit __user, but the array is user memory */
+	if (c->level) {
+		bit = take_new_bits(p, c->qids, c->n, c->had_new);
+		r = axs_kfd.suspend_queues(p, c->n,
+					   c->level == AMDXSCHED_LEVEL_INTERRUPT ?
+					   GRACE_LV3 : GRACE_LV2,
+					   0, (u32 *)u.addr);
+		give_new_bits(p, c->qids, c->n, c->had_new, bit);
+	} else {
+		r = axs_kfd.resume_queues(p, c->n, (u32 *)u.addr);
+	}
+	if (r < 0)
+		goto out;
+	if (copy_from_user(c->qids, (void __user *)u.addr, c->n * sizeof(u32))) {
+		r = -EFAULT;
+		goto out;
+	}
+	for (i = 0; i < c->n; i++)
+		c->status[i] = qid_result(c->qids[i]);
+	r = 0;
+out:
+	ubuf_unmap(&u);
+	return r;
+}
+#endif
+
+#ifndef AXS_KFD_HAVE_SUSPEND_QUEUES
+/*
+ * Kernels without suspend_queues() (6.1): whole-process eviction. Evictions
+ * nest (qpd->evicted counts them, shared with memory management), so we
+ * evict once per queue suspended and restore once per queue resumed: the
+ * process runs again when its last suspended queue is resumed.
+ */
+static int call_evict_restore(struct kfd_process *p, void *arg)
+{
+	struct proc_call *c = arg;
+	int first = 0;
+	u32 i;
+
+	for (i = 0; i < c->n; i++) {
+		c->status[i] = c->level ?
+			axs_kfd.evict_queues(p, KFD_QUEUE_EVICTION_TRIGGER_SUSPEND) :
+			axs_kfd.restore_queues(p);
+		if (c->status[i] && !first)
+			first = c->status[i];
+	}
+	return first;
+}
+#endif
+
+static int call_priority(struct kfd_process *p, void *arg)
+{
+	struct proc_call *c = arg;
+	struct queue_properties props;
+	struct queue *q;
+
+	q = axs_kfd.get_user_queue(&p->pqm, c->qids[0]);
+	if (!q)
+		return -ENOENT;
+	/*
+	 * AMDKFD_IOC_UPDATE_QUEUE overwrites address, size, percentage and
+	 * priority together: pass the queue's own values for all but priority.
+	 */
+	props = q->properties;
+	props.priority = c->prio;
+	return axs_kfd.update_queue_properties(&p->pqm, c->qids[0], &props);
+}
+
+static int call_cu_mask(struct kfd_process *p, void *arg)
+{
+	struct proc_call *c = arg;
+	struct mqd_update_info minfo = { 0 };
+	int r;
+
+	if (!axs_kfd.get_user_queue(&p->pqm, c->qids[0]))
+		return -ENOENT;
+	/*
+	 * As AMDKFD_IOC_SET_CU_MASK: no update flag, and the caller owns the
+	 * copy amdkfd reads.
+	 */
+	minfo.cu_mask.count = c->nbits;
+	minfo.cu_mask.ptr = kmemdup(c->mask, c->nbits / 8, GFP_KERNEL);
+	if (!minfo.cu_mask.ptr)
+		return -ENOMEM;
+	r = axs_kfd.update_mqd(&p->pqm, c->qids[0], &minfo);
+	kfree(minfo.cu_mask.ptr);
+	return r;
+}
+
+/* ---- Backend operations (axs.lock held) ----------------------------------- */
+
+static struct kfd_q *to_kq(struct axs_queue *q)
+{
+	return q->priv;
+}
+
+/* Account one remapping call on @gpu that took @ns and returned @r. */
+static void gpu_call_done(struct axs_gpu *gpu, u64 ns, int r)
+{
+	struct kfd_gpu *kg = to_kfd_gpu(gpu);
+
+	kg->calls++;
+	kg->call_ns += ns;
+	if (r == -ETIME || r == -EIO)
+		kg->hangs++;
+}
+
+/*
+ * Suspend or resume @qs (one GPU), one amdkfd call per process: each is one
+ * unmap/remap of the GPU for that process's queues.
+ */
+static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+			  u32 level, int *status)
+{
+	struct kfd_gpu *kg = to_kfd_gpu(gpu);
+	struct proc_call c = { .level = level, .had_new = kg->scratch.had_new };
+	u32 *qids = kg->scratch.qids, i, j, m;
+	int *st = kg->scratch.status, first = 0, r;
+	bool *done = kg->scratch.done;
+	u64 t0;
+
+	lockdep_assert_held(&axs.lock);
+	memset(done, 0, n * sizeof(*done));
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+	c.fn = call_suspend_resume;
+#else
+	c.fn = call_evict_restore;
+#endif
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		/* every queue of this process in the batch */
+		for (j = i, m = 0; j < n; j++) {
+			if (qs[j]->proc != qs[i]->proc)
+				continue;
+			qids[m++] = to_kq(qs[j])->qid;
+		}
+		c.pid = qs[i]->proc->pid;
+		c.n = m;
+		c.qids = qids;
+		c.status = st;
+		t0 = ktime_get_ns();
+		r = proc_call_run(&c);
+		gpu_call_done(gpu, ktime_get_ns() - t0, r);
+		for (j = i, m = 0; j < n; j++) {
+			if (qs[j]->proc != qs[i]->proc)
+				continue;
+			status[j] = r ? r : st[m];
+			done[j] = true;
+			m++;
+			if (status[j] && !first)
+				first = status[j];
+		}
+	}
+	return first;
+}
+
+static int kfd_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n, u32 level,
+		       int *status)
+{
+	return suspend_resume(gpu, qs, n, level, status);
+}
+
+static int kfd_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n, int *status)
+{
+	return suspend_resume(gpu, qs, n, 0, status);
+}
+
+static int kfd_set_priority(struct axs_gpu *gpu, struct axs_queue **qs,
+			    const u32 *prio, u32 n, int *status)
+{
+	struct proc_call c = { .fn = call_priority, .n = 1 };
+	int first = 0;
+	u32 i, qid;
+	u64 t0;
+
+	/* amdkfd updates one queue per call, and each call remaps the GPU */
+	for (i = 0; i < n; i++) {
+		qid = to_kq(qs[i])->qid;
+		c.pid = qs[i]->proc->pid;
+		c.qids = &qid;
+		c.prio = prio[i];
+		t0 = ktime_get_ns();
+		status[i] = proc_call_run(&c);
+		gpu_call_done(gpu, ktime_get_ns() - t0, status[i]);
+		if (status[i] && !first)
+			first = status[i];
+	}
+	return first;
+}
+
+static int kfd_set_cu_mask(struct axs_gpu *gpu, struct axs_queue *q,
+			   const u32 *mask, u32 nbits, const struct axs_cu_set *cus)
+{
+	u32 qid = to_kq(q)->qid;
+	struct proc_call c = {
+		.fn = call_cu_mask, .n = 1, .pid = q->proc->pid, .qids = &qid,
+		.mask = mask, .nbits = nbits,
+	};
+	u64 t0 = ktime_get_ns();
+	int r;
+
+	r = proc_call_run(&c);
+	gpu_call_done(gpu, ktime_get_ns() - t0, r);
+	return r;
+}
+
+static void kfd_queue_info(struct axs_queue *q, struct amdxsched_queue_info *qi)
+{
+	axs_kfd_busy_info(q, qi);
+}
+
+static void kfd_gpu_counters(struct axs_gpu *gpu, struct amdxsched_gpu_counters *c)
+{
+	struct kfd_gpu *kg = to_kfd_gpu(gpu);
+
+	c->remaps = kg->calls;
+	c->remap_ns = kg->call_ns;	/* time in amdkfd, unmaps included */
+	c->saved_bytes = 0;		/* not visible from outside the CP */
+	c->hangs = kg->hangs;
+}
+
+static const struct axs_backend_ops kfd_ops = {
+	.suspend = kfd_suspend,
+	.resume = kfd_resume,
+	.set_priority = kfd_set_priority,
+	.set_cu_mask = kfd_set_cu_mask,
+	.queue_info = kfd_queue_info,
+	.gpu_counters = kfd_gpu_counters,
+};
+
+/* ---- The registry side (discovery calls these under axs.lock) ------------ */
+
+static struct axs_queue *kfd_queue_find(struct axs_proc *p, u32 qid)
+{
+	struct axs_queue *q;
+
+	list_for_each_entry(q, &p->queues, proc_node)
+		if (q->gpu->backend == AMDXSCHED_BACKEND_KFD && to_kq(q)->qid == qid)
+			return q;
+	return NULL;
+}
+
+static void kfd_queue_remove(struct axs_queue *q)
+{
+	struct kfd_q *kq = to_kq(q);
+
+	lockdep_assert_held(&axs.lock);
+#ifndef AXS_KFD_HAVE_SUSPEND_QUEUES
+	/* Its eviction is ours to give back, or the process stays evicted. */
+	if (q->lease) {
+		struct proc_call c = { .fn = call_evict_restore, .pid = q->proc->pid,
+				       .n = 1, .qids = &kq->qid, .status = &c.ret };
+
+		proc_call_run(&c);
+	}
+#endif
+	axs_kfd_busy_remove(q);
+	axs_queue_remove(q);
+	kfree(kq);
+}
+
+void axs_kfd_proc_seen(struct pid *pid)
+{
+	lockdep_assert_held(&axs.lock);
+	if (!axs_proc_get(pid, AMDXSCHED_PROC_F_KFD))
+		pr_warn_ratelimited("no memory to track process %d\n", pid_nr(pid));
+}
+
+void axs_kfd_proc_gone(struct pid *pid)
+{
+	struct axs_proc *p = axs_proc_find(pid);
+	struct axs_queue *q, *tmp;
+
+	lockdep_assert_held(&axs.lock);
+	if (!p || !(p->presence & AMDXSCHED_PROC_F_KFD))
+		return;
+	list_for_each_entry_safe(q, tmp, &p->queues, proc_node)
+		if (q->gpu->backend == AMDXSCHED_BACKEND_KFD)
+			kfd_queue_remove(q);
+	axs_proc_drop(p, AMDXSCHED_PROC_F_KFD);
+}
+
+void axs_kfd_queue_seen(struct pid *pid, u32 gpu_id, u32 qid, u32 type, u32 prio,
+			u64 rptr, u64 wptr)
+{
+	struct kfd_gpu *kg = gpu_by_id(gpu_id);
+	struct axs_queue *q;
+	struct axs_proc *p;
+	struct kfd_q *kq;
+
+	lockdep_assert_held(&axs.lock);
+	if (!kg) {
+		pr_warn_ratelimited("queue %u of process %d is on unknown GPU %u\n",
+				    qid, pid_nr(pid), gpu_id);
+		return;
+	}
+	p = axs_proc_get(pid, AMDXSCHED_PROC_F_KFD);
+	if (!p)
+		return;
+	q = kfd_queue_find(p, qid);
+	if (q) {
+		/* The application may change its own queue's priority. */
+		if (q->priority != prio) {
+			q->priority = prio;
+			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, prio, 0);
+		}
+		return;
+	}
+	kq = kzalloc(sizeof(*kq), GFP_KERNEL);
+	if (!kq)
+		return;
+	kq->qid = qid;
+	kq->gpu_id = gpu_id;
+	kq->rptr = rptr;
+	kq->wptr = wptr;
+	q = axs_queue_add(p, &kg->gpu, qid, type, prio, kq);
+	if (!q) {
+		kfree(kq);
+		return;
+	}
+	axs_kfd_busy_add(q, pid, rptr, wptr);
+}
+
+void axs_kfd_queue_gone(struct pid *pid, u32 qid)
+{
+	struct axs_proc *p = axs_proc_find(pid);
+	struct axs_queue *q = p ? kfd_queue_find(p, qid) : NULL;
+
+	lockdep_assert_held(&axs.lock);
+	if (q)
+		kfd_queue_remove(q);
+}
+
+void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen)
+{
+	struct axs_queue *q, *tmp;
+	struct axs_proc *p;
+	u32 i;
+
+	lockdep_assert_held(&axs.lock);
+	axs_kfd_proc_seen(pid);
+	for (i = 0; i < seen->n; i++)
+		axs_kfd_queue_seen(pid, seen->q[i].gpu_id, seen->q[i].qid, seen->q[i].type,
+				   seen->q[i].prio, seen->q[i].rptr, seen->q[i].wptr);
+	p = axs_proc_find(pid);
+	if (!p)
+		return;
+	list_for_each_entry_safe(q, tmp, &p->queues, proc_node) {
+		if (q->gpu->backend != AMDXSCHED_BACKEND_KFD)
+			continue;
+		for (i = 0; i < seen->n; i++)
+			if (seen->q[i].qid == to_kq(q)->qid)
+				break;
+		if (i == seen->n)
+			kfd_queue_remove(q);
+	}
+}
+
+void axs_kfd_procs_keep(struct pid **alive, u32 n)
+{
+	struct axs_proc *p, *tmp;
+	u32 i;
+
+	lockdep_assert_held(&axs.lock);
+	list_for_each_entry_safe(p, tmp, &axs.procs, node) {
+		if (!(p->presence & AMDXSCHED_PROC_F_KFD))
+			continue;
+		for (i = 0; i < n; i++)
+			if (alive[i] == p->pid)
+				break;
+		if (i == n)
+			axs_kfd_proc_gone(p->pid);
+	}
+}
+
+/* ---- GPUs ------------------------------------------------------------------ */
+
+/*
+ * The CU topology from amdkfd's topology properties: XCCs from the node's
+ * xcc_mask, shader engines and arrays from the array counts, and the CUs
+ * spread evenly over the arrays, as on MI300 parts.
+ */
+static void gpu_topology(struct axs_topo *t, struct axs_kfd_node *node,
+			 const struct kfd_node_properties *np)
+{
+	u32 nx = node_num_xcc(node), x, se, sh, per_sh;
+
+	memset(t, 0, sizeof(*t));
+	t->num_xcc = nx;
+	t->num_sh = np->simd_arrays_per_engine ? np->simd_arrays_per_engine : 1;
+	t->num_se = np->array_count / t->num_sh / (nx ? nx : 1);
+	per_sh = np->simd_per_cu && np->array_count ?
+		 np->simd_count / np->simd_per_cu / np->array_count : 0;
+	if (per_sh > AXS_MAX_CU_PER_SH)
+		per_sh = AXS_MAX_CU_PER_SH;
+	for (x = 0; x < nx && x < AXS_MAX_XCC; x++)
+		for (se = 0; se < t->num_se && se < AXS_MAX_SE; se++)
+			for (sh = 0; sh < t->num_sh && sh < AXS_MAX_SH; sh++)
+				t->active[x][se][sh] = (u16)(BIT(per_sh) - 1);
+}
+
+static int gpus_add(void)
+{
+	struct axs_kfd_node *node;
+	struct kfd_topology_device *td;
+	struct kfd_gpu *kg;
+	u8 idx;
+	int err;
+
+	for (idx = 0; idx < U8_MAX && !axs_kfd.enum_devices(idx, &node); idx++) {
+		if (!node)
+			continue;	/* a CPU node */
+		td = axs_kfd.topology_device_by_id(node->id);
+		if (!td)
+			continue;
+		kg = kvzalloc(sizeof(*kg), GFP_KERNEL);
+		if (!kg)
+			return -ENOMEM;
+		kg->gpu_id = node->id;
+		kg->gpu.backend = AMDXSCHED_BACKEND_KFD;
+		kg->gpu.ops = &kfd_ops;
+		kg->gpu.kfd_gpu_id = node->id;
+		kg->gpu.gfx_target_version = td->node_props.gfx_target_version;
+		gpu_topology(&kg->gpu.topo, node, &td->node_props);
+		if (axs_topo_check(&kg->gpu.topo))
+			pr_warn("GPU %u: topology not understood; CU masks refused\n", node->id);
+		if (node->dqm->sched_policy != KFD_SCHED_POLICY_NO_HWS)
+			kg->gpu.flags |= AMDXSCHED_GPU_F_HWS;
+		if (node_kfd(node)->cwsr_enabled)
+			kg->gpu.flags |= AMDXSCHED_GPU_F_CWSR;
+		kg->gpu.levels = state.levels;
+		mutex_lock(&axs.lock);
+		err = axs_gpu_add(&kg->gpu);
+		mutex_unlock(&axs.lock);
+		if (err) {
+			kvfree(kg);
+			return err;
+		}
+		ngpus++;
+	}
+	return 0;
+}
+
+/* At stop: every kfd queue is gone; take the GPUs out of the registry. */
+static void gpus_remove(void)
+{
+	struct axs_gpu *gpu, *tmp;
+
+	lockdep_assert_held(&axs.lock);
+	list_for_each_entry_safe(gpu, tmp, &axs.gpus, node) {
+		if (gpu->backend != AMDXSCHED_BACKEND_KFD)
+			continue;
+		axs_gpu_remove(gpu);
+		kvfree(to_kfd_gpu(gpu));
+	}
+	ngpus = 0;
+}
+
+/* ---- Start and stop ------------------------------------------------------- */
+
+static void *probe_points[4];	/* resolved only to verify they are there */
+
+#define FUNC(sym, slot) { #sym, (void **)&(slot), true }
+#define DATA(sym, slot) { #sym, (void **)&(slot), false }
+
+/* __this_module first: not finding it means amdgpu is not loaded at all. */
+static const struct axs_kfd_sym syms[] = {
+	DATA(__this_module, axs_kfd.amdgpu),
+	FUNC(kfd_lookup_process_by_pid, axs_kfd.lookup_process_by_pid),
+	FUNC(kfd_unref_process, axs_kfd.unref_process),
+	FUNC(kfd_create_process, probe_points[3]),
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+	FUNC(suspend_queues, axs_kfd.suspend_queues),
+	FUNC(resume_queues, axs_kfd.resume_queues),
+#endif
+	FUNC(kfd_process_evict_queues, axs_kfd.evict_queues),
+	FUNC(kfd_process_restore_queues, axs_kfd.restore_queues),
+	FUNC(pqm_update_queue_properties, axs_kfd.update_queue_properties),
+	FUNC(pqm_update_mqd, axs_kfd.update_mqd),
+	FUNC(pqm_get_user_queue, axs_kfd.get_user_queue),
+	FUNC(kfd_topology_enum_kfd_devices, axs_kfd.enum_devices),
+	FUNC(kfd_topology_device_by_id, axs_kfd.topology_device_by_id),
+	DATA(kfd_processes_table, axs_kfd.processes_table),
+	DATA(kfd_processes_srcu, axs_kfd.processes_srcu),
+	FUNC(kfd_process_notifier_release, probe_points[0]),
+	FUNC(kfd_procfs_add_queue, probe_points[1]),
+	FUNC(kfd_procfs_del_queue, probe_points[2]),
+};
+
+static void refuse(int err, const char *why)
+{
+	state.status = AMDXSCHED_BACKEND_REFUSED;
+	state.error = err;
+	strscpy(state.detail, why, sizeof(state.detail));
+	pr_err("not started: %s\n", why);
+}
+
+/*
+ * Start the backend if amdgpu is there and everything checks out. A refusal
+ * is not an error for the module: the sim backend goes on, and BACKEND_INFO
+ * says why the kfd one did not start.
+ */
+void axs_kfd_init(void)
+{
+	char why[128];
+	int err;
+
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+	state.levels = BIT(AMDXSCHED_LEVEL_DEACTIVATE) | BIT(AMDXSCHED_LEVEL_INTERRUPT);
+	state.caps = AMDXSCHED_BCAP_PER_QUEUE;
+#else
+	state.levels = BIT(AMDXSCHED_LEVEL_INTERRUPT);	/* eviction saves waves */
+	state.caps = 0;
+#endif
+	state.caps |= AMDXSCHED_BCAP_PRIORITY | AMDXSCHED_BCAP_CU_MASK |
+		      AMDXSCHED_BCAP_BUSY_EVENTS | AMDXSCHED_BCAP_DISCOVERY;
+	state.status = AMDXSCHED_BACKEND_ABSENT;
+	if (!kfd) {
+		strscpy(state.detail, "disabled by the module parameter kfd=0",
+			sizeof(state.detail));
+		return;
+	}
+
+	err = axs_kfd_resolve(syms, ARRAY_SIZE(syms), "amdgpu", why, sizeof(why));
+	if (err == -ENOENT && !axs_kfd.amdgpu) {
+		strscpy(state.detail, "amdgpu is not loaded", sizeof(state.detail));
+		pr_info("%s; the kfd backend stays off\n", state.detail);
+		return;
+	}
+	if (!err)
+		err = axs_kfd_check_table(why, sizeof(why));
+	if (err) {
+		refuse(err, why);
+		return;
+	}
+	if (!try_module_get(axs_kfd.amdgpu)) {
+		refuse(-ENODEV, "amdgpu is being unloaded");
+		return;
+	}
+
+	err = axs_kfd_check_layout(why, sizeof(why));
+	if (err == -ENODATA && kfd_trust_layout) {
+		pr_warn("%s; running on the compiled layout (kfd_trust_layout=1)\n", why);
+	} else if (err) {
+		module_put(axs_kfd.amdgpu);
+		refuse(err, why);
+		return;
+	}
+
+	kfd_wq = alloc_workqueue("amdxsched_kfd", WQ_UNBOUND, 0);
+	if (!kfd_wq) {
+		err = -ENOMEM;
+		goto err_put;
+	}
+	err = gpus_add();
+	if (err)
+		goto err_gpus;
+	err = axs_kfd_busy_start();
+	if (err)
+		goto err_gpus;
+	err = axs_kfd_discovery_start();
+	if (err)
+		goto err_busy;
+
+	state.status = AMDXSCHED_BACKEND_RUNNING;
+	snprintf(state.detail, sizeof(state.detail),
+		 "amdkfd %s, %u GPU(s), layout %s",
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+		 "suspend_queues (per queue)",
+#else
+		 "eviction (whole process)",
+#endif
+		 ngpus, err == -ENODATA ? "unchecked" : "checked against BTF");
+	pr_info("started: %s\n", state.detail);
+	return;
+
+err_busy:
+	axs_kfd_busy_stop();
+err_gpus:
+	mutex_lock(&axs.lock);
+	gpus_remove();
+	mutex_unlock(&axs.lock);
+	if (kfd_wq)
+		destroy_workqueue(kfd_wq);
+err_put:
+	module_put(axs_kfd.amdgpu);
+	snprintf(why, sizeof(why), "start failed (%d)", err);
+	refuse(err, why);
+}
+
+/* Module unload: every file is closed. Give back what is still suspended. */
+void axs_kfd_fini(void)
+{
+	struct axs_proc *p, *tmp;
+	struct axs_queue *q;
+	int st;
+
+	if (state.status != AMDXSCHED_BACKEND_RUNNING)
+		return;
+	axs_kfd_discovery_stop();
+	mutex_lock(&axs.lock);
+	list_for_each_entry_safe(p, tmp, &axs.procs, node) {
+		list_for_each_entry(q, &p->queues, proc_node)
+			if (q->gpu->backend == AMDXSCHED_BACKEND_KFD && q->lease)
+				kfd_resume(q->gpu, &q, 1, &st);
+		axs_kfd_proc_gone(p->pid);
+	}
+	gpus_remove();
+	mutex_unlock(&axs.lock);
+	axs_kfd_busy_stop();
+	destroy_workqueue(kfd_wq);
+	module_put(axs_kfd.amdgpu);
+	state.status = AMDXSCHED_BACKEND_ABSENT;
+	strscpy(state.detail, "stopped", sizeof(state.detail));
+}
+
+void axs_kfd_backend_info(struct amdxsched_backend_info *bi)
+{
+	mutex_lock(&axs.lock);
+	bi->status = state.status;
+	bi->levels = state.status == AMDXSCHED_BACKEND_RUNNING ? state.levels : 0;
+	bi->caps = state.status == AMDXSCHED_BACKEND_RUNNING ? state.caps : 0;
+	bi->error = state.error;
+	bi->num_gpus = ngpus;
+	memset(bi->name, 0, sizeof(bi->name));
+	strscpy(bi->name, "kfd", sizeof(bi->name));
+	memset(bi->detail, 0, sizeof(bi->detail));
+	strscpy(bi->detail, state.detail, sizeof(bi->detail));
+	mutex_unlock(&axs.lock);
+}
+
+bool axs_kfd_running(void)
+{
+	return state.status == AMDXSCHED_BACKEND_RUNNING;
+}
