@@ -19,7 +19,7 @@
 SUITES		?= bookworm trixie sid
 DEMO_SUITE	?= trixie
 BENCH_SUITE	?= trixie
-LINT_SUITE	?= trixie
+LINT_SUITE	?= trixie sid
 KDIR		?= /lib/modules/$(shell uname -r)/build
 PREFIX		?= /usr/local
 DESTDIR		?=

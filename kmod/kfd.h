@@ -16,6 +16,10 @@
 
 #include "core.h"
 
+/* amdgpu.h sets its own; ours names the module and the backend. */
+#undef pr_fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
+
 /* One symbol to resolve: "amdgpu:<name>" into *slot. */
 struct axs_kfd_sym {
 	const char *name;
@@ -52,8 +56,6 @@ struct axs_kfd_api {
 	struct queue *(*get_user_queue)(struct process_queue_manager *pqm, unsigned int qid);
 	int (*enum_devices)(u8 idx, struct axs_kfd_node **node);
 	struct kfd_topology_device *(*topology_device_by_id)(u32 gpu_id);
-	struct hlist_head *processes_table;	/* DEFINE_HASHTABLE, kfd_process.c */
-	struct srcu_struct *processes_srcu;
 	struct module *amdgpu;			/* its __this_module, pinned */
 };
 
@@ -62,9 +64,6 @@ extern struct axs_kfd_api axs_kfd;
 /* kfd_symbols.c */
 int axs_kfd_resolve(const struct axs_kfd_sym *tab, unsigned int n, const char *mod,
 		    char *why, size_t len);
-
-/* kfd_symbols.c: KFD_PROCESS_TABLE_SIZE against the table's symbol size */
-int axs_kfd_check_table(char *why, size_t len);
 
 /* kfd_layout.c: the compiled layouts against amdgpu's BTF */
 int axs_kfd_check_layout(char *why, size_t len);
@@ -102,6 +101,28 @@ void axs_kfd_queue_gone(struct pid *pid, u32 qid);
 void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen);
 /* Forget KFD processes a scan did not see. */
 void axs_kfd_procs_keep(struct pid **alive, u32 n);
+
+/* kfd_backend.c, for kfd_debugfs.c: amdkfd calls outside the registry */
+enum axs_kfd_test_op {
+	AXS_KFD_TEST_SUSPEND_LV3,
+	AXS_KFD_TEST_SUSPEND_LV2,
+	AXS_KFD_TEST_RESUME,
+	AXS_KFD_TEST_PRIORITY,
+	AXS_KFD_TEST_CU_MASK,
+};
+
+#define AXS_KFD_TEST_MAX_QIDS	32
+
+int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n,
+		      const u32 *arg, u32 narg, int *status);
+
+/* kfd_symbols.c: what was resolved, for debugfs */
+struct seq_file;
+void axs_kfd_symbols_show(struct seq_file *m);
+
+/* kfd_debugfs.c: amdxsched/kfd/ */
+void axs_kfd_debugfs_init(void);
+void axs_kfd_debugfs_fini(void);
 
 /* kfd_busy.c: busy/idle from the AQL dispatch ids; axs.lock for add/remove */
 int axs_kfd_busy_start(void);

@@ -10,8 +10,6 @@
  * with a reference (kfd_lookup_process_by_pid) and holds its p->mutex, as
  * amdkfd's ioctls do.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
-
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/module.h>
@@ -347,17 +345,18 @@ out:
 static int call_evict_restore(struct kfd_process *p, void *arg)
 {
 	struct proc_call *c = arg;
-	int first = 0;
 	u32 i;
 
 	for (i = 0; i < c->n; i++) {
-		c->status[i] = c->level ?
-			axs_kfd.evict_queues(p, KFD_QUEUE_EVICTION_TRIGGER_SUSPEND) :
-			axs_kfd.restore_queues(p);
-		if (c->status[i] && !first)
-			first = c->status[i];
+		/* the process must have the queue, or we would stop it for nothing */
+		if (!axs_kfd.get_user_queue(&p->pqm, c->qids[i]))
+			c->status[i] = -ENOENT;
+		else
+			c->status[i] = c->level ?
+				axs_kfd.evict_queues(p, KFD_QUEUE_EVICTION_TRIGGER_SUSPEND) :
+				axs_kfd.restore_queues(p);
 	}
-	return first;
+	return 0;	/* the results are per queue, as from suspend_queues() */
 }
 #endif
 
@@ -397,6 +396,58 @@ static int call_cu_mask(struct kfd_process *p, void *arg)
 		return -ENOMEM;
 	r = axs_kfd.update_mqd(&p->pqm, c->qids[0], &minfo);
 	kfree(minfo.cu_mask.ptr);
+	return r;
+}
+
+/*
+ * For the VM tests only (kfd_debugfs.c, behind kfd_test_calls): one amdkfd
+ * call on (@pid, @qids) outside the registry, so that the real functions
+ * can be exercised on processes without queues. Returns the call's result,
+ * with per-queue results in @status for suspend and resume.
+ */
+int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n,
+		      const u32 *arg, u32 narg, int *status)
+{
+	bool had_new[AXS_KFD_TEST_MAX_QIDS];
+	struct proc_call c = { .pid = pid, .qids = qids, .n = n, .status = status,
+			       .had_new = had_new };
+	int r;
+
+	if (!n || n > AXS_KFD_TEST_MAX_QIDS)
+		return -EINVAL;
+	switch (op) {
+	case AXS_KFD_TEST_SUSPEND_LV3:
+	case AXS_KFD_TEST_SUSPEND_LV2:
+	case AXS_KFD_TEST_RESUME:
+		c.level = op == AXS_KFD_TEST_SUSPEND_LV3 ? AMDXSCHED_LEVEL_INTERRUPT :
+			  op == AXS_KFD_TEST_SUSPEND_LV2 ? AMDXSCHED_LEVEL_DEACTIVATE : 0;
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+		c.fn = call_suspend_resume;
+#else
+		if (c.level == AMDXSCHED_LEVEL_DEACTIVATE)
+			return -EOPNOTSUPP;
+		c.fn = call_evict_restore;
+#endif
+		break;
+	case AXS_KFD_TEST_PRIORITY:
+		if (n != 1 || narg != 1 || arg[0] > AMDXSCHED_PRIORITY_MAX)
+			return -EINVAL;
+		c.fn = call_priority;
+		c.prio = arg[0];
+		break;
+	case AXS_KFD_TEST_CU_MASK:
+		if (n != 1 || !narg)
+			return -EINVAL;
+		c.fn = call_cu_mask;
+		c.mask = arg;
+		c.nbits = narg * 32;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!axs_kfd_running())
+		return -ENODEV;
+	r = proc_call_run(&c);
 	return r;
 }
 
@@ -794,8 +845,6 @@ static const struct axs_kfd_sym syms[] = {
 	FUNC(pqm_get_user_queue, axs_kfd.get_user_queue),
 	FUNC(kfd_topology_enum_kfd_devices, axs_kfd.enum_devices),
 	FUNC(kfd_topology_device_by_id, axs_kfd.topology_device_by_id),
-	DATA(kfd_processes_table, axs_kfd.processes_table),
-	DATA(kfd_processes_srcu, axs_kfd.processes_srcu),
 	FUNC(kfd_process_notifier_release, probe_points[0]),
 	FUNC(kfd_procfs_add_queue, probe_points[1]),
 	FUNC(kfd_procfs_del_queue, probe_points[2]),
@@ -841,8 +890,6 @@ void axs_kfd_init(void)
 		pr_info("%s; the kfd backend stays off\n", state.detail);
 		return;
 	}
-	if (!err)
-		err = axs_kfd_check_table(why, sizeof(why));
 	if (err) {
 		refuse(err, why);
 		return;
@@ -877,6 +924,7 @@ void axs_kfd_init(void)
 		goto err_busy;
 
 	state.status = AMDXSCHED_BACKEND_RUNNING;
+	axs_kfd_debugfs_init();
 	snprintf(state.detail, sizeof(state.detail),
 		 "amdkfd %s, %u GPU(s), layout %s",
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
@@ -911,6 +959,7 @@ void axs_kfd_fini(void)
 
 	if (state.status != AMDXSCHED_BACKEND_RUNNING)
 		return;
+	axs_kfd_debugfs_fini();		/* waits for calls in progress */
 	axs_kfd_discovery_stop();
 	mutex_lock(&axs.lock);
 	list_for_each_entry_safe(p, tmp, &axs.procs, node) {

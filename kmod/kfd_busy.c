@@ -17,8 +17,6 @@
  * mm (they are ordinary user memory, and may fault). Queues whose pointers
  * are not 72 bytes apart are not ROCr's and are not watched.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
-
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>

@@ -12,15 +12,14 @@
  * All four exist out of line in every kernel we build for (global, or
  * reached through a function pointer). Probe handlers run with preemption
  * off: they only read amdkfd's objects and queue a record; a worker applies
- * the records to the registry under axs.lock. A scan of amdkfd's process
- * table at start, when the record ring overflows, and every kfd_rescan_ms
+ * the records to the registry under axs.lock. A scan of every process at
+ * start, when the record ring overflows, and every kfd_rescan_ms
  * reconciles whatever the probes could not tell (a missed event, a
  * priority the application changed itself).
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
-
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "kfd.h"
@@ -30,7 +29,6 @@ module_param(kfd_rescan_ms, uint, 0444);
 MODULE_PARM_DESC(kfd_rescan_ms, "Reconcile with amdkfd's process table this often (ms, 0 = never)");
 
 #define RING		1024	/* records between worker runs */
-#define SCAN_MAX	4096	/* processes one scan can look at */
 
 #define REC_PROC_SEEN	1
 #define REC_PROC_GONE	2
@@ -50,6 +48,7 @@ static struct rec ring[RING];
 static unsigned int ring_head, ring_count;
 static bool overflow;
 
+static struct workqueue_struct *disc_wq;	/* ordered: one disc_work at a time */
 static struct delayed_work disc_work;
 static bool running;		/* probes registered; start/stop only */
 
@@ -96,7 +95,7 @@ static void push(u8 kind, struct kfd_process *p, const struct queue *q)
 		}
 	}
 	spin_unlock_irqrestore(&ring_lock, flags);
-	mod_delayed_work(system_wq, &disc_work, 0);
+	mod_delayed_work(disc_wq, &disc_work, 0);
 }
 
 static int created_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -147,23 +146,40 @@ static struct kprobe probes[] = {
 
 /* ---- The scan ------------------------------------------------------------ */
 
-/* Collect the pids of every primary process in the table (SRCU read side). */
+/*
+ * The thread groups that may be KFD processes: every one with an mm. Asking
+ * amdkfd about each (kfd_lookup_process_by_pid) keeps us off its private
+ * process table, whose bucket count changes between versions. Returns how
+ * many were collected, or room + 1 if there were more than @room.
+ */
 static u32 scan_pids(struct pid **pids, u32 room)
 {
-	struct kfd_process *p;
-	u32 b, n = 0;
-	int idx;
+	struct task_struct *t;
+	u32 n = 0;
 
-	idx = srcu_read_lock(axs_kfd.processes_srcu);
-	for (b = 0; b < (1U << KFD_PROCESS_TABLE_SIZE); b++) {
-		hlist_for_each_entry_srcu(p, &axs_kfd.processes_table[b], kfd_processes,
-					  srcu_read_lock_held(axs_kfd.processes_srcu)) {
-			if (!primary(p) || !p->lead_thread || n == room)
-				continue;
-			pids[n++] = get_pid(task_tgid(p->lead_thread));
+	rcu_read_lock();
+	for_each_process(t) {
+		if ((t->flags & PF_KTHREAD) || !t->mm)
+			continue;
+		if (n == room) {
+			n++;
+			break;
 		}
+		pids[n++] = get_pid(task_tgid(t));
 	}
-	srcu_read_unlock(axs_kfd.processes_srcu, idx);
+	rcu_read_unlock();
+	return n;
+}
+
+static u32 count_processes(void)
+{
+	struct task_struct *t;
+	u32 n = 0;
+
+	rcu_read_lock();
+	for_each_process(t)
+		n++;
+	rcu_read_unlock();
 	return n;
 }
 
@@ -191,42 +207,50 @@ static int scan_queues(struct kfd_process *p, void *arg)
 }
 
 /*
- * Make the registry match amdkfd's table. Records queued while this runs are
- * applied after it, by the same worker, so nothing it misses is lost.
+ * Make the registry match amdkfd. Records queued while this runs are applied
+ * after it, by the same worker, so nothing it misses is lost. Returns false
+ * if it could not look at every process (a scan is owed).
  */
-static void rescan(void)
+static bool rescan(void)
 {
 	struct axs_kfd_scan a = { .room = KFD_MAX_NUM_OF_QUEUES_PER_PROCESS };
 	struct pid **pids, **alive;
-	u32 n, nalive = 0, i;
+	u32 room, n, nalive = 0, i;
+	bool complete = false;
 
-	pids = kvcalloc(SCAN_MAX, sizeof(*pids), GFP_KERNEL);
-	alive = kvcalloc(SCAN_MAX, sizeof(*alive), GFP_KERNEL);
+	room = count_processes() + 64;	/* and some that fork meanwhile */
+	pids = kvcalloc(room, sizeof(*pids), GFP_KERNEL);
+	alive = kvcalloc(room, sizeof(*alive), GFP_KERNEL);
 	a.q = kvcalloc(a.room, sizeof(*a.q), GFP_KERNEL);
-	if (!pids || !alive || !a.q) {
-		pr_warn_ratelimited("no memory to scan amdkfd's processes; will try again\n");
+	n = pids && alive && a.q ? scan_pids(pids, room) : 0;
+	if (!n) {
+		pr_warn_ratelimited("no memory to look for KFD processes; will try again\n");
 		goto out;
 	}
-
-	n = scan_pids(pids, SCAN_MAX);
+	complete = n <= room;
+	n = min(n, room);
 	for (i = 0; i < n; i++) {
 		a.n = 0;
 		if (axs_kfd_with_process(pids[i], scan_queues, &a))
-			continue;	/* exited meanwhile */
+			continue;	/* not a KFD process, or gone meanwhile */
 		alive[nalive++] = pids[i];
 		mutex_lock(&axs.lock);
 		axs_kfd_proc_update(pids[i], &a);
 		mutex_unlock(&axs.lock);
 	}
-	mutex_lock(&axs.lock);
-	axs_kfd_procs_keep(alive, nalive);
-	mutex_unlock(&axs.lock);
-out:
-	for (i = 0; pids && i < SCAN_MAX && pids[i]; i++)
+	/* Forget what is gone only after looking at every process. */
+	if (complete) {
+		mutex_lock(&axs.lock);
+		axs_kfd_procs_keep(alive, nalive);
+		mutex_unlock(&axs.lock);
+	}
+	for (i = 0; i < n; i++)
 		put_pid(pids[i]);
+out:
 	kvfree(a.q);
 	kvfree(alive);
 	kvfree(pids);
+	return complete;
 }
 
 /* Apply queued records; false if the ring overflowed (a rescan is owed). */
@@ -281,11 +305,12 @@ static void disc_work_fn(struct work_struct *work)
 	if (scan_owed) {
 		scan_owed = false;
 		last_scan = jiffies;
-		rescan();
+		if (!rescan())
+			scan_owed = true;
 		drain();
 	}
 	if (kfd_rescan_ms && READ_ONCE(running))
-		queue_delayed_work(system_wq, &disc_work, msecs_to_jiffies(kfd_rescan_ms));
+		queue_delayed_work(disc_wq, &disc_work, msecs_to_jiffies(kfd_rescan_ms));
 }
 
 /* Register the probes and scan once. On failure, nothing stays registered. */
@@ -294,9 +319,13 @@ int axs_kfd_discovery_start(void)
 	int err, i;
 
 	INIT_DELAYED_WORK(&disc_work, disc_work_fn);
+	disc_wq = alloc_ordered_workqueue("amdxsched_kfd_disc", 0);
+	if (!disc_wq)
+		return -ENOMEM;
 	err = register_kretprobe(&create_probe);
 	if (err) {
 		pr_err("cannot probe kfd_create_process: %d\n", err);
+		destroy_workqueue(disc_wq);
 		return err;
 	}
 	for (i = 0; i < ARRAY_SIZE(probes); i++) {
@@ -306,13 +335,14 @@ int axs_kfd_discovery_start(void)
 			while (--i >= 0)
 				unregister_kprobe(&probes[i]);
 			unregister_kretprobe(&create_probe);
+			destroy_workqueue(disc_wq);
 			return err;
 		}
 	}
 	WRITE_ONCE(running, true);
 	scan_owed = true;
 	/* The first scan, waited for: the registry is complete on return. */
-	mod_delayed_work(system_wq, &disc_work, 0);
+	mod_delayed_work(disc_wq, &disc_work, 0);
 	flush_delayed_work(&disc_work);
 	return 0;
 }
@@ -327,6 +357,7 @@ void axs_kfd_discovery_stop(void)
 	unregister_kretprobe(&create_probe);
 	/* No probe can push any more; let a queued run finish, then drop the rest. */
 	cancel_delayed_work_sync(&disc_work);
+	destroy_workqueue(disc_wq);
 	while (ring_count) {
 		put_pid(ring[ring_head].pid);
 		ring_head = (ring_head + 1) % RING;

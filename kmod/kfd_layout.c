@@ -8,8 +8,6 @@
  * (CONFIG_DEBUG_INFO_BTF_MODULES off) the backend refuses to start unless
  * loaded with kfd_trust_layout=1.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
-
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -24,7 +22,6 @@
 
 /* Everything the kfd_*.c files read or write in amdkfd's structures. */
 static const struct axs_btf_field fields[] = {
-	FIELD(kfd_process, kfd_processes),
 	FIELD(kfd_process, mm),
 	FIELD(kfd_process, mutex),
 	FIELD(kfd_process, lead_thread),

@@ -14,11 +14,10 @@
  * endbr64 when the kernel is built with IBT. Anything else refuses the
  * backend, naming the symbol.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
-
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -30,6 +29,10 @@ module_param(kfd_break_symbol, charp, 0444);
 MODULE_PARM_DESC(kfd_break_symbol, "Test only: make this amdkfd symbol fail verification");
 
 static unsigned long (*lookup_name)(const char *name);
+
+/* The last table resolved in full, for axs_kfd_symbols_show(); start/stop only */
+static const struct axs_kfd_sym *resolved;
+static unsigned int nresolved;
 
 #define ENDBR64 0xfa1e0ff3U	/* f3 0f 1e fa, little endian */
 
@@ -50,9 +53,12 @@ static int check_start(unsigned long addr, const char *name, const char *mod,
 	}
 	sprint_symbol(sym, addr);
 	n = snprintf(want, sizeof(want), "%s+0x0/", name);
-	if (strncmp(sym, want, n) ||
-	    (kfd_break_symbol && !strcmp(kfd_break_symbol, name))) {
+	if (strncmp(sym, want, n)) {
 		snprintf(why, len, "symbol %s: resolves to %s, not its start", name, sym);
+		return -EFAULT;
+	}
+	if (kfd_break_symbol && !strcmp(kfd_break_symbol, name)) {
+		snprintf(why, len, "symbol %s: failed verification (kfd_break_symbol)", name);
 		return -EFAULT;
 	}
 	/* "name+0x0/0x1a0 [amdgpu]" in a module, no bracket in the core kernel */
@@ -63,10 +69,19 @@ static int check_start(unsigned long addr, const char *name, const char *mod,
 			 mod ? mod : "the kernel");
 		return -ENXIO;
 	}
-	if (func && IS_ENABLED(CONFIG_X86_KERNEL_IBT)) {
+	/*
+	 * At boot and at module load, IBT kernels overwrite the endbr64 of
+	 * every function whose address is never taken with a 4-byte NOP
+	 * ("sealing"); amdkfd's functions are mostly such. Calling one
+	 * indirectly is fine unless the CPU enforces IBT, which would raise
+	 * #CP on the first call: refuse only then.
+	 */
+	if (func && IS_ENABLED(CONFIG_X86_KERNEL_IBT) && cpu_feature_enabled(X86_FEATURE_IBT)) {
 		if (copy_from_kernel_nofault(&insn, (void *)addr, sizeof(insn)) ||
 		    insn != ENDBR64) {
-			snprintf(why, len, "symbol %s: no endbr64 at its start", name);
+			snprintf(why, len,
+				 "symbol %s: sealed (no endbr64) and this CPU enforces IBT (boot with ibt=off)",
+				 name);
 			return -EFAULT;
 		}
 	}
@@ -136,44 +151,42 @@ int axs_kfd_resolve(const struct axs_kfd_sym *tab, unsigned int n, const char *m
 			strscpy(qual, tab[i].name, sizeof(qual));
 		addr = lookup_name(qual);
 		err = check_start(addr, tab[i].name, mod, tab[i].func, why, len);
-		if (err) {
-			pr_err("%s\n", why);
+		if (err)
 			return err;
-		}
 		*tab[i].slot = (void *)addr;
 	}
+	resolved = tab;
+	nresolved = n;
 	return 0;
 }
 
-/* The size kallsyms knows the symbol at @addr by ("name+0x0/0x100 [mod]"), or 0. */
-static unsigned long symbol_size(unsigned long addr)
+/* "data" for data, else whether the function starts with endbr64. */
+static const char *kind(unsigned long addr, bool func)
 {
-	char sym[KSYM_SYMBOL_LEN], *slash, *space;
-	unsigned long size;
+	u32 insn;
 
-	sprint_symbol(sym, addr);
-	slash = strchr(sym, '/');
-	if (!slash)
-		return 0;
-	space = strchr(slash, ' ');
-	if (space)
-		*space = '\0';
-	return kstrtoul(slash + 1, 16, &size) ? 0 : size;
+	if (!func)
+		return "data";
+	if (copy_from_kernel_nofault(&insn, (void *)addr, sizeof(insn)))
+		return "unreadable";
+	return insn == ENDBR64 ? "endbr64" : "no-endbr64";
 }
 
-/*
- * The process table's bucket count is compiled in (KFD_PROCESS_TABLE_SIZE:
- * 32 buckets up to 6.x, 256 in 7.x): it must match the symbol's size.
- */
-int axs_kfd_check_table(char *why, size_t len)
+/* Each symbol, where kallsyms places its address, and its first instruction. */
+void axs_kfd_symbols_show(struct seq_file *m)
 {
-	unsigned long want = sizeof(struct hlist_head) << KFD_PROCESS_TABLE_SIZE;
-	unsigned long got = symbol_size((unsigned long)axs_kfd.processes_table);
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned long addr;
+	unsigned int i;
 
-	if (got != want) {
-		snprintf(why, len, "symbol kfd_processes_table: %lu bytes, compiled for %lu",
-			 got, want);
-		return -EBADMSG;
+	if (lookup_name) {
+		addr = (unsigned long)lookup_name;
+		sprint_symbol(sym, addr);
+		seq_printf(m, "%s %s %s\n", "kallsyms_lookup_name", sym, kind(addr, true));
 	}
-	return 0;
+	for (i = 0; i < nresolved; i++) {
+		addr = (unsigned long)*resolved[i].slot;
+		sprint_symbol(sym, addr);
+		seq_printf(m, "%s %s %s\n", resolved[i].name, sym, kind(addr, resolved[i].func));
+	}
 }

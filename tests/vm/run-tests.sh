@@ -7,7 +7,7 @@
 # whole binary skipped. POSIX sh for busybox, run from the payload directory
 # with the module loaded by the VM's init from /axs/amdxsched.ko.
 
-SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test"
+SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test kfd_test"
 NLIFECYCLE=5
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
@@ -60,7 +60,12 @@ else
 fi
 exec 3<&-
 
-# Unload and reload with state left behind by a process that exits.
+# Unload and reload with state left behind by a process that exits, while
+# this shell holds /dev/kfd open: every load finds it, every unload lets go.
+# (From 7.x on amdkfd refuses processes when there is no GPU: then not.)
+if [ -c /dev/kfd ] && (: </dev/kfd) 2>/dev/null; then
+	exec 4</dev/kfd
+fi
 cycles=0
 while [ $cycles -lt 20 ]; do
 	./axs-smoke >/tmp/smoke.log 2>&1 || break
@@ -69,6 +74,7 @@ while [ $cycles -lt 20 ]; do
 	load sim_gpus=$((cycles % 3 + 1)) || break
 	cycles=$((cycles + 1))
 done
+exec 4<&-
 if [ $cycles = 20 ]; then
 	ok "lifecycle: 20 unload/reload cycles with queues, leases and subscribers left behind"
 else
