@@ -512,6 +512,12 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 			status[j] = r ? r : st[m];
 			done[j] = true;
 			m++;
+			/*
+			 * suspend_queues() returns once the queues are off the
+			 * GPU: an Lv2 suspension has taken full effect.
+			 */
+			if (level == AMDXSCHED_LEVEL_DEACTIVATE && !status[j])
+				axs_queue_drained(qs[j], ktime_get_ns());
 			if (status[j] && !first)
 				first = status[j];
 		}
