@@ -10,6 +10,7 @@
 #   make bench   benchmarks in QEMU on BENCH_SUITE
 #   make demo    the dual-model demo on a simulated MI308X, in QEMU
 #   make lint    checkpatch --strict, sparse and W=1 over the kernel code
+#   make hw      tools/hw/axs-hw-latency for a real gfx942 GPU (sid's hipcc)
 #   make install the module for KDIR, the ABI header, programs, udev rule
 #   make clean
 #
@@ -106,6 +107,9 @@ demo: payload-demo
 	$(VM) build $(DEMO_SUITE)
 	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --quiet
 
+hw:
+	tools/hw/build.sh
+
 bench: payload-bench
 	$(VM) prepare $(BENCH_SUITE)
 	$(VM) build $(BENCH_SUITE)
@@ -126,4 +130,4 @@ clean:
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
 .PHONY: all module user selftests unit payload-tests payload-demo payload-bench \
-	lint vm-check check demo bench install clean
+	lint vm-check check demo bench hw install clean

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* libaxs: see axs.h. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L	/* O_CLOEXEC, clock_gettime() under -std=c11 */
+#endif
 #include "axs.h"
 
 #include <errno.h>
