@@ -141,6 +141,7 @@ struct proc_call {
 	u32 prio;			/* set_priority */
 	const u32 *mask;		/* set_cu_mask */
 	u32 nbits;
+	bool gone_ok;			/* evict/restore: the queue may be gone */
 	int ret;
 	struct work_struct work;
 	struct completion done;
@@ -348,8 +349,12 @@ static int call_evict_restore(struct kfd_process *p, void *arg)
 	u32 i;
 
 	for (i = 0; i < c->n; i++) {
-		/* the process must have the queue, or we would stop it for nothing */
-		if (!axs_kfd.get_user_queue(&p->pqm, c->qids[i]))
+		/*
+		 * The process must have the queue, or we would stop it for
+		 * nothing; but a suspended queue destroyed meanwhile still
+		 * owes its eviction back (gone_ok).
+		 */
+		if (!c->gone_ok && !axs_kfd.get_user_queue(&p->pqm, c->qids[i]))
 			c->status[i] = -ENOENT;
 		else
 			c->status[i] = c->level ?
@@ -620,7 +625,8 @@ static void kfd_queue_remove(struct axs_queue *q)
 	/* Its eviction is ours to give back, or the process stays evicted. */
 	if (q->lease) {
 		struct proc_call c = { .fn = call_evict_restore, .pid = q->proc->pid,
-				       .n = 1, .qids = &kq->qid, .status = &c.ret };
+				       .n = 1, .qids = &kq->qid, .status = &c.ret,
+				       .gone_ok = true };
 
 		proc_call_run(&c);
 	}
