@@ -73,7 +73,7 @@ int axs_kfd_discovery_start(void);
 void axs_kfd_discovery_stop(void);
 void axs_kfd_discovery_flush(void);
 
-/* A queue as a scan of amdkfd saw it. */
+/* A queue as a probe or a scan of amdkfd saw it. */
 struct axs_kfd_seen {
 	u32 gpu_id, qid, type, prio;
 	u64 rptr, wptr;			/* user addresses in the owner's mm */
@@ -94,8 +94,7 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 /* kfd_backend.c, for discovery; all under axs.lock */
 void axs_kfd_proc_seen(struct pid *pid);
 void axs_kfd_proc_gone(struct pid *pid);
-void axs_kfd_queue_seen(struct pid *pid, u32 gpu_id, u32 qid, u32 type, u32 prio,
-			u64 rptr, u64 wptr);
+void axs_kfd_queue_seen(struct pid *pid, const struct axs_kfd_seen *s);
 void axs_kfd_queue_gone(struct pid *pid, u32 qid);
 /* What a scan saw of one process: its queues, exactly. */
 void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen);

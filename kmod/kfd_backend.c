@@ -101,13 +101,6 @@ struct kfd_gpu {
 	} scratch;
 };
 
-/* The backend's part of a queue: which KFD queue it is. axs.lock */
-struct kfd_q {
-	u32 qid;
-	u32 gpu_id;
-	u64 rptr, wptr;			/* user addresses of the AQL dispatch ids */
-};
-
 static unsigned int ngpus;		/* kfd GPUs in axs.gpus; axs.lock */
 static struct workqueue_struct *kfd_wq;	/* calls that need another mm */
 
@@ -458,11 +451,6 @@ int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n
 
 /* ---- Backend operations (axs.lock held) ----------------------------------- */
 
-static struct kfd_q *to_kq(struct axs_queue *q)
-{
-	return q->priv;
-}
-
 /* Account one remapping call on @gpu that took @ns and returned @r. */
 static void gpu_call_done(struct axs_gpu *gpu, u64 ns, int r)
 {
@@ -502,7 +490,7 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 		for (j = i, m = 0; j < n; j++) {
 			if (qs[j]->proc != qs[i]->proc)
 				continue;
-			qids[m++] = to_kq(qs[j])->qid;
+			qids[m++] = qs[j]->kfd_qid;
 		}
 		c.pid = qs[i]->proc->pid;
 		c.n = m;
@@ -551,7 +539,7 @@ static int kfd_set_priority(struct axs_gpu *gpu, struct axs_queue **qs,
 
 	/* amdkfd updates one queue per call, and each call remaps the GPU */
 	for (i = 0; i < n; i++) {
-		qid = to_kq(qs[i])->qid;
+		qid = qs[i]->kfd_qid;
 		c.pid = qs[i]->proc->pid;
 		c.qids = &qid;
 		c.prio = prio[i];
@@ -567,7 +555,7 @@ static int kfd_set_priority(struct axs_gpu *gpu, struct axs_queue **qs,
 static int kfd_set_cu_mask(struct axs_gpu *gpu, struct axs_queue *q,
 			   const u32 *mask, u32 nbits, const struct axs_cu_set *cus)
 {
-	u32 qid = to_kq(q)->qid;
+	u32 qid = q->kfd_qid;
 	struct proc_call c = {
 		.fn = call_cu_mask, .n = 1, .pid = q->proc->pid, .qids = &qid,
 		.mask = mask, .nbits = nbits,
@@ -611,21 +599,20 @@ static struct axs_queue *kfd_queue_find(struct axs_proc *p, u32 qid)
 	struct axs_queue *q;
 
 	list_for_each_entry(q, &p->queues, proc_node)
-		if (q->gpu->backend == AMDXSCHED_BACKEND_KFD && to_kq(q)->qid == qid)
+		if (q->gpu->backend == AMDXSCHED_BACKEND_KFD && q->kfd_qid == qid)
 			return q;
 	return NULL;
 }
 
 static void kfd_queue_remove(struct axs_queue *q)
 {
-	struct kfd_q *kq = to_kq(q);
-
 	lockdep_assert_held(&axs.lock);
 #ifndef AXS_KFD_HAVE_SUSPEND_QUEUES
 	/* Its eviction is ours to give back, or the process stays evicted. */
 	if (q->lease) {
+		u32 qid = q->kfd_qid;
 		struct proc_call c = { .fn = call_evict_restore, .pid = q->proc->pid,
-				       .n = 1, .qids = &kq->qid, .status = &c.ret,
+				       .n = 1, .qids = &qid, .status = &c.ret,
 				       .gone_ok = true };
 
 		proc_call_run(&c);
@@ -633,7 +620,6 @@ static void kfd_queue_remove(struct axs_queue *q)
 #endif
 	axs_kfd_busy_remove(q);
 	axs_queue_remove(q);
-	kfree(kq);
 }
 
 void axs_kfd_proc_seen(struct pid *pid)
@@ -657,45 +643,34 @@ void axs_kfd_proc_gone(struct pid *pid)
 	axs_proc_drop(p, AMDXSCHED_PROC_F_KFD);
 }
 
-void axs_kfd_queue_seen(struct pid *pid, u32 gpu_id, u32 qid, u32 type, u32 prio,
-			u64 rptr, u64 wptr)
+/* The registry knows a kfd queue by its KFD queue id (kfd_qid): no priv. */
+void axs_kfd_queue_seen(struct pid *pid, const struct axs_kfd_seen *s)
 {
-	struct kfd_gpu *kg = gpu_by_id(gpu_id);
+	struct kfd_gpu *kg = gpu_by_id(s->gpu_id);
 	struct axs_queue *q;
 	struct axs_proc *p;
-	struct kfd_q *kq;
 
 	lockdep_assert_held(&axs.lock);
 	if (!kg) {
 		pr_warn_ratelimited("queue %u of process %d is on unknown GPU %u\n",
-				    qid, pid_nr(pid), gpu_id);
+				    s->qid, pid_nr(pid), s->gpu_id);
 		return;
 	}
 	p = axs_proc_get(pid, AMDXSCHED_PROC_F_KFD);
 	if (!p)
 		return;
-	q = kfd_queue_find(p, qid);
+	q = kfd_queue_find(p, s->qid);
 	if (q) {
 		/* The application may change its own queue's priority. */
-		if (q->priority != prio) {
-			q->priority = prio;
-			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, prio, 0);
+		if (q->priority != s->prio) {
+			q->priority = s->prio;
+			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, s->prio, 0);
 		}
 		return;
 	}
-	kq = kzalloc(sizeof(*kq), GFP_KERNEL);
-	if (!kq)
-		return;
-	kq->qid = qid;
-	kq->gpu_id = gpu_id;
-	kq->rptr = rptr;
-	kq->wptr = wptr;
-	q = axs_queue_add(p, &kg->gpu, qid, type, prio, kq);
-	if (!q) {
-		kfree(kq);
-		return;
-	}
-	axs_kfd_busy_add(q, pid, rptr, wptr);
+	q = axs_queue_add(p, &kg->gpu, s->qid, s->type, s->prio, NULL);
+	if (q)
+		axs_kfd_busy_add(q, pid, s->rptr, s->wptr);
 }
 
 void axs_kfd_queue_gone(struct pid *pid, u32 qid)
@@ -717,8 +692,7 @@ void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen)
 	lockdep_assert_held(&axs.lock);
 	axs_kfd_proc_seen(pid);
 	for (i = 0; i < seen->n; i++)
-		axs_kfd_queue_seen(pid, seen->q[i].gpu_id, seen->q[i].qid, seen->q[i].type,
-				   seen->q[i].prio, seen->q[i].rptr, seen->q[i].wptr);
+		axs_kfd_queue_seen(pid, &seen->q[i]);
 	p = axs_proc_find(pid);
 	if (!p)
 		return;
@@ -726,7 +700,7 @@ void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen)
 		if (q->gpu->backend != AMDXSCHED_BACKEND_KFD)
 			continue;
 		for (i = 0; i < seen->n; i++)
-			if (seen->q[i].qid == to_kq(q)->qid)
+			if (seen->q[i].qid == q->kfd_qid)
 				break;
 		if (i == seen->n)
 			kfd_queue_remove(q);

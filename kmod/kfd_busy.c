@@ -159,7 +159,7 @@ void axs_kfd_busy_stop(void)
 	mutex_unlock(&watch_lock);
 }
 
-/* Watch @q if it has ROCr's layout; its priv is the backend's kfd_q. */
+/* Watch @q if its AQL dispatch ids have ROCr's layout. */
 int axs_kfd_busy_add(struct axs_queue *q, struct pid *pid, u64 rptr, u64 wptr)
 {
 	struct watch *w;

@@ -38,8 +38,7 @@ MODULE_PARM_DESC(kfd_rescan_ms, "Reconcile with amdkfd's process table this ofte
 struct rec {
 	u8 kind;
 	struct pid *pid;		/* referenced */
-	u32 gpu_id, qid, type, prio;
-	u64 rptr, wptr;
+	struct axs_kfd_seen q;		/* REC_QUEUE_* */
 };
 
 /* ring_lock: the ring and overflow, from probe handlers (any context) */
@@ -70,6 +69,19 @@ static u32 our_type(const struct queue_properties *qp)
 	return AMDXSCHED_QUEUE_TYPE_SDMA;
 }
 
+/* What the registry needs of @q. Any context. */
+static struct axs_kfd_seen seen_of(const struct queue *q)
+{
+	return (struct axs_kfd_seen) {
+		.gpu_id = q->device->id,
+		.qid = q->properties.queue_id,
+		.type = our_type(&q->properties),
+		.prio = q->properties.priority,
+		.rptr = (u64)(uintptr_t)q->properties.read_ptr,
+		.wptr = (u64)(uintptr_t)q->properties.write_ptr,
+	};
+}
+
 /* Queue a record; on a full ring, remember to rescan instead. Any context. */
 static void push(u8 kind, struct kfd_process *p, const struct queue *q)
 {
@@ -85,14 +97,8 @@ static void push(u8 kind, struct kfd_process *p, const struct queue *q)
 		r = &ring[(ring_head + ring_count++) % RING];
 		r->kind = kind;
 		r->pid = get_pid(task_tgid(p->lead_thread));
-		if (q) {
-			r->gpu_id = q->device->id;
-			r->qid = q->properties.queue_id;
-			r->type = our_type(&q->properties);
-			r->prio = q->properties.priority;
-			r->rptr = (u64)(uintptr_t)q->properties.read_ptr;
-			r->wptr = (u64)(uintptr_t)q->properties.write_ptr;
-		}
+		if (q)
+			r->q = seen_of(q);
 	}
 	spin_unlock_irqrestore(&ring_lock, flags);
 	mod_delayed_work(disc_wq, &disc_work, 0);
@@ -189,20 +195,9 @@ static int scan_queues(struct kfd_process *p, void *arg)
 	struct axs_kfd_scan *a = arg;
 	struct process_queue_node *pqn;
 
-	list_for_each_entry(pqn, &p->pqm.queues, process_queue_list) {
-		struct queue *q = pqn->q;
-
-		if (!q || a->n == a->room)
-			continue;
-		a->q[a->n++] = (struct axs_kfd_seen) {
-			.gpu_id = q->device->id,
-			.qid = q->properties.queue_id,
-			.type = our_type(&q->properties),
-			.prio = q->properties.priority,
-			.rptr = (u64)(uintptr_t)q->properties.read_ptr,
-			.wptr = (u64)(uintptr_t)q->properties.write_ptr,
-		};
-	}
+	list_for_each_entry(pqn, &p->pqm.queues, process_queue_list)
+		if (pqn->q && a->n < a->room)
+			a->q[a->n++] = seen_of(pqn->q);
 	return 0;
 }
 
@@ -282,10 +277,10 @@ static bool drain(void)
 			axs_kfd_proc_gone(r.pid);
 			break;
 		case REC_QUEUE_SEEN:
-			axs_kfd_queue_seen(r.pid, r.gpu_id, r.qid, r.type, r.prio, r.rptr, r.wptr);
+			axs_kfd_queue_seen(r.pid, &r.q);
 			break;
 		case REC_QUEUE_GONE:
-			axs_kfd_queue_gone(r.pid, r.qid);
+			axs_kfd_queue_gone(r.pid, r.q.qid);
 			break;
 		}
 		mutex_unlock(&axs.lock);
