@@ -371,14 +371,21 @@ static int reload(const char *extra)
 	return system(cmd) ? -1 : 0;
 }
 
-/* No file stays open across a test: the module must be able to go. */
+/* The backend before the reload. No file stays open: the module must be able to go. */
 FIXTURE(reload) {
-	int unused;
+	struct amdxsched_backend_info bi;
 };
 
 FIXTURE_SETUP(reload)
 {
-	self->unused = 0;
+	int fd;
+
+	if (access(ko_path(), R_OK))
+		SKIP(return, "%s is missing (set AXS_KO)", ko_path());
+	fd = axs_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	kfd_running(_metadata, fd, &self->bi);	/* a skip or failure ends the test */
+	close(fd);
 }
 
 FIXTURE_TEARDOWN(reload)
@@ -387,20 +394,10 @@ FIXTURE_TEARDOWN(reload)
 
 TEST_F(reload, a_process_from_before_the_load_is_found)
 {
-	struct amdxsched_backend_info bi;
 	struct kfd_child c = { 0 };
 	int fd;
 
-	if (access(ko_path(), R_OK))
-		SKIP(return, "%s is missing (set AXS_KO)", ko_path());
-	fd = axs_open(O_RDWR);
-	ASSERT_LE(0, fd);
-	if (!kfd_running(_metadata, fd, &bi)) {
-		close(fd);
-		return;
-	}
-	close(fd);
-	KFD_CHILD_START(&c, -1, bi.num_gpus);
+	KFD_CHILD_START(&c, -1, self->bi.num_gpus);
 	ASSERT_EQ(0, reload(NULL));
 	fd = axs_open(O_RDWR);
 	ASSERT_LE(0, fd);
@@ -419,16 +416,6 @@ TEST_F(reload, a_symbol_that_fails_verification_refuses_the_backend)
 	uint32_t gpu;
 	int fd, ret;
 
-	if (access(ko_path(), R_OK))
-		SKIP(return, "%s is missing (set AXS_KO)", ko_path());
-	fd = axs_open(O_RDWR);
-	ASSERT_LE(0, fd);
-	if (!kfd_running(_metadata, fd, &bi)) {
-		close(fd);
-		return;
-	}
-	close(fd);
-
 	ASSERT_EQ(0, reload("kfd_break_symbol=pqm_update_mqd"));
 	fd = axs_open(O_RDWR);
 	ASSERT_LE(0, fd);
@@ -443,7 +430,7 @@ TEST_F(reload, a_symbol_that_fails_verification_refuses_the_backend)
 	/* nothing of the backend is there, and the sim goes on */
 	EXPECT_NE(0, stat(KFD_DEBUGFS, &st));
 	ret = kfd_child_start(&c, fd);
-	if (ret != -EINVAL || bi.num_gpus) {	/* see KFD_CHILD_START() */
+	if (ret != -EINVAL || self->bi.num_gpus) {	/* see KFD_CHILD_START() */
 		ASSERT_EQ(0, ret);
 		axs_sleep_ms(200);
 		EXPECT_FALSE(listed_as_kfd(fd, c.pid, NULL));
