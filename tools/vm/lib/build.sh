@@ -45,11 +45,12 @@ build_on_host() { # SRCDIR LOG MAKE-ARGS...
 	return "${PIPESTATUS[0]}"
 }
 
-# make inside the suite's chroot with SRCDIR bind-mounted at /axs/src and
-# /proc mounted (objtool reads it); both are unmounted on any exit.
-build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
-	local src=$1 logf=$2 root=$AXS_CHROOT
-	shift 2
+# Run CMD... inside the loaded suite's chroot with SRCDIR bind-mounted at
+# /axs/src, the suite's amdgpu source (if cached) read-only at /axs/amd and
+# /proc mounted (objtool and hipcc read it); all unmounted on any exit.
+run_in_chroot() { # SRCDIR CMD...
+	local src=$1 root=$AXS_CHROOT
+	shift
 	(
 		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"; unmount_below "$root/axs/amd"' EXIT
 		trap 'exit 130' INT TERM HUP
@@ -61,10 +62,30 @@ build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
 			mount -o remount,bind,ro "$root/axs/amd" || exit 1
 		fi
 		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-			LANG=C.UTF-8 TERM="${TERM:-dumb}" \
-			make -C "/usr/src/linux-headers-$AXS_KREL" M=/axs/src "$@" 2>&1 | tee "$logf"
-		exit "${PIPESTATUS[0]}"
+			LANG=C.UTF-8 TERM="${TERM:-dumb}" DEBIAN_FRONTEND=noninteractive "$@"
 	)
+}
+
+# make inside the suite's chroot, against the source synced to SRCDIR.
+build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
+	local src=$1 logf=$2
+	shift 2
+	run_in_chroot "$src" make -C "/usr/src/linux-headers-$AXS_KREL" M=/axs/src "$@" 2>&1 |
+		tee "$logf"
+	return "${PIPESTATUS[0]}"
+}
+
+# axs-vm chroot SUITE CMD...: CMD in SUITE's chroot, the repository at /axs/src.
+cmd_chroot() {
+	local suite=${1:?usage: axs-vm chroot SUITE CMD...}
+	shift
+	(($#)) || die "usage: axs-vm chroot SUITE CMD..."
+	validate_suite "$suite"
+	require_root chroot
+	suite_uses_chroot "$suite" || die "$suite builds on the host; it has no chroot"
+	take_lock "$suite"
+	load_current "$suite"
+	run_in_chroot "$(project_dir)" "$@"
 }
 
 cmd_build() {
