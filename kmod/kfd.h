@@ -20,11 +20,18 @@
 #undef pr_fmt
 #define pr_fmt(fmt) KBUILD_MODNAME ": kfd: " fmt
 
+/* How the backend uses a symbol; only what it calls must carry endbr64 on IBT. */
+enum axs_kfd_sym_use {
+	AXS_SYM_CALL,		/* a function called through a pointer */
+	AXS_SYM_PROBE,		/* a function only probed (kprobes), never called */
+	AXS_SYM_DATA,
+};
+
 /* One symbol to resolve: "amdgpu:<name>" into *slot. */
 struct axs_kfd_sym {
 	const char *name;
 	void **slot;
-	bool func;		/* text, called: must carry endbr64 on IBT */
+	enum axs_kfd_sym_use use;
 };
 
 /* A GPU as amdkfd's topology hands it out: a kfd_node from 6.5 on. */

@@ -811,15 +811,16 @@ static void gpus_remove(void)
 
 static void *probe_points[4];	/* resolved only to verify they are there */
 
-#define FUNC(sym, slot) { #sym, (void **)&(slot), true }
-#define DATA(sym, slot) { #sym, (void **)&(slot), false }
+#define FUNC(sym, slot) { #sym, (void **)&(slot), AXS_SYM_CALL }
+#define PROBE(sym, slot) { #sym, (void **)&(slot), AXS_SYM_PROBE }
+#define DATA(sym, slot) { #sym, (void **)&(slot), AXS_SYM_DATA }
 
 /* __this_module first: not finding it means amdgpu is not loaded at all. */
 static const struct axs_kfd_sym syms[] = {
 	DATA(__this_module, axs_kfd.amdgpu),
 	FUNC(kfd_lookup_process_by_pid, axs_kfd.lookup_process_by_pid),
 	FUNC(kfd_unref_process, axs_kfd.unref_process),
-	FUNC(kfd_create_process, probe_points[3]),
+	PROBE(kfd_create_process, probe_points[3]),
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
 	FUNC(suspend_queues, axs_kfd.suspend_queues),
 	FUNC(resume_queues, axs_kfd.resume_queues),
@@ -831,9 +832,9 @@ static const struct axs_kfd_sym syms[] = {
 	FUNC(pqm_get_user_queue, axs_kfd.get_user_queue),
 	FUNC(kfd_topology_enum_kfd_devices, axs_kfd.enum_devices),
 	FUNC(kfd_topology_device_by_id, axs_kfd.topology_device_by_id),
-	FUNC(kfd_process_notifier_release, probe_points[0]),
-	FUNC(kfd_procfs_add_queue, probe_points[1]),
-	FUNC(kfd_procfs_del_queue, probe_points[2]),
+	PROBE(kfd_process_notifier_release, probe_points[0]),
+	PROBE(kfd_procfs_add_queue, probe_points[1]),
+	PROBE(kfd_procfs_del_queue, probe_points[2]),
 };
 
 static void refuse(int err, const char *why)

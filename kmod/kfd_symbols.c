@@ -10,9 +10,9 @@
  * the endbr64 landing pad, and an indirect call there faults on a CPU that
  * enforces IBT. So every address is checked before use: sprint_symbol() must
  * name it exactly as "name+0x0/size [amdgpu]" (kernel text for
- * kallsyms_lookup_name itself), and a function's first instruction must be
- * endbr64 when the kernel is built with IBT. Anything else refuses the
- * backend, naming the symbol.
+ * kallsyms_lookup_name itself), and a function we call must start with
+ * endbr64 when the CPU enforces IBT (see check_start()). Anything else
+ * refuses the backend, naming the symbol.
  */
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
@@ -41,7 +41,7 @@ static unsigned int nresolved;
  * On failure, say why in @why.
  */
 static int check_start(unsigned long addr, const char *name, const char *mod,
-		       bool func, char *why, size_t len)
+		       enum axs_kfd_sym_use use, char *why, size_t len)
 {
 	char sym[KSYM_SYMBOL_LEN], want[KSYM_NAME_LEN + 8], tail[MODULE_NAME_LEN + 4];
 	size_t n;
@@ -76,7 +76,8 @@ static int check_start(unsigned long addr, const char *name, const char *mod,
 	 * indirectly is fine unless the CPU enforces IBT, which would raise
 	 * #CP on the first call: refuse only then.
 	 */
-	if (func && IS_ENABLED(CONFIG_X86_KERNEL_IBT) && cpu_feature_enabled(X86_FEATURE_IBT)) {
+	if (use == AXS_SYM_CALL && IS_ENABLED(CONFIG_X86_KERNEL_IBT) &&
+	    cpu_feature_enabled(X86_FEATURE_IBT)) {
 		if (copy_from_kernel_nofault(&insn, (void *)addr, sizeof(insn)) ||
 		    insn != ENDBR64) {
 			snprintf(why, len,
@@ -119,7 +120,7 @@ static int find_lookup_name(char *why, size_t len)
 		return -EFAULT;
 	}
 	addr -= off;
-	err = check_start(addr, name, NULL, true, why, len);
+	err = check_start(addr, name, NULL, AXS_SYM_CALL, why, len);
 	if (err)
 		return err;
 	lookup_name = (void *)addr;
@@ -150,7 +151,7 @@ int axs_kfd_resolve(const struct axs_kfd_sym *tab, unsigned int n, const char *m
 		else
 			strscpy(qual, tab[i].name, sizeof(qual));
 		addr = lookup_name(qual);
-		err = check_start(addr, tab[i].name, mod, tab[i].func, why, len);
+		err = check_start(addr, tab[i].name, mod, tab[i].use, why, len);
 		if (err)
 			return err;
 		*tab[i].slot = (void *)addr;
@@ -161,11 +162,11 @@ int axs_kfd_resolve(const struct axs_kfd_sym *tab, unsigned int n, const char *m
 }
 
 /* "data" for data, else whether the function starts with endbr64. */
-static const char *kind(unsigned long addr, bool func)
+static const char *kind(unsigned long addr, enum axs_kfd_sym_use use)
 {
 	u32 insn;
 
-	if (!func)
+	if (use == AXS_SYM_DATA)
 		return "data";
 	if (copy_from_kernel_nofault(&insn, (void *)addr, sizeof(insn)))
 		return "unreadable";
@@ -182,11 +183,11 @@ void axs_kfd_symbols_show(struct seq_file *m)
 	if (lookup_name) {
 		addr = (unsigned long)lookup_name;
 		sprint_symbol(sym, addr);
-		seq_printf(m, "%s %s %s\n", "kallsyms_lookup_name", sym, kind(addr, true));
+		seq_printf(m, "%s %s %s\n", "kallsyms_lookup_name", sym, kind(addr, AXS_SYM_CALL));
 	}
 	for (i = 0; i < nresolved; i++) {
 		addr = (unsigned long)*resolved[i].slot;
 		sprint_symbol(sym, addr);
-		seq_printf(m, "%s %s %s\n", resolved[i].name, sym, kind(addr, resolved[i].func));
+		seq_printf(m, "%s %s %s\n", resolved[i].name, sym, kind(addr, resolved[i].use));
 	}
 }
