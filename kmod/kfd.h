@@ -119,6 +119,7 @@ enum axs_kfd_test_op {
 
 #define AXS_KFD_TEST_MAX_QIDS	32
 
+/* kfd_debugfs.c has checked the arguments: 1 queue and 1 priority <= 15, or a mask. */
 int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n,
 		      const u32 *arg, u32 narg, int *status);
 

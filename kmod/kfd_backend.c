@@ -409,9 +409,8 @@ int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n
 	bool had_new[AXS_KFD_TEST_MAX_QIDS];
 	struct proc_call c = { .pid = pid, .qids = qids, .n = n, .status = status,
 			       .had_new = had_new };
-	int r;
 
-	if (!n || n > AXS_KFD_TEST_MAX_QIDS)
+	if (!n || n > AXS_KFD_TEST_MAX_QIDS)	/* had_new[]; the rest is the parser's */
 		return -EINVAL;
 	switch (op) {
 	case AXS_KFD_TEST_SUSPEND_LV3:
@@ -428,14 +427,10 @@ int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n
 #endif
 		break;
 	case AXS_KFD_TEST_PRIORITY:
-		if (n != 1 || narg != 1 || arg[0] > AMDXSCHED_PRIORITY_MAX)
-			return -EINVAL;
 		c.fn = call_priority;
 		c.prio = arg[0];
 		break;
 	case AXS_KFD_TEST_CU_MASK:
-		if (n != 1 || !narg)
-			return -EINVAL;
 		c.fn = call_cu_mask;
 		c.mask = arg;
 		c.nbits = narg * 32;
@@ -445,8 +440,7 @@ int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n
 	}
 	if (!axs_kfd_running())
 		return -ENODEV;
-	r = proc_call_run(&c);
-	return r;
+	return proc_call_run(&c);
 }
 
 /* ---- Backend operations (axs.lock held) ----------------------------------- */
