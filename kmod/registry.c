@@ -430,6 +430,7 @@ static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
 	pi->sched_class = p->sched_class;
 	pi->priority = p->priority;
 	pi->share = p->share;
+	pi->attrs = p->attr_set;
 	pi->deadline_ns = p->deadline_ns;
 	memcpy(pi->comm, p->comm, min(sizeof(pi->comm), sizeof(p->comm)));
 	memcpy(pi->tag, p->tag, sizeof(pi->tag));

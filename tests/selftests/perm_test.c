@@ -350,6 +350,7 @@ static void nobody_attrs(FIXTURE_DATA(perm) *self, void *arg)
 	CHILD_EQ(0, axs_set_proc_attr(fd, &a));
 	CHILD_EQ(0, axs_proc_info(fd, getpid(), &pi));
 	CHILD_EQ(AMDXSCHED_PROC_F_ATTR, pi.flags);	/* known by its hints only */
+	CHILD_EQ(AMDXSCHED_ATTR_ALL, pi.attrs);
 	CHILD_EQ(NOBODY, pi.uid);
 	CHILD_EQ(AMDXSCHED_CLASS_BEST_EFFORT, pi.sched_class);
 	CHILD_EQ(3, pi.priority);
@@ -485,6 +486,7 @@ TEST_F(perm, root_sets_attributes_of_others)
 	ASSERT_EQ(0, axs_set_proc_attr(self->fd, &a));
 	ASSERT_EQ(0, axs_proc_info(self->fd, child, &pi));
 	EXPECT_EQ(AMDXSCHED_PROC_F_SIM | AMDXSCHED_PROC_F_ATTR, pi.flags);
+	EXPECT_EQ(AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_TAG, pi.attrs);	/* which ones */
 	EXPECT_EQ(AMDXSCHED_CLASS_REALTIME, pi.sched_class);
 	EXPECT_STREQ("rt", pi.tag);
 	/* hints for processes no backend knows are refused */

@@ -217,7 +217,7 @@ TEST_F(queue, lists_show_queues_and_processes)
 	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
 	EXPECT_EQ(AMDXSCHED_PROC_F_SIM, pi.flags);
 	EXPECT_EQ(3, pi.num_queues);
-	EXPECT_EQ(0, pi.pad);
+	EXPECT_EQ(0, pi.attrs);	/* none set yet */
 
 	/* and the GPU counts them */
 	ASSERT_EQ(0, axs_gpu_info(self->fd, self->gpu, &gi));

@@ -270,18 +270,25 @@ TEST_F(hpf, lost_suspension_is_redone_and_foreign_one_left_alone)
 	axsp_queue_busy(self->p, 1, true, MS);
 	ASSERT_EQ(1, axsp_decide(self->p, MS, &self->pl));
 	/* The lease of queue 2 ran out (the caller saw the event). */
-	ASSERT_EQ(0, axsp_queue_observed(self->p, 2, 0, 5 * MS));
+	ASSERT_EQ(0, axsp_queue_observed(self->p, 2, 0, false));
 	ASSERT_EQ(1, axsp_decide(self->p, 5 * MS, &self->pl));
 	gp = gpu_plan(&self->pl, 0);
 	ASSERT_EQ(1, gp->n_suspend[1]);
 	EXPECT_EQ(2, gp->suspend[1][0]);
 	/* Queue 3 is now held by someone else: never resumed by us. */
-	ASSERT_EQ(0, axsp_queue_observed(self->p, 3, 2, 6 * MS));
+	ASSERT_EQ(0, axsp_queue_observed(self->p, 3, 2, false));
 	axsp_queue_busy(self->p, 1, false, 7 * MS);
 	ASSERT_EQ(1, axsp_decide(self->p, 10 * MS, &self->pl));
 	gp = gpu_plan(&self->pl, 0);
 	ASSERT_EQ(1, gp->n_resume);
 	EXPECT_EQ(2, gp->resume[0]);
+	/* That resume failed: still ours and suspended, so it is tried again. */
+	ASSERT_EQ(0, axsp_queue_observed(self->p, 2, 3, true));
+	ASSERT_EQ(1, axsp_decide(self->p, 11 * MS, &self->pl));
+	ASSERT_EQ(1, self->pl.gpus[0].n_resume);
+	EXPECT_EQ(2, self->pl.gpus[0].resume[0]);
+	EXPECT_EQ(-EINVAL, axsp_queue_observed(self->p, 2, 1, true));
+	EXPECT_EQ(-ENOENT, axsp_queue_observed(self->p, 99, 0, false));
 }
 
 TEST_F(hpf, removed_queue_and_process)

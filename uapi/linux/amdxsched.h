@@ -33,7 +33,7 @@
 #define AMDXSCHED_DEVICE_NAME		"amdxsched"
 
 #define AMDXSCHED_ABI_MAJOR		1	/* incompatible changes */
-#define AMDXSCHED_ABI_MINOR		0	/* compatible additions */
+#define AMDXSCHED_ABI_MINOR		1	/* compatible additions */
 
 /* Limits; the kernel reports the values it uses in struct amdxsched_version. */
 #define AMDXSCHED_MAX_BATCH		1024	/* queues per suspend/resume/priority call */
@@ -225,7 +225,7 @@ struct amdxsched_proc_info {
 	__u32 sched_class;	/* AMDXSCHED_CLASS_* */
 	__u32 priority;		/* hint 0..15 */
 	__u32 share;		/* hint, 0..1000 per mille, 0 = unset */
-	__u32 pad;
+	__u32 attrs;		/* AMDXSCHED_ATTR_* the process set (ABI 1.1; 0 before) */
 	__u64 deadline_ns;	/* hint, relative deadline of one request, 0 = unset */
 	char comm[16];
 	char tag[AMDXSCHED_TAG_LEN];

@@ -12,7 +12,7 @@
 
 #include "axs_policy.h"
 
-#define MS		1000000ULL
+#define MS		UINT64_C(1000000)
 #define LEVEL_LV2	2
 #define LEVEL_LV3	3
 
@@ -336,17 +336,16 @@ int axsp_queue_busy(struct axsp *p, uint64_t handle, bool busy, uint64_t now)
 	return 0;
 }
 
-int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, uint64_t now)
+int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, bool ours)
 {
 	struct pqueue *q = find_queue(p, handle);
 
-	(void)now;
 	if (!q)
 		return -ENOENT;
 	if (level && level != LEVEL_LV2 && level != LEVEL_LV3)
 		return -EINVAL;
 	q->level = level;
-	q->foreign = level != 0;
+	q->foreign = level && !ours;
 	q->starve_since = AXSP_NEVER;
 	return 0;
 }

@@ -161,8 +161,12 @@ int axsp_queue_add(struct axsp *p, uint64_t handle, uint32_t gpu_id, uint32_t pi
 		   uint32_t priority, uint32_t level, bool busy, uint64_t now);
 int axsp_queue_remove(struct axsp *p, uint64_t handle);
 int axsp_queue_busy(struct axsp *p, uint64_t handle, bool busy, uint64_t now);
-/* The queue's real suspension state, when it differs from the last plan. */
-int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, uint64_t now);
+/*
+ * The queue's real suspension state, when it differs from the last plan:
+ * @level 0 = running; else suspended, by the caller (@ours, e.g. a resume
+ * that failed) or by someone else (never touched until seen running).
+ */
+int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, bool ours);
 
 /*
  * Decide at @now. The plan lives in @p until the next call. Returns the

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xschedd.conf: values, rules, errors that name their line, and the order
+ * in which rules, hints and the default decide a process's class.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "config.h"
+
+#define MS	1000000ULL
+
+static const char good[] =
+	"# a comment\n"
+	"policy = edf\n"
+	"lease = 1.5s\n"
+	"hold = 500us   # trailing comment\n"
+	"min_share = 7.5%\n"
+	"guard_period = 100ms\n"
+	"level.normal = 2\n"
+	"priority.realtime = 15\n"
+	"share.best-effort = 20%\n"
+	"cu_partition = class\n"
+	"cu.realtime = 25%\n"
+	"default_class = best-effort\n"
+	"trust_hints = no\n"
+	"metrics_listen = 127.0.0.1:9464\n"
+	"\n"
+	"rule exe=/usr/bin/python3* uid=1000 class=realtime priority=14 deadline=20ms\n"
+	"rule cgroup=/system.slice/batch.service class=best-effort share=5%\n"
+	"rule tag=\"serve *\" class=normal\n";
+
+TEST(parses_every_key)
+{
+	struct xsd_config c;
+	char err[256] = "";
+
+	ASSERT_EQ(0, xsd_config_parse(good, "t.conf", &c, err, sizeof(err)));
+	EXPECT_STREQ("", err);
+	EXPECT_EQ(AXSP_EDF, c.pol.kind);
+	EXPECT_EQ(1500, c.lease_ms);
+	EXPECT_EQ(500000, c.pol.hold_ns);
+	EXPECT_EQ(75, c.pol.min_share_permille);
+	EXPECT_EQ(100 * MS, c.pol.guard_period_ns);
+	EXPECT_EQ(2, c.pol.level[AXSP_CLASS_NORMAL]);
+	EXPECT_EQ(3, c.pol.level[AXSP_CLASS_BEST_EFFORT]);	/* default */
+	EXPECT_EQ(15, c.pol.priority[AXSP_CLASS_REALTIME]);
+	EXPECT_EQ(200, c.pol.share[AXSP_CLASS_BEST_EFFORT]);
+	EXPECT_EQ(AXSP_CU_CLASS, c.pol.cu_mode);
+	EXPECT_EQ(250, c.pol.cu_permille[AXSP_CLASS_REALTIME]);
+	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, c.default_class);
+	EXPECT_FALSE(c.trust_hints);
+	EXPECT_STREQ("127.0.0.1:9464", c.metrics_listen);
+	ASSERT_EQ(3, c.nrules);
+	EXPECT_EQ(16, c.rules[0].line);
+	EXPECT_STREQ("/usr/bin/python3*", c.rules[0].exe);
+	EXPECT_TRUE(c.rules[0].has_uid);
+	EXPECT_EQ(1000, c.rules[0].uid);
+	EXPECT_EQ(20 * MS, c.rules[0].deadline_ns);
+	EXPECT_EQ(50, c.rules[1].share);
+	EXPECT_STREQ("serve *", c.rules[2].tag);
+	xsd_config_free(&c);
+}
+
+TEST(printed_config_parses_to_the_same)
+{
+	struct xsd_config a, b;
+	char err[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, xsd_config_parse(good, "t.conf", &a, err, sizeof(err)));
+	f = open_memstream(&text, &len);
+	ASSERT_NE(NULL, f);
+	xsd_config_print(&a, f);
+	fclose(f);
+	ASSERT_EQ(0, xsd_config_parse(text, "printed", &b, err, sizeof(err))) {
+		TH_LOG("%s\n%s", err, text);
+	}
+	EXPECT_EQ(0, memcmp(&a.pol, &b.pol, sizeof(a.pol)));
+	EXPECT_EQ(a.lease_ms, b.lease_ms);
+	EXPECT_EQ(a.nrules, b.nrules);
+	EXPECT_STREQ(a.rules[2].tag, b.rules[2].tag);
+	EXPECT_EQ(a.rules[0].deadline_ns, b.rules[0].deadline_ns);
+	free(text);
+	xsd_config_free(&a);
+	xsd_config_free(&b);
+}
+
+static const struct {
+	const char *text, *msg;
+} bad[] = {
+	{ "policy = fifo\n", "x.conf:1: unknown policy 'fifo'" },
+	{ "\n\nfoo = 1\n", "x.conf:3: unknown key 'foo'" },
+	{ "lease = 0ms\n", "x.conf:1: lease must be between 1ms and 1h" },
+	{ "hold = 5 ms\n", "x.conf:1: bad value '5 ms' for hold" },
+	{ "hold = 5m\n", "x.conf:1: bad value '5m' for hold" },
+	{ "min_share = 101%\n", "x.conf:1: bad value '101%' for min_share" },
+	{ "min_share = 5\n", "x.conf:1: bad value '5' for min_share" },
+	{ "level.realtime = 1\n", "x.conf:1: bad value '1' for level.realtime" },
+	{ "priority.normal = 16\n", "x.conf:1: bad value '16' for priority.normal" },
+	{ "priority.urgent = 1\n", "x.conf:1: unknown key 'priority.urgent'" },
+	{ "share.normal = 0%\n", "x.conf:1: bad value '0%' for share.normal" },
+	{ "metrics_listen = 9464\n", "x.conf:1: metrics_listen must be HOST:PORT" },
+	{ "trust_hints = maybe\n", "x.conf:1: bad value 'maybe' for trust_hints" },
+	{ "just words\n", "x.conf:1: expected 'key = value' or 'rule ...', not 'just words'" },
+	{ "rule class=realtime\n", "x.conf:1: a rule needs at least one match" },
+	{ "rule exe=/bin/x\n", "x.conf:1: a rule needs at least one match" },
+	{ "rule exe=/x class=urgent\n", "x.conf:1: unknown class 'urgent'" },
+	{ "rule exe=/x color=red\n", "x.conf:1: unknown rule key 'color'" },
+	{ "rule uid=-1 class=normal\n", "x.conf:1: bad uid '-1'" },
+	{ "rule exe class=normal\n", "x.conf:1: rule terms are KEY=VALUE, not 'exe'" },
+	{ "rule exe=/x priority=99\n", "x.conf:1: priority must be 0..15, not '99'" },
+	{ "cu_partition = class\n", "x.conf: CU partition by class needs at least one" },
+	{ "policy = spatial\n", "x.conf: the spatial policy needs a CU partition mode" },
+	{ "cu_partition = class\ncu.realtime = 60%\ncu.normal = 50%\n",
+	  "x.conf: CU fractions of the classes add up to more than 1000" },
+};
+
+TEST(errors_name_the_line)
+{
+	struct xsd_config c;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&c, 0x5a, sizeof(c));
+		err[0] = '\0';
+		EXPECT_EQ(-EINVAL, xsd_config_parse(bad[i].text, "x.conf", &c, err, sizeof(err)));
+		EXPECT_EQ(0, strncmp(err, bad[i].msg, strlen(bad[i].msg))) {
+			TH_LOG("input %zu: got '%s', want '%s'", i, err, bad[i].msg);
+		}
+		EXPECT_EQ(0x5a5a5a5a, *(uint32_t *)&c.lease_ms);	/* untouched */
+	}
+}
+
+TEST(load_reports_a_missing_file)
+{
+	struct xsd_config c;
+	char err[256];
+
+	EXPECT_EQ(-ENOENT, xsd_config_load("/nonexistent/xschedd.conf", &c, err, sizeof(err)));
+	EXPECT_STREQ("/nonexistent/xschedd.conf: No such file or directory", err);
+}
+
+TEST(rules_then_hints_then_default)
+{
+	struct xsd_proc_facts f = {
+		.pid = 1, .uid = 1000, .exe = "/usr/bin/python3.11", .comm = "python3",
+		.cgroup = "/user.slice", .tag = "", .hint_class = AXSP_CLASS_BEST_EFFORT,
+		.hint_priority = 3, .hint_share = 0,
+	};
+	struct axsp_proc_attr a;
+	struct xsd_config c;
+	char err[256];
+
+	ASSERT_EQ(0, xsd_config_parse(good, "t.conf", &c, err, sizeof(err)));
+	/* rule 1: exe glob and uid match; the rule wins over the hints */
+	EXPECT_EQ(16, xsd_resolve(&c, &f, &a));
+	EXPECT_EQ(AXSP_CLASS_REALTIME, a.sched_class);
+	EXPECT_EQ(14, a.priority);
+	EXPECT_EQ(20 * MS, a.deadline_ns);
+	/* another uid: no rule; hints not trusted here: the default class */
+	f.uid = 1001;
+	EXPECT_EQ(0, xsd_resolve(&c, &f, &a));
+	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, a.sched_class);
+	EXPECT_EQ(-1, a.priority);
+	/* quoted tag glob with a space */
+	f.tag = "serve llama";
+	EXPECT_EQ(18, xsd_resolve(&c, &f, &a));
+	EXPECT_EQ(AXSP_CLASS_NORMAL, a.sched_class);
+	/* trusted hints fill what no rule says */
+	f.tag = "";
+	c.trust_hints = true;
+	f.hint_class = AXSP_CLASS_REALTIME;
+	EXPECT_EQ(0, xsd_resolve(&c, &f, &a));
+	EXPECT_EQ(AXSP_CLASS_REALTIME, a.sched_class);
+	EXPECT_EQ(3, a.priority);
+	f.cgroup = "/system.slice/batch.service";
+	EXPECT_EQ(17, xsd_resolve(&c, &f, &a));
+	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, a.sched_class);
+	EXPECT_EQ(3, a.priority);		/* the rule sets no priority */
+	EXPECT_EQ(50, a.share);
+	xsd_config_free(&c);
+}
+
+TEST(class_names)
+{
+	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, xsd_class_parse("best-effort"));
+	EXPECT_EQ(-1, xsd_class_parse("besteffort"));
+	EXPECT_STREQ("realtime", xsd_class_name(AXSP_CLASS_REALTIME));
+	EXPECT_STREQ("-", xsd_class_name(0));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xschedd.conf parser and the rule matcher. Lines are "key = value",
+ * "rule KEY=VALUE..." or comments (#). Every error names the line.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define MS		UINT64_C(1000000)
+#define LINE_MAX_LEN	1024
+#define MAX_FILE	(1 << 20)
+
+static const char *const class_names[] = {
+	[AXSP_CLASS_REALTIME] = "realtime",
+	[AXSP_CLASS_NORMAL] = "normal",
+	[AXSP_CLASS_BEST_EFFORT] = "best-effort",
+};
+
+static const char *const cu_mode_names[] = {
+	[AXSP_CU_NONE] = "none",
+	[AXSP_CU_CLASS] = "class",
+	[AXSP_CU_SHARE] = "share",
+};
+
+const char *xsd_class_name(int c)
+{
+	return c >= AXSP_CLASS_REALTIME && c <= AXSP_CLASS_BEST_EFFORT ? class_names[c] : "-";
+}
+
+int xsd_class_parse(const char *s)
+{
+	for (int c = AXSP_CLASS_REALTIME; c <= AXSP_CLASS_BEST_EFFORT; c++)
+		if (!strcmp(s, class_names[c]))
+			return c;
+	return -1;
+}
+
+void xsd_config_default(struct xsd_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	axsp_config_default(&c->pol);
+	c->lease_ms = 1000;
+	c->default_class = AXSP_CLASS_NORMAL;
+	c->trust_hints = true;
+}
+
+static void free_rule(struct xsd_rule *r)
+{
+	free(r->exe);
+	free(r->comm);
+	free(r->cgroup);
+	free(r->tag);
+}
+
+void xsd_config_free(struct xsd_config *c)
+{
+	for (size_t i = 0; i < c->nrules; i++)
+		free_rule(&c->rules[i]);
+	free(c->rules);
+	c->rules = NULL;
+	c->nrules = 0;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static int parse_u64(const char *s, uint64_t *v, const char **end)
+{
+	char *e;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	if (errno)
+		return -ERANGE;
+	*end = e;
+	return 0;
+}
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	const char *e;
+
+	if (parse_u64(s, v, &e) || *e || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+/* "250us", "2ms", "1s", "1.5ms" -> ns */
+static int parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct { const char *unit; uint64_t ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", MS }, { "s", 1000 * MS },
+	};
+	uint64_t whole, frac = 0, scale = 1;
+	const char *e;
+
+	if (parse_u64(s, &whole, &e))
+		return -EINVAL;
+	if (*e == '.') {
+		for (e++; isdigit((unsigned char)*e) && scale < 1000000; e++) {
+			frac = frac * 10 + (uint64_t)(*e - '0');
+			scale *= 10;
+		}
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(e, units[i].unit))
+			continue;
+		if (whole > UINT64_MAX / units[i].ns / 2)
+			return -ERANGE;
+		*ns = whole * units[i].ns + frac * units[i].ns / scale;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* "5%", "12.5%" -> per mille (0..1000) */
+static int parse_percent(const char *s, uint32_t *permille)
+{
+	uint64_t whole, tenth = 0;
+	const char *e;
+
+	if (parse_u64(s, &whole, &e))
+		return -EINVAL;
+	if (*e == '.' && isdigit((unsigned char)e[1])) {
+		tenth = (uint64_t)(e[1] - '0');
+		e += 2;
+	}
+	if (strcmp(e, "%") || whole > 100 || (whole == 100 && tenth))
+		return -EINVAL;
+	*permille = (uint32_t)(whole * 10 + tenth);
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *b)
+{
+	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
+		*b = true;
+	else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
+		*b = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- lines --------------------------------------------------------------- */
+
+struct parser {
+	const char *name;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+	struct xsd_config *c;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parser *ps, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(ps->err, ps->errlen, "%s:%u: ", ps->name, ps->line);
+	if (n < ps->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* "level.best-effort" -> class index, with the prefix checked. */
+static int class_key(const char *key, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(key, prefix, n) || key[n] != '.')
+		return 0;
+	return xsd_class_parse(key + n + 1);
+}
+
+static int set_option(struct parser *ps, const char *key, const char *val)
+{
+	struct axsp_config *pol = &ps->c->pol;
+	uint64_t v;
+	int c, r = 0;
+
+	if (!strcmp(key, "policy")) {
+		c = axsp_kind_parse(val);
+		if (c < 0)
+			return fail(ps, "unknown policy '%s' (priority, bandwidth, edf, llf, spatial)",
+				    val);
+		pol->kind = (enum axsp_kind)c;
+	} else if (!strcmp(key, "lease")) {
+		r = parse_duration(val, &v);
+		if (!r && (v < MS || v > 3600000 * MS))
+			return fail(ps, "lease must be between 1ms and 1h");
+		ps->c->lease_ms = (uint32_t)(v / MS);
+	} else if (!strcmp(key, "hold")) {
+		r = parse_duration(val, &pol->hold_ns);
+	} else if (!strcmp(key, "guard_period")) {
+		r = parse_duration(val, &pol->guard_period_ns);
+	} else if (!strcmp(key, "slice_period")) {
+		r = parse_duration(val, &pol->slice_period_ns);
+	} else if (!strcmp(key, "llf_tick")) {
+		r = parse_duration(val, &pol->llf_tick_ns);
+	} else if (!strcmp(key, "min_share")) {
+		r = parse_percent(val, &pol->min_share_permille);
+	} else if (!strcmp(key, "cu_partition")) {
+		for (c = 0; c <= AXSP_CU_SHARE; c++)
+			if (!strcmp(val, cu_mode_names[c]))
+				break;
+		if (c > AXSP_CU_SHARE)
+			return fail(ps, "cu_partition must be none, class or share");
+		pol->cu_mode = (enum axsp_cu_mode)c;
+	} else if (!strcmp(key, "default_class")) {
+		c = xsd_class_parse(val);
+		if (c < 0)
+			return fail(ps, "unknown class '%s' (realtime, normal, best-effort)", val);
+		ps->c->default_class = c;
+	} else if (!strcmp(key, "trust_hints")) {
+		r = parse_bool(val, &ps->c->trust_hints);
+	} else if (!strcmp(key, "metrics_listen")) {
+		const char *colon = strrchr(val, ':');
+
+		if (*val && (!colon || parse_uint(colon + 1, 65535, &v) || !v))
+			return fail(ps, "metrics_listen must be HOST:PORT");
+		if (strlen(val) >= sizeof(ps->c->metrics_listen))
+			return fail(ps, "metrics_listen is too long");
+		strcpy(ps->c->metrics_listen, val);
+	} else if ((c = class_key(key, "level")) > 0) {
+		r = parse_uint(val, 3, &v);
+		if (!r && v < 2)
+			r = -EINVAL;
+		pol->level[c] = (uint32_t)v;
+	} else if ((c = class_key(key, "priority")) > 0) {
+		r = parse_uint(val, 15, &v);
+		pol->priority[c] = (uint32_t)v;
+	} else if ((c = class_key(key, "share")) > 0) {
+		r = parse_percent(val, &pol->share[c]);
+		if (!r && !pol->share[c])
+			r = -EINVAL;
+	} else if ((c = class_key(key, "cu")) > 0) {
+		r = parse_percent(val, &pol->cu_permille[c]);
+	} else {
+		return fail(ps, "unknown key '%s'", key);
+	}
+	if (r)
+		return fail(ps, "bad value '%s' for %s", val, key);
+	return 0;
+}
+
+static int dup_into(struct parser *ps, char **dst, const char *val)
+{
+	free(*dst);
+	*dst = strdup(val);
+	return *dst ? 0 : fail(ps, "out of memory");
+}
+
+static int rule_term(struct parser *ps, struct xsd_rule *r, const char *key, const char *val)
+{
+	uint64_t v;
+
+	if (!strcmp(key, "exe"))
+		return dup_into(ps, &r->exe, val);
+	if (!strcmp(key, "comm"))
+		return dup_into(ps, &r->comm, val);
+	if (!strcmp(key, "cgroup"))
+		return dup_into(ps, &r->cgroup, val);
+	if (!strcmp(key, "tag"))
+		return dup_into(ps, &r->tag, val);
+	if (!strcmp(key, "uid")) {
+		if (parse_uint(val, UINT32_MAX - 1, &v))
+			return fail(ps, "bad uid '%s'", val);
+		r->has_uid = true;
+		r->uid = (uint32_t)v;
+	} else if (!strcmp(key, "class")) {
+		r->sched_class = xsd_class_parse(val);
+		if (r->sched_class < 0)
+			return fail(ps, "unknown class '%s' (realtime, normal, best-effort)", val);
+	} else if (!strcmp(key, "priority")) {
+		if (parse_uint(val, 15, &v))
+			return fail(ps, "priority must be 0..15, not '%s'", val);
+		r->priority = (int)v;
+	} else if (!strcmp(key, "share")) {
+		if (parse_percent(val, &r->share) || !r->share)
+			return fail(ps, "share must be a percentage above 0, not '%s'", val);
+	} else if (!strcmp(key, "deadline")) {
+		if (parse_duration(val, &r->deadline_ns) || !r->deadline_ns)
+			return fail(ps, "deadline must be a duration above 0, not '%s'", val);
+	} else {
+		return fail(ps, "unknown rule key '%s'", key);
+	}
+	return 0;
+}
+
+/* Split at blanks; "double quoted" values keep theirs. Modifies @s. */
+static char *next_word(char **s)
+{
+	char *w, *p = *s;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return NULL;
+	w = p;
+	while (*p && *p != ' ' && *p != '\t') {
+		if (*p == '"') {
+			memmove(p, p + 1, strlen(p));
+			while (*p && *p != '"')
+				p++;
+			if (*p)
+				memmove(p, p + 1, strlen(p));
+			continue;
+		}
+		p++;
+	}
+	if (*p)
+		*p++ = '\0';
+	*s = p;
+	return w;
+}
+
+static int parse_rule(struct parser *ps, char *rest)
+{
+	struct xsd_rule r = { .line = ps->line, .priority = -1 }, *nr;
+	bool matches = false, sets = false;
+	char *w;
+
+	while ((w = next_word(&rest))) {
+		char *eq = strchr(w, '=');
+
+		if (!eq || eq == w || !eq[1]) {
+			free_rule(&r);
+			return fail(ps, "rule terms are KEY=VALUE, not '%s'", w);
+		}
+		*eq = '\0';
+		if (rule_term(ps, &r, w, eq + 1)) {
+			free_rule(&r);
+			return -EINVAL;
+		}
+		if (!strcmp(w, "exe") || !strcmp(w, "comm") || !strcmp(w, "cgroup") ||
+		    !strcmp(w, "tag") || !strcmp(w, "uid"))
+			matches = true;
+		else
+			sets = true;
+	}
+	if (!matches || !sets) {
+		free_rule(&r);
+		return fail(ps, "a rule needs at least one match (exe, comm, cgroup, uid, tag) "
+			    "and one setting (class, priority, share, deadline)");
+	}
+	nr = realloc(ps->c->rules, (ps->c->nrules + 1) * sizeof(*nr));
+	if (!nr) {
+		free_rule(&r);
+		return fail(ps, "out of memory");
+	}
+	ps->c->rules = nr;
+	nr[ps->c->nrules++] = r;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_line(struct parser *ps, char *line)
+{
+	char *hash = strchr(line, '#'), *s, *eq;
+
+	if (hash)
+		*hash = '\0';
+	s = trim(line);
+	if (!*s)
+		return 0;
+	if (!strncmp(s, "rule", 4) && (s[4] == ' ' || s[4] == '\t'))
+		return parse_rule(ps, s + 5);
+	eq = strchr(s, '=');
+	if (!eq)
+		return fail(ps, "expected 'key = value' or 'rule ...', not '%s'", s);
+	*eq = '\0';
+	return set_option(ps, trim(s), trim(eq + 1));
+}
+
+int xsd_config_parse(const char *text, const char *name, struct xsd_config *out,
+		     char *err, size_t errlen)
+{
+	struct xsd_config c;
+	struct parser ps = { .name = name, .err = err, .errlen = errlen, .c = &c };
+	const char *p = text, *nl, *msg;
+	char buf[LINE_MAX_LEN];
+
+	xsd_config_default(&c);
+	while (*p) {
+		size_t n;
+
+		ps.line++;
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n >= sizeof(buf)) {
+			fail(&ps, "line longer than %d characters", LINE_MAX_LEN - 1);
+			goto bad;
+		}
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (memchr(p, '\0', n)) {
+			fail(&ps, "NUL character");
+			goto bad;
+		}
+		if (parse_line(&ps, buf))
+			goto bad;
+		p += n + (nl ? 1 : 0);
+	}
+	msg = axsp_config_check(&c.pol);
+	if (msg) {
+		ps.line = 0;
+		snprintf(err, errlen, "%s: %s", name, msg);
+		goto bad;
+	}
+	*out = c;
+	return 0;
+bad:
+	xsd_config_free(&c);
+	return -EINVAL;
+}
+
+int xsd_config_load(const char *path, struct xsd_config *out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *text;
+	size_t n;
+	int r;
+
+	if (!f) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	text = malloc(MAX_FILE + 1);
+	if (!text) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	n = fread(text, 1, MAX_FILE + 1, f);
+	if (ferror(f) || n > MAX_FILE) {
+		snprintf(err, errlen, "%s: %s", path, n > MAX_FILE ? "larger than 1 MiB"
+								 : "read error");
+		r = n > MAX_FILE ? -EFBIG : -EIO;
+	} else {
+		text[n] = '\0';
+		r = xsd_config_parse(text, path, out, err, errlen);
+	}
+	free(text);
+	fclose(f);
+	return r;
+}
+
+/* ---- printing ------------------------------------------------------------ */
+
+static void print_duration(FILE *out, const char *key, uint64_t ns)
+{
+	if (ns % MS == 0)
+		fprintf(out, "%s = %" PRIu64 "ms\n", key, ns / MS);
+	else
+		fprintf(out, "%s = %" PRIu64 "us\n", key, ns / 1000);
+}
+
+static void print_percent(FILE *out, const char *key, const char *cls, uint32_t pm)
+{
+	fprintf(out, "%s%s%s = %u.%u%%\n", key, cls ? "." : "", cls ? cls : "", pm / 10, pm % 10);
+}
+
+void xsd_config_print(const struct xsd_config *c, FILE *out)
+{
+	const struct axsp_config *p = &c->pol;
+
+	fprintf(out, "policy = %s\n", axsp_kind_name(p->kind));
+	fprintf(out, "lease = %ums\n", c->lease_ms);
+	print_duration(out, "hold", p->hold_ns);
+	print_percent(out, "min_share", NULL, p->min_share_permille);
+	print_duration(out, "guard_period", p->guard_period_ns);
+	print_duration(out, "slice_period", p->slice_period_ns);
+	print_duration(out, "llf_tick", p->llf_tick_ns);
+	fprintf(out, "cu_partition = %s\n", cu_mode_names[p->cu_mode]);
+	fprintf(out, "default_class = %s\n", xsd_class_name(c->default_class));
+	fprintf(out, "trust_hints = %s\n", c->trust_hints ? "yes" : "no");
+	fprintf(out, "metrics_listen = %s\n", c->metrics_listen);
+	for (int k = AXSP_CLASS_REALTIME; k <= AXSP_CLASS_BEST_EFFORT; k++) {
+		fprintf(out, "level.%s = %u\n", class_names[k], p->level[k]);
+		fprintf(out, "priority.%s = %u\n", class_names[k], p->priority[k]);
+		print_percent(out, "share", class_names[k], p->share[k]);
+		print_percent(out, "cu", class_names[k], p->cu_permille[k]);
+	}
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct xsd_rule *r = &c->rules[i];
+
+		fprintf(out, "rule");
+		if (r->exe)
+			fprintf(out, " exe=\"%s\"", r->exe);
+		if (r->comm)
+			fprintf(out, " comm=\"%s\"", r->comm);
+		if (r->cgroup)
+			fprintf(out, " cgroup=\"%s\"", r->cgroup);
+		if (r->tag)
+			fprintf(out, " tag=\"%s\"", r->tag);
+		if (r->has_uid)
+			fprintf(out, " uid=%u", r->uid);
+		if (r->sched_class > 0)
+			fprintf(out, " class=%s", class_names[r->sched_class]);
+		if (r->priority >= 0)
+			fprintf(out, " priority=%d", r->priority);
+		if (r->share)
+			fprintf(out, " share=%u.%u%%", r->share / 10, r->share % 10);
+		if (r->deadline_ns)
+			fprintf(out, " deadline=%" PRIu64 "us", r->deadline_ns / 1000);
+		fprintf(out, "   # line %u\n", r->line);
+	}
+}
+
+/* ---- matching ------------------------------------------------------------ */
+
+static bool glob_ok(const char *pattern, const char *s)
+{
+	return !pattern || fnmatch(pattern, s ? s : "", 0) == 0;
+}
+
+unsigned int xsd_resolve(const struct xsd_config *c, const struct xsd_proc_facts *f,
+			 struct axsp_proc_attr *out)
+{
+	const struct xsd_rule *hit = NULL;
+
+	for (size_t i = 0; i < c->nrules && !hit; i++) {
+		const struct xsd_rule *r = &c->rules[i];
+
+		if (glob_ok(r->exe, f->exe) && glob_ok(r->comm, f->comm) &&
+		    glob_ok(r->cgroup, f->cgroup) && glob_ok(r->tag, f->tag) &&
+		    (!r->has_uid || r->uid == f->uid))
+			hit = r;
+	}
+	out->sched_class = (enum axsp_class)(hit && hit->sched_class > 0 ? hit->sched_class :
+				c->trust_hints && f->hint_class > 0 ? f->hint_class :
+				c->default_class);
+	out->priority = hit && hit->priority >= 0 ? hit->priority :
+			c->trust_hints && f->hint_priority >= 0 ? f->hint_priority : -1;
+	out->share = hit && hit->share ? hit->share : c->trust_hints ? f->hint_share : 0;
+	out->deadline_ns = hit && hit->deadline_ns ? hit->deadline_ns :
+			   c->trust_hints ? f->hint_deadline_ns : 0;
+	return hit ? hit->line : 0;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xschedd.conf: the policy's parameters and the rules that give processes a
+ * class. Syntax and meaning in Documentation/xschedd.rst. Parsing is pure
+ * (text in, struct out) so that it is unit-tested on the host.
+ */
+#ifndef XSD_CONFIG_H
+#define XSD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "axs_policy.h"
+
+struct xsd_rule {
+	unsigned int line;
+	/* what to match; NULL or has_uid false = anything */
+	char *exe, *comm, *cgroup, *tag;	/* fnmatch(3) patterns */
+	bool has_uid;
+	uint32_t uid;
+	/* what to set; 0 / -1 = not set by this rule */
+	int sched_class;
+	int priority;
+	uint32_t share;
+	uint64_t deadline_ns;
+};
+
+struct xsd_config {
+	struct axsp_config pol;
+	uint32_t lease_ms;
+	int default_class;
+	bool trust_hints;	/* use the class a process gives itself */
+	char metrics_listen[64];	/* "HOST:PORT", "" = off */
+	struct xsd_rule *rules;
+	size_t nrules;
+};
+
+void xsd_config_default(struct xsd_config *c);
+/*
+ * Parse @text (named @name in messages). 0 on success; else -EINVAL with
+ * "NAME:LINE: what is wrong" in @err, and @out untouched.
+ */
+int xsd_config_parse(const char *text, const char *name, struct xsd_config *out,
+		     char *err, size_t errlen);
+/* Read and parse a file; -errno with the reason in @err if it cannot be read. */
+int xsd_config_load(const char *path, struct xsd_config *out, char *err, size_t errlen);
+void xsd_config_free(struct xsd_config *c);
+/* The effective configuration in the file's own syntax. */
+void xsd_config_print(const struct xsd_config *c, FILE *out);
+
+/* What is known about a process when its class is decided. */
+struct xsd_proc_facts {
+	uint32_t pid, uid;
+	const char *exe, *comm, *cgroup, *tag;	/* "" when unknown */
+	/* what the process asked for itself (libhsa-xsched); 0 / -1 = nothing */
+	int hint_class;
+	int hint_priority;
+	uint32_t hint_share;
+	uint64_t hint_deadline_ns;
+};
+
+/*
+ * The first matching rule, then the process's own hints (if trusted), then
+ * the default class. Returns the matching rule's line, or 0.
+ */
+unsigned int xsd_resolve(const struct xsd_config *c, const struct xsd_proc_facts *f,
+			 struct axsp_proc_attr *out);
+
+const char *xsd_class_name(int sched_class);
+int xsd_class_parse(const char *s);
+
+#endif /* XSD_CONFIG_H */

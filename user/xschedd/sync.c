@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Keeps the policy in step with the module: the initial scan, events in,
+ * decisions out as ioctls, and the leases that make every suspension of
+ * ours end on its own if this daemon stops renewing them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+const uint64_t xsd_react_le_ns[XSD_REACT_BUCKETS] = {
+	50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000,
+	20000000, 50000000, 100000000, UINT64_MAX,
+};
+
+/* ---- processes: rules, then hints ---------------------------------------- */
+
+static void read_link(uint32_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	n = readlink(path, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* The cgroup v2 path ("0::/system.slice/x.service"), "" if none. */
+static void read_cgroup(uint32_t pid, char *buf, size_t len)
+{
+	char path[64], line[PATH_MAX + 8];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		size_t n = strcspn(line + 3, "\n");
+
+		if (n < len) {
+			memcpy(buf, line + 3, n);
+			buf[n] = '\0';
+		}
+		break;
+	}
+	fclose(f);
+}
+
+static int resolve_proc(struct xsd *d, const struct amdxsched_proc_info *pi)
+{
+	char exe[PATH_MAX], cgroup[PATH_MAX], comm[sizeof(pi->comm) + 1], tag[AMDXSCHED_TAG_LEN + 1];
+	struct xsd_proc_facts f = { .pid = pi->pid, .uid = pi->uid, .hint_priority = -1 };
+	struct axsp_proc_attr a;
+	unsigned int line;
+	int r;
+
+	read_link(pi->pid, exe, sizeof(exe));
+	read_cgroup(pi->pid, cgroup, sizeof(cgroup));
+	memcpy(comm, pi->comm, sizeof(pi->comm));
+	comm[sizeof(pi->comm)] = '\0';
+	memcpy(tag, pi->tag, sizeof(pi->tag));
+	tag[sizeof(pi->tag)] = '\0';
+	f.exe = exe;
+	f.cgroup = cgroup;
+	f.comm = comm;
+	f.tag = tag;
+	if (pi->attrs & AMDXSCHED_ATTR_CLASS)
+		f.hint_class = (int)pi->sched_class;
+	if (pi->attrs & AMDXSCHED_ATTR_PRIORITY)
+		f.hint_priority = (int)pi->priority;
+	if (pi->attrs & AMDXSCHED_ATTR_SHARE)
+		f.hint_share = pi->share;
+	if (pi->attrs & AMDXSCHED_ATTR_DEADLINE)
+		f.hint_deadline_ns = pi->deadline_ns;
+	/* A 1.0 module says only that some hint was set: take the class. */
+	if (!pi->attrs && (pi->flags & AMDXSCHED_PROC_F_ATTR) && pi->sched_class)
+		f.hint_class = (int)pi->sched_class;
+
+	line = xsd_resolve(&d->cfg, &f, &a);
+	r = axsp_proc_set(d->pol, pi->pid, &a);
+	xsd_log(XSD_INFO, "process classified",
+		"pid=%u comm=\"%s\" exe=\"%s\" tag=\"%s\" class=%s priority=%d rule_line=%u",
+		pi->pid, comm, exe, tag, xsd_class_name(a.sched_class), a.priority, line);
+	return r;
+}
+
+static int add_proc(struct xsd *d, uint32_t pid)
+{
+	struct amdxsched_proc_info *pi = NULL;
+	uint32_t n = 0;
+	int r;
+
+	r = axs_list_procs(d->fd, pid, &pi, &n);
+	if (!r && n == 1)
+		r = resolve_proc(d, pi);
+	else if (!r)
+		r = -ESRCH;	/* gone already */
+	free(pi);
+	return r;
+}
+
+/* ---- queues ------------------------------------------------------------ */
+
+/* Ours now, or one of ours that ended recently (its events may still come). */
+static bool lease_ours(const struct xsd *d, uint64_t id)
+{
+	for (uint32_t i = 0; i < d->nleases; i++)
+		if (d->leases[i].id == id)
+			return true;
+	for (uint32_t i = 0; i < XSD_PAST_LEASES; i++)
+		if (d->past_leases[i] == id)
+			return true;
+	return false;
+}
+
+static void lease_drop(struct xsd *d, uint32_t i)
+{
+	d->past_leases[d->past_next++ % XSD_PAST_LEASES] = d->leases[i].id;
+	free(d->leases[i].handles);
+	d->leases[i] = d->leases[--d->nleases];
+}
+
+static int add_queue_info(struct xsd *d, const struct amdxsched_queue_info *qi, uint64_t now)
+{
+	bool busy = qi->state & AMDXSCHED_QUEUE_S_BUSY;
+	int r;
+
+	r = axsp_queue_add(d->pol, qi->handle, qi->gpu_id, qi->pid, qi->priority,
+			   qi->level, busy, now);
+	if (r == -EEXIST)
+		return 0;
+	if (!r && d->trace)
+		axs_trace_instant(d->trace, now, qi->gpu_id, "queue known", NULL);
+	return r;
+}
+
+static int add_queue(struct xsd *d, uint32_t pid, uint64_t handle, uint64_t now)
+{
+	struct amdxsched_queue_info *qi = NULL;
+	uint32_t n = 0;
+	int r;
+
+	r = axs_list_queues(d->fd, pid, AMDXSCHED_GPU_ANY, &qi, &n);
+	for (uint32_t i = 0; !r && i < n; i++)
+		if (qi[i].handle == handle)
+			r = add_queue_info(d, &qi[i], now);
+	free(qi);
+	return r;
+}
+
+/* Forget a queue in our leases (resumed or gone). */
+static void lease_forget(struct xsd *d, uint64_t handle)
+{
+	for (uint32_t i = 0; i < d->nleases; i++) {
+		struct xsd_lease *l = &d->leases[i];
+
+		for (uint32_t k = 0; k < l->n; k++) {
+			if (l->handles[k] != handle)
+				continue;
+			l->handles[k] = l->handles[--l->n];
+			if (!l->n)
+				lease_drop(d, i);
+			return;
+		}
+	}
+}
+
+static bool lease_holds(const struct xsd *d, uint64_t id, uint64_t handle)
+{
+	for (uint32_t i = 0; i < d->nleases; i++) {
+		if (d->leases[i].id != id)
+			continue;
+		for (uint32_t k = 0; k < d->leases[i].n; k++)
+			if (d->leases[i].handles[k] == handle)
+				return true;
+	}
+	return false;
+}
+
+/* ---- the initial scan and resyncs --------------------------------------- */
+
+static int scan(struct xsd *d, uint64_t now)
+{
+	struct amdxsched_gpu_info *gi = NULL;
+	struct amdxsched_proc_info *pi = NULL;
+	struct amdxsched_queue_info *qi = NULL;
+	uint32_t ng = 0, np = 0, nq = 0;
+	int r;
+
+	r = axs_list_gpus(d->fd, &gi, &ng);
+	for (uint32_t i = 0; !r && i < ng; i++) {
+		struct axsp_topo t = {
+			.num_xcc = gi[i].num_xcc, .num_se = gi[i].num_se_per_xcc,
+			.num_sh = gi[i].num_sh_per_se,
+		};
+
+		memcpy(t.active_cu, gi[i].active_cu, sizeof(t.active_cu));
+		r = axsp_gpu_add(d->pol, gi[i].gpu_id, &t);
+		if (r == -EEXIST)
+			r = 0;
+		if (!r)
+			xsd_log(XSD_INFO, "GPU", "gpu=%u backend=%s cus=%u xccs=%u hws=%d cwsr=%d",
+				gi[i].gpu_id, gi[i].backend == AMDXSCHED_BACKEND_KFD ? "kfd" : "sim",
+				gi[i].num_cu, gi[i].num_xcc,
+				!!(gi[i].flags & AMDXSCHED_GPU_F_HWS),
+				!!(gi[i].flags & AMDXSCHED_GPU_F_CWSR));
+	}
+	if (!r)
+		r = axs_list_procs(d->fd, 0, &pi, &np);
+	for (uint32_t i = 0; !r && i < np; i++)
+		r = resolve_proc(d, &pi[i]);
+	if (!r)
+		r = axs_list_queues(d->fd, 0, AMDXSCHED_GPU_ANY, &qi, &nq);
+	for (uint32_t i = 0; !r && i < nq; i++) {
+		/* A suspension of ours (a resync) stays ours. */
+		struct amdxsched_queue_info q = qi[i];
+
+		if ((q.state & AMDXSCHED_QUEUE_S_MINE))
+			q.level = 0;
+		r = add_queue_info(d, &q, now);
+	}
+	d->ngpus = ng;
+	d->nprocs = np;
+	d->nqueues = nq;
+	free(gi);
+	free(pi);
+	free(qi);
+	return r;
+}
+
+int xsd_sync_start(struct xsd *d)
+{
+	int r;
+
+	r = axs_events_config(d->fd, AMDXSCHED_EVENT_MASK_ALL, AMDXSCHED_EVENTS_RING_MAX);
+	if (r)
+		return r;
+	/* Subscribed first, so nothing between the scan and the events is lost. */
+	r = scan(d, axs_now_ns());
+	d->dirty = true;
+	return r;
+}
+
+/* The ring overflowed: start over from what the module says now. */
+static int resync(struct xsd *d)
+{
+	struct axsp_config pc = *axsp_get_config(d->pol);
+	struct axsp *np = axsp_new(&pc);
+	int r;
+
+	if (!np)
+		return -ENOMEM;
+	/* Our suspensions stay in force; the new policy learns them as ours. */
+	axsp_free(d->pol);
+	d->pol = np;
+	d->m.resyncs++;
+	r = scan(d, axs_now_ns());
+	/*
+	 * The new policy thinks our queues run; resuming them all and letting
+	 * it decide again is the one state both sides agree on.
+	 */
+	while (d->nleases) {
+		axs_resume(d->fd, d->leases[0].handles, d->leases[0].n, 0, NULL);
+		lease_drop(d, 0);
+	}
+	d->dirty = true;
+	xsd_log(XSD_WARN, "event ring overflowed, state rescanned", "result=%d", r);
+	return r;
+}
+
+int xsd_sync_reresolve(struct xsd *d)
+{
+	struct amdxsched_proc_info *pi = NULL;
+	uint32_t n = 0;
+	int r;
+
+	r = axs_list_procs(d->fd, 0, &pi, &n);
+	for (uint32_t i = 0; !r && i < n; i++)
+		r = resolve_proc(d, &pi[i]);
+	free(pi);
+	d->dirty = true;
+	return r;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void on_event(struct xsd *d, const struct amdxsched_event *ev)
+{
+	uint64_t h = ev->handle, ts = ev->timestamp_ns;
+
+	if (ev->type <= AMDXSCHED_EVENT_MAX)
+		d->m.events[ev->type]++;
+	if (d->trace)
+		axs_trace_event(d->trace, ev);
+	switch (ev->type) {
+	case AMDXSCHED_EVENT_PROC_CREATED:
+	case AMDXSCHED_EVENT_PROC_ATTR:
+		if (add_proc(d, ev->pid) == 0)
+			d->dirty = true;
+		if (ev->type == AMDXSCHED_EVENT_PROC_CREATED)
+			d->nprocs++;
+		break;
+	case AMDXSCHED_EVENT_PROC_EXIT:
+		axsp_proc_remove(d->pol, ev->pid);
+		if (d->nprocs)
+			d->nprocs--;
+		break;
+	case AMDXSCHED_EVENT_QUEUE_CREATED:
+		if (add_queue(d, ev->pid, h, ts) == 0)
+			d->dirty = true;
+		d->nqueues++;
+		break;
+	case AMDXSCHED_EVENT_QUEUE_DESTROYED:
+		axsp_queue_remove(d->pol, h);
+		lease_forget(d, h);
+		if (d->nqueues)
+			d->nqueues--;
+		d->dirty = true;
+		break;
+	case AMDXSCHED_EVENT_QUEUE_BUSY:
+		if (axsp_queue_busy(d->pol, h, true, ts) == 0) {
+			d->dirty = true;
+			if (!d->pending_busy_ns)
+				d->pending_busy_ns = ts;
+		}
+		break;
+	case AMDXSCHED_EVENT_QUEUE_IDLE:
+		if (axsp_queue_busy(d->pol, h, false, ts) == 0)
+			d->dirty = true;
+		break;
+	case AMDXSCHED_EVENT_QUEUE_SUSPENDED:
+		/* Someone else's suspension: not ours to lift. */
+		if (!lease_ours(d, ev->data[1]) &&
+		    axsp_queue_observed(d->pol, h, (uint32_t)ev->data[0], false) == 0)
+			d->dirty = true;
+		break;
+	case AMDXSCHED_EVENT_QUEUE_RESUMED:
+		/* Only news if it ended a suspension we still count as ours. */
+		if (!lease_holds(d, ev->data[1], h)) {
+			if (!lease_ours(d, ev->data[1]) &&
+			    axsp_queue_observed(d->pol, h, 0, false) == 0)
+				d->dirty = true;
+			break;
+		}
+		lease_forget(d, h);
+		axsp_queue_observed(d->pol, h, 0, false);
+		d->dirty = true;
+		if (ev->data[0] == AMDXSCHED_RESUMED_LEASE) {
+			d->m.leases_lost++;
+			xsd_log(XSD_WARN, "our lease expired before renewal",
+				"queue=%" PRIu64 " lease=%" PRIu64, h, (uint64_t)ev->data[1]);
+		} else {
+			xsd_log(XSD_INFO, "our suspension was lifted by someone else",
+				"queue=%" PRIu64 " reason=%" PRIu64, h, (uint64_t)ev->data[0]);
+		}
+		break;
+	case AMDXSCHED_EVENT_GPU_HANG:
+		xsd_log(XSD_ERR, "GPU unmap exceeded the preemption timeout",
+			"gpu=%u unmap_ns=%" PRIu64, ev->gpu_id, (uint64_t)ev->data[0]);
+		break;
+	default:
+		break;
+	}
+}
+
+int xsd_sync_events(struct xsd *d)
+{
+	struct amdxsched_event ev[256];
+	ssize_t n;
+
+	for (;;) {
+		n = axs_events_read(d->fd, ev, 256);
+		if (n <= 0)
+			return (int)n;
+		for (ssize_t i = 0; i < n; i++) {
+			if (d->last_seq && ev[i].seq != d->last_seq + 1) {
+				d->m.events_dropped += ev[i].seq - d->last_seq - 1;
+				d->last_seq = ev[n - 1].seq;
+				return resync(d);
+			}
+			d->last_seq = ev[i].seq;
+			on_event(d, &ev[i]);
+		}
+	}
+}
+
+/* ---- decisions ------------------------------------------------------------ */
+
+/*
+ * Tell the policy what really happened to one entry of a failed call: gone,
+ * held by someone else, or (any other failure) not changed - a suspension
+ * not made, or one of ours still in place, to be resumed again.
+ */
+static void entry_failed(struct xsd *d, uint64_t h, int32_t st, uint32_t level)
+{
+	if (st == -ENOENT)
+		axsp_queue_remove(d->pol, h);
+	else if (st == -EBUSY)
+		axsp_queue_observed(d->pol, h, level ? level : AMDXSCHED_LEVEL_INTERRUPT, false);
+	else if (level)
+		axsp_queue_observed(d->pol, h, 0, false);
+	else
+		axsp_queue_observed(d->pol, h, AMDXSCHED_LEVEL_INTERRUPT, true);
+}
+
+static void note_reaction(struct xsd *d, uint64_t now)
+{
+	uint64_t dt;
+
+	if (!d->pending_busy_ns)
+		return;
+	dt = now > d->pending_busy_ns ? now - d->pending_busy_ns : 0;
+	d->m.react_count++;
+	d->m.react_sum_ns += dt;
+	for (int i = 0; i < XSD_REACT_BUCKETS; i++)
+		if (dt <= xsd_react_le_ns[i])
+			d->m.react_bucket[i]++;
+}
+
+static int apply_suspend(struct xsd *d, uint32_t gpu, uint64_t *h, uint32_t n, uint32_t level,
+			 uint64_t now)
+{
+	int32_t st[AMDXSCHED_MAX_BATCH];
+	struct xsd_lease *nl;
+	uint64_t id = 0;
+	int r;
+
+	if (!n)
+		return 0;
+	if (n > AMDXSCHED_MAX_BATCH)
+		n = AMDXSCHED_MAX_BATCH;	/* the rest at the next decision */
+	d->m.calls[0]++;
+	note_reaction(d, axs_now_ns());
+	r = axs_suspend(d->fd, h, n, level, d->cfg.lease_ms, st, &id);
+	if (r) {
+		d->m.call_errors++;
+		xsd_log(XSD_WARN, "suspend failed", "gpu=%u queues=%u level=%u error=\"%s\"",
+			gpu, n, level, strerror(-r));
+		for (uint32_t i = 0; i < n; i++)
+			entry_failed(d, h[i], st[i], level);
+		d->dirty = true;
+		return r;
+	}
+	d->m.queues_suspended += n;
+	nl = realloc(d->leases, (d->nleases + 1) * sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;	/* the lease expires on its own */
+	d->leases = nl;
+	nl = &d->leases[d->nleases];
+	nl->handles = malloc(n * sizeof(*h));
+	if (!nl->handles)
+		return -ENOMEM;
+	memcpy(nl->handles, h, n * sizeof(*h));
+	nl->id = id;
+	nl->gpu_id = gpu;
+	nl->n = n;
+	d->nleases++;
+	if (d->nleases == 1 || d->next_renew_ns == UINT64_MAX)
+		d->next_renew_ns = now + (uint64_t)d->cfg.lease_ms * 1000000 / 2;
+	return 0;
+}
+
+static int apply_resume(struct xsd *d, uint64_t *h, uint32_t n, uint64_t now)
+{
+	int32_t st[AMDXSCHED_MAX_BATCH];
+	int r;
+
+	if (!n)
+		return 0;
+	if (n > AMDXSCHED_MAX_BATCH)
+		n = AMDXSCHED_MAX_BATCH;
+	d->m.calls[1]++;
+	r = axs_resume(d->fd, h, n, 0, st);
+	for (uint32_t i = 0; i < n; i++) {
+		if (st[i] == 0 || st[i] == -EALREADY || st[i] == -ENOENT || st[i] == -EBUSY)
+			lease_forget(d, h[i]);
+		if (st[i] == 0) {
+			d->m.queues_resumed++;
+		} else if (st[i] != -EALREADY) {
+			/* Ours still, under a lease we renew: try again soon. */
+			entry_failed(d, h[i], st[i], 0);
+			if (d->next_decide_ns > now + XSD_RETRY_NS)
+				d->next_decide_ns = now + XSD_RETRY_NS;
+		}
+	}
+	if (r && r != -EALREADY) {
+		d->m.call_errors++;
+		xsd_log(XSD_WARN, "resume failed", "queues=%u error=\"%s\"", n, strerror(-r));
+	}
+	return 0;
+}
+
+static void trace_plan(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t now)
+{
+	char args[160];
+
+	if (!d->trace)
+		return;
+	snprintf(args, sizeof(args),
+		 "{\"suspend_lv2\":%u,\"suspend_lv3\":%u,\"resume\":%u,\"priority\":%u,\"cu_mask\":%u}",
+		 gp->n_suspend[0], gp->n_suspend[1], gp->n_resume, gp->n_prio, gp->n_cu);
+	axs_trace_instant(d->trace, now, gp->gpu_id, "decision", args);
+}
+
+static void apply_gpu(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t now)
+{
+	struct amdxsched_priority_entry pe[AMDXSCHED_MAX_BATCH];
+	uint32_t n;
+	int r;
+
+	trace_plan(d, gp, now);
+	for (uint32_t i = 0; i < gp->n_cu; i++) {
+		d->m.calls[3]++;
+		r = axs_set_cu_mask(d->fd, gp->cu[i].handle, gp->cu[i].mask, gp->cu[i].num_bits);
+		if (r) {
+			d->m.call_errors++;
+			xsd_log(XSD_WARN, "CU mask failed", "queue=%" PRIu64 " error=\"%s\"",
+				gp->cu[i].handle, strerror(-r));
+		}
+	}
+	n = gp->n_prio < AMDXSCHED_MAX_BATCH ? gp->n_prio : AMDXSCHED_MAX_BATCH;
+	for (uint32_t i = 0; i < n; i++) {
+		pe[i].handle = gp->prio[i].handle;
+		pe[i].priority = gp->prio[i].priority;
+		pe[i].status = 0;
+	}
+	if (n) {
+		d->m.calls[2]++;
+		r = axs_set_priority(d->fd, pe, n);
+		if (r) {
+			d->m.call_errors++;
+			xsd_log(XSD_WARN, "priority change failed", "gpu=%u queues=%u error=\"%s\"",
+				gp->gpu_id, n, strerror(-r));
+		}
+	}
+	/* Suspensions first: they are what latency-critical work waits for. */
+	apply_suspend(d, gp->gpu_id, gp->suspend[1], gp->n_suspend[1], AMDXSCHED_LEVEL_INTERRUPT,
+		      now);
+	apply_suspend(d, gp->gpu_id, gp->suspend[0], gp->n_suspend[0], AMDXSCHED_LEVEL_DEACTIVATE,
+		      now);
+	apply_resume(d, gp->resume, gp->n_resume, now);
+}
+
+int xsd_sync_decide(struct xsd *d, uint64_t now)
+{
+	struct axsp_plan plan;
+	int r;
+
+	d->dirty = false;
+	r = axsp_decide(d->pol, now, &plan);
+	if (r < 0)
+		return r;
+	if (r)
+		d->m.decisions++;
+	d->next_decide_ns = plan.next_ns;
+	for (uint32_t i = 0; i < plan.n_gpus; i++)
+		apply_gpu(d, &plan.gpus[i], now);
+	d->pending_busy_ns = 0;
+	return 0;
+}
+
+/* Renew every lease at half its length; one that cannot be renewed is gone. */
+int xsd_sync_renew(struct xsd *d, uint64_t now)
+{
+	uint64_t half = (uint64_t)d->cfg.lease_ms * 1000000 / 2;
+
+	if (!d->nleases) {
+		d->next_renew_ns = UINT64_MAX;
+		return 0;
+	}
+	if (now < d->next_renew_ns)
+		return 0;
+	for (uint32_t i = 0; i < d->nleases;) {
+		int r = axs_lease_renew(d->fd, d->leases[i].id, d->cfg.lease_ms, NULL);
+
+		if (!r) {
+			d->m.lease_renewals++;
+			i++;
+			continue;
+		}
+		/* Expired: the module resumed its queues, the event will say so. */
+		xsd_log(XSD_WARN, "lease renewal failed", "lease=%" PRIu64 " error=\"%s\"",
+			d->leases[i].id, strerror(-r));
+		for (uint32_t k = 0; k < d->leases[i].n; k++)
+			axsp_queue_observed(d->pol, d->leases[i].handles[k], 0, false);
+		lease_drop(d, i);
+		d->dirty = true;
+	}
+	d->next_renew_ns = d->nleases ? now + half : UINT64_MAX;
+	return 0;
+}
+
+uint32_t xsd_suspended_count(const struct xsd *d)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < d->nleases; i++)
+		n += d->leases[i].n;
+	return n;
+}
