@@ -38,6 +38,13 @@ VM_CFLAGS	:= $(USER_CFLAGS) -static -fsanitize=undefined \
 
 LIBAXS_SRC	:= user/lib/axs.c
 LIBAXS_HDR	:= user/lib/axs.h uapi/linux/amdxsched.h
+TRACE_SRC	:= user/lib/axs_trace.c
+POLICY_SRC	:= user/policy/axs_policy.c user/policy/axs_cu.c kmod/cu_mask.c
+POLICY_HDR	:= user/policy/axs_policy.h kmod/cu_mask.h kmod/pure.h user/lib/kernel_shim.h
+POLICY_CFLAGS	:= -Iuser/policy -Ikmod
+XSCHEDD_SRC	:= $(wildcard user/xschedd/*.c)
+XSCHEDCTL_SRC	:= $(wildcard user/xschedctl/*.c)
+PROGRAMS	:= xschedd xschedctl axs-workload axs-bench
 
 # kselftest_harness.h comes from the kernel's own source package.
 KSFT_DIR	 = $(shell $(VM) kselftest-headers)/tools/testing/selftests
@@ -52,13 +59,23 @@ module:
 		     "(set KDIR, or use 'make check' to build for the test kernels)"; \
 	fi
 
-user: $(B)/user/axs-demo $(B)/user/axs-bench
+user: $(addprefix $(B)/user/,$(PROGRAMS))
 
 $(B)/user:
 	mkdir -p $@
 
-$(B)/user/axs-demo: tools/demo/axs-demo.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
-	$(CC) $(VM_CFLAGS) -o $@ tools/demo/axs-demo.c $(LIBAXS_SRC)
+$(B)/user/xschedd: $(XSCHEDD_SRC) $(wildcard user/xschedd/*.h) $(POLICY_SRC) $(POLICY_HDR) \
+		$(TRACE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDD_SRC) $(POLICY_SRC) $(TRACE_SRC) \
+		$(LIBAXS_SRC)
+
+$(B)/user/xschedctl: $(XSCHEDCTL_SRC) $(wildcard user/xschedctl/*.h) $(POLICY_SRC) \
+		$(POLICY_HDR) $(TRACE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDCTL_SRC) $(POLICY_SRC) $(TRACE_SRC) \
+		$(LIBAXS_SRC)
+
+$(B)/user/axs-workload: tools/workload/axs-workload.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) -o $@ tools/workload/axs-workload.c $(LIBAXS_SRC)
 
 $(B)/user/axs-bench: tools/bench/axs-bench.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -pthread -o $@ tools/bench/axs-bench.c $(LIBAXS_SRC)
@@ -73,15 +90,22 @@ unit:
 $(B)/payload-%:
 	rm -rf $@ && mkdir -p $@
 
+$(B)/user/axs-simq: tests/vm/axs-simq.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) -o $@ tests/vm/axs-simq.c $(LIBAXS_SRC)
+
 $(B)/user/axs-smoke: tests/vm/axs-smoke.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -o $@ tests/vm/axs-smoke.c $(LIBAXS_SRC)
 
-payload-tests: selftests $(B)/user/axs-smoke $(B)/payload-tests
-	cp $(B)/selftests/*_test $(B)/user/axs-smoke $(B)/payload-tests/
+VM_TEST_SCRIPTS	:= tests/vm/workload-test.sh tests/vm/xschedctl-test.sh tests/vm/xschedd-test.sh
+
+payload-tests: selftests user $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests
+	cp $(B)/selftests/*_test $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests/
+	cp $(addprefix $(B)/user/,xschedd xschedctl axs-workload) $(B)/payload-tests/
+	cp $(VM_TEST_SCRIPTS) $(B)/payload-tests/
 	cp tests/vm/run-tests.sh $(B)/payload-tests/run.sh
 
-payload-demo: $(B)/user/axs-demo $(B)/payload-demo
-	cp $(B)/user/axs-demo $(B)/payload-demo/
+payload-demo: $(B)/user/xschedd $(B)/user/axs-workload $(B)/payload-demo
+	cp $(B)/user/xschedd $(B)/user/axs-workload $(B)/payload-demo/
 	cp tests/vm/run-demo.sh $(B)/payload-demo/run.sh
 
 payload-bench: $(B)/user/axs-bench $(B)/payload-bench
@@ -122,7 +146,12 @@ install: all
 	install -D -m 0644 uapi/linux/amdxsched.h $(DESTDIR)$(PREFIX)/include/linux/amdxsched.h
 	install -D -m 0644 tools/udev/60-amdxsched.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-amdxsched.rules
-	install -D -m 0755 $(B)/user/axs-demo $(DESTDIR)$(PREFIX)/bin/axs-demo
+	install -D -m 0755 $(B)/user/xschedd $(DESTDIR)$(PREFIX)/sbin/xschedd
+	install -D -m 0755 $(B)/user/xschedctl $(DESTDIR)$(PREFIX)/sbin/xschedctl
+	install -D -m 0755 $(B)/user/axs-workload $(DESTDIR)$(PREFIX)/bin/axs-workload
+	install -D -m 0644 user/xschedd/xschedd.service \
+		$(DESTDIR)/usr/lib/systemd/system/xschedd.service
+	install -D -m 0644 user/xschedd/xschedd.conf $(DESTDIR)/etc/xschedd.conf.example
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi

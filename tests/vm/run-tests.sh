@@ -8,13 +8,15 @@
 # with the module loaded by the VM's init from /axs/amdxsched.ko.
 
 SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test kfd_test"
+# End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
+SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh"
 NLIFECYCLE=5
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 
 n=0
 failed=0
-set -- $SELFTESTS
+set -- $SELFTESTS $SCRIPTS
 echo "TAP version 13"
 echo "1..$(($# + NLIFECYCLE))"
 
@@ -42,6 +44,12 @@ for t in $SELFTESTS; do
 	4) ok "selftests: $t" "the whole binary skipped" ;;
 	*) not_ok "selftests: $t" "exit $rc" ;;
 	esac
+done
+
+for t in $SCRIPTS; do
+	{ sh ./"$t" 2>&1; echo $? >/tmp/rc; } | sed 's/^/# /'
+	rc=$(cat /tmp/rc)
+	if [ "$rc" = 0 ]; then ok "programs: $t"; else not_ok "programs: $t" "exit $rc"; fi
 done
 
 load() {	# load [PARAMS...]

@@ -9,7 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,27 +216,41 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
+/* "127.0.0.1:9464", "[::1]:9464", ":9464" (any): numeric only, no resolver. */
 static int listen_tcp(const char *hostport)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE }, *ai;
-	char host[64];
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
 	const char *colon = strrchr(hostport, ':');
+	struct sockaddr *sa = (struct sockaddr *)&s4;
+	socklen_t salen = sizeof(s4);
+	char host[64];
 	int fd, one = 1, r;
+	long port;
 
+	port = strtol(colon + 1, NULL, 10);
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
-	r = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &ai);
-	if (r)
+	s4.sin_port = htons((uint16_t)port);
+	s6.sin6_port = s4.sin_port;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &s6.sin6_addr) != 1)
+			return -EADDRNOTAVAIL;
+		sa = (struct sockaddr *)&s6;
+		salen = sizeof(s6);
+	} else if (!host[0] || !strcmp(host, "*")) {
+		s4.sin_addr.s_addr = htonl(INADDR_ANY);
+	} else if (inet_pton(AF_INET, host, &s4.sin_addr) != 1) {
 		return -EADDRNOTAVAIL;
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	}
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, MAX_CLIENTS)) {
+	    bind(fd, sa, salen) || listen(fd, MAX_CLIENTS)) {
 		r = -errno;
 		if (fd >= 0)
 			close(fd);
-		freeaddrinfo(ai);
 		return r;
 	}
-	freeaddrinfo(ai);
 	return fd;
 }
 

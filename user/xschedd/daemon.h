@@ -47,7 +47,7 @@ struct xsd_metrics {
 	uint64_t lease_renewals;
 	uint64_t leases_lost;		/* expired before we renewed: we were late */
 	uint64_t reloads, reload_errors;
-	uint64_t react_count, react_sum_ns;
+	uint64_t react_count, react_sum_ns, react_max_ns;
 	uint64_t react_bucket[XSD_REACT_BUCKETS];	/* cumulative counts per le */
 };
 

@@ -383,6 +383,7 @@ int xsd_sync_events(struct xsd *d)
 		n = axs_events_read(d->fd, ev, 256);
 		if (n <= 0)
 			return (int)n;
+		/* A short read drained the ring: no extra read (a syscall) needed. */
 		for (ssize_t i = 0; i < n; i++) {
 			if (d->last_seq && ev[i].seq != d->last_seq + 1) {
 				d->m.events_dropped += ev[i].seq - d->last_seq - 1;
@@ -392,6 +393,8 @@ int xsd_sync_events(struct xsd *d)
 			d->last_seq = ev[i].seq;
 			on_event(d, &ev[i]);
 		}
+		if (n < 256)
+			return 0;
 	}
 }
 
@@ -423,6 +426,8 @@ static void note_reaction(struct xsd *d, uint64_t now)
 	dt = now > d->pending_busy_ns ? now - d->pending_busy_ns : 0;
 	d->m.react_count++;
 	d->m.react_sum_ns += dt;
+	if (dt > d->m.react_max_ns)
+		d->m.react_max_ns = dt;
 	for (int i = 0; i < XSD_REACT_BUCKETS; i++)
 		if (dt <= xsd_react_le_ns[i])
 			d->m.react_bucket[i]++;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -319,6 +320,10 @@ int main(int argc, char **argv)
 		axsp_kind_name(d.cfg.pol.kind), d.config_path ? d.config_path : "(defaults)",
 		d.socket_path, d.cfg.lease_ms);
 	r = run(&d, sfd);
+	xsd_log(XSD_INFO, "reaction time, busy event to suspend issued",
+		"count=%" PRIu64 " mean_us=%" PRIu64 " max_us=%" PRIu64, d.m.react_count,
+		d.m.react_count ? d.m.react_sum_ns / d.m.react_count / 1000 : 0,
+		d.m.react_max_ns / 1000);
 	xsd_control_close(&d);
 	if (d.trace)
 		axs_trace_close(d.trace);
