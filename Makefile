@@ -7,7 +7,8 @@
 #   make [all]   the module for KDIR (when its headers exist) and all programs
 #   make check   host unit tests, lint, then the module and its selftests in
 #                QEMU on each Debian kernel of SUITES (tools/vm/axs-vm)
-#   make bench   benchmarks in QEMU on BENCH_SUITE
+#   make bench   the policy library's cost per event on the host, then
+#                the module's costs and xschedd's reaction time in QEMU
 #   make demo    the dual-model demo on a simulated MI308X, in QEMU
 #   make lint    checkpatch --strict, sparse and W=1 over the kernel code
 #   make hw      tools/hw/axs-hw-latency for a real gfx942 GPU (sid's hipcc)
@@ -108,8 +109,8 @@ payload-demo: $(B)/user/xschedd $(B)/user/axs-workload $(B)/payload-demo
 	cp $(B)/user/xschedd $(B)/user/axs-workload $(B)/payload-demo/
 	cp tests/vm/run-demo.sh $(B)/payload-demo/run.sh
 
-payload-bench: $(B)/user/axs-bench $(B)/payload-bench
-	cp $(B)/user/axs-bench $(B)/payload-bench/
+payload-bench: $(addprefix $(B)/user/,axs-bench xschedd axs-workload) $(B)/payload-bench
+	cp $(addprefix $(B)/user/,axs-bench xschedd axs-workload) $(B)/payload-bench/
 	cp tests/vm/run-bench.sh $(B)/payload-bench/run.sh
 
 lint:
@@ -134,7 +135,13 @@ demo: payload-demo
 hw:
 	tools/hw/build.sh
 
-bench: payload-bench
+# The policy library alone, on the host: cost per event at 10/100/1000 queues.
+$(B)/host/policy-bench: tools/bench/policy-bench.c $(POLICY_SRC) $(POLICY_HDR)
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(POLICY_CFLAGS) -o $@ tools/bench/policy-bench.c $(POLICY_SRC)
+
+bench: payload-bench $(B)/host/policy-bench
+	$(B)/host/policy-bench
 	$(VM) prepare $(BENCH_SUITE)
 	$(VM) build $(BENCH_SUITE)
 	$(VM) run $(BENCH_SUITE) --payload $(B)/payload-bench --quiet

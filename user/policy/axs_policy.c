@@ -24,6 +24,8 @@ struct pproc {
 struct pqueue {
 	uint64_t handle;
 	uint32_t gpu_id, pid;
+	uint32_t gi;		/* index of its GPU in gpus[] (GPUs are never removed) */
+	const struct axsp_proc_attr *a;	/* this decision: its process's */
 	bool busy;
 	bool foreign;		/* suspended by someone else: not ours to touch */
 	uint32_t level;		/* applied suspension level, 0 = running */
@@ -49,6 +51,15 @@ struct pgpu {
 	bool holding;		/* priority: lower classes held by hysteresis */
 	uint32_t owner_pid;	/* bandwidth: whose slice it is; edf/llf: winner */
 	uint64_t slice_end;
+	/* this decision: its queues are byg[first .. first + nq) */
+	uint32_t first, nq;
+};
+
+/* A process's queues on one GPU, for the policies that work per process. */
+struct pgroup {
+	uint32_t pid;
+	uint32_t share;
+	bool busy;
 };
 
 struct axsp {
@@ -56,9 +67,13 @@ struct axsp {
 	struct axsp_stats st;
 	struct pgpu *gpus;
 	struct pproc *procs;
-	struct pqueue *qs;
-	uint32_t ngpus, nprocs, nqs;
+	struct pqueue *qs;		/* sorted by handle */
+	uint32_t ngpus, nprocs, nqs;	/* procs sorted by pid */
 	uint32_t cap_gpus, cap_procs, cap_qs;
+	/* per decision: queues grouped by GPU, and one GPU's processes */
+	struct pqueue **byg;
+	struct pgroup *grp;
+	uint32_t ngrp, cap_idx;
 	/* the plan's storage */
 	struct axsp_gpu_plan *plans;
 	uint64_t *handles;		/* 3 * nqs: suspend Lv2, Lv3, resume */
@@ -162,6 +177,8 @@ void axsp_free(struct axsp *p)
 	free(p->gpus);
 	free(p->procs);
 	free(p->qs);
+	free(p->byg);
+	free(p->grp);
 	free(p->plans);
 	free(p->handles);
 	free(p->prios);
@@ -212,20 +229,53 @@ static struct pgpu *find_gpu(struct axsp *p, uint32_t id)
 	return NULL;
 }
 
+/* Index of the first proc with pid >= @pid (binary search). */
+static uint32_t proc_pos(const struct axsp *p, uint32_t pid)
+{
+	uint32_t lo = 0, hi = p->nprocs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (p->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static struct pproc *find_proc(const struct axsp *p, uint32_t pid)
 {
-	for (uint32_t i = 0; i < p->nprocs; i++)
-		if (p->procs[i].pid == pid)
-			return &p->procs[i];
-	return NULL;
+	uint32_t i = proc_pos(p, pid);
+
+	return i < p->nprocs && p->procs[i].pid == pid ? &p->procs[i] : NULL;
+}
+
+/* Index of the first queue with handle >= @h. */
+static uint32_t queue_pos(const struct axsp *p, uint64_t h)
+{
+	uint32_t lo = 0, hi = p->nqs;
+
+	/* Handles only grow: a new queue usually goes at the end. */
+	if (!p->nqs || p->qs[p->nqs - 1].handle < h)
+		return p->nqs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (p->qs[mid].handle < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static struct pqueue *find_queue(struct axsp *p, uint64_t handle)
 {
-	for (uint32_t i = 0; i < p->nqs; i++)
-		if (p->qs[i].handle == handle)
-			return &p->qs[i];
-	return NULL;
+	uint32_t i = queue_pos(p, handle);
+
+	return i < p->nqs && p->qs[i].handle == handle ? &p->qs[i] : NULL;
 }
 
 int axsp_gpu_add(struct axsp *p, uint32_t gpu_id, const struct axsp_topo *topo)
@@ -256,9 +306,13 @@ int axsp_proc_set(struct axsp *p, uint32_t pid, const struct axsp_proc_attr *a)
 		return -EINVAL;
 	pr = find_proc(p, pid);
 	if (!pr) {
+		uint32_t i = proc_pos(p, pid);
+
 		if (grow((void **)&p->procs, &p->cap_procs, p->nprocs, sizeof(*p->procs)))
 			return -ENOMEM;
-		pr = &p->procs[p->nprocs++];
+		pr = &p->procs[i];
+		memmove(pr + 1, pr, (size_t)(p->nprocs - i) * sizeof(*pr));
+		p->nprocs++;
 		pr->pid = pid;
 	}
 	pr->a = *a;
@@ -271,26 +325,31 @@ int axsp_proc_remove(struct axsp *p, uint32_t pid)
 
 	if (!pr)
 		return -ENOENT;
-	*pr = p->procs[--p->nprocs];
+	memmove(pr, pr + 1, (size_t)(p->procs + --p->nprocs - pr) * sizeof(*pr));
 	return 0;
 }
 
 int axsp_queue_add(struct axsp *p, uint64_t handle, uint32_t gpu_id, uint32_t pid,
 		   uint32_t priority, uint32_t level, bool busy, uint64_t now)
 {
+	struct pgpu *g = find_gpu(p, gpu_id);
 	struct pqueue *q;
+	uint32_t i;
 
-	if (!find_gpu(p, gpu_id) || priority > 15 ||
-	    (level && level != LEVEL_LV2 && level != LEVEL_LV3))
+	if (!g || priority > 15 || (level && level != LEVEL_LV2 && level != LEVEL_LV3))
 		return -EINVAL;
 	if (find_queue(p, handle))
 		return -EEXIST;
 	if (grow((void **)&p->qs, &p->cap_qs, p->nqs, sizeof(*p->qs)))
 		return -ENOMEM;
-	q = &p->qs[p->nqs++];
+	i = queue_pos(p, handle);
+	q = &p->qs[i];
+	memmove(q + 1, q, (size_t)(p->nqs - i) * sizeof(*q));
+	p->nqs++;
 	memset(q, 0, sizeof(*q));
 	q->handle = handle;
 	q->gpu_id = gpu_id;
+	q->gi = (uint32_t)(g - p->gpus);
 	q->pid = pid;
 	q->prio = priority;
 	q->level = level;
@@ -309,7 +368,7 @@ int axsp_queue_remove(struct axsp *p, uint64_t handle)
 
 	if (!q)
 		return -ENOENT;
-	/* Keep the order: plans list queues in the order they came. */
+	/* Keep the order: plans list queues by handle. */
 	i = (uint32_t)(q - p->qs);
 	memmove(q, q + 1, (size_t)(p->nqs - i - 1) * sizeof(*q));
 	p->nqs--;
@@ -374,9 +433,9 @@ static void next_at(uint64_t *next, uint64_t t)
 		*next = t;
 }
 
+/* The GPU's queues in handle order (p->byg is built by each decision). */
 #define for_each_gpu_queue(p, g, q) \
-	for (q = (p)->qs; q < (p)->qs + (p)->nqs; q++) \
-		if (q->gpu_id == (g)->id)
+	for (uint32_t i_ = 0; i_ < (g)->nq && ((q) = (p)->byg[(g)->first + i_], 1); i_++)
 
 /* Highest class first: every class below the most important active one waits. */
 static void want_priority(struct axsp *p, struct pgpu *g, uint64_t now, uint64_t *next)
@@ -386,7 +445,7 @@ static void want_priority(struct axsp *p, struct pgpu *g, uint64_t now, uint64_t
 	struct pqueue *q;
 
 	for_each_gpu_queue(p, g, q) {
-		c = attr_of(p, q->pid)->sched_class;
+		c = q->a->sched_class;
 		if (q->busy) {
 			busy[c] = true;
 		} else if (q->idle_at != AXSP_NEVER && now - q->idle_at < p->cfg.hold_ns) {
@@ -408,8 +467,39 @@ static void want_priority(struct axsp *p, struct pgpu *g, uint64_t now, uint64_t
 		g->holding = false;
 	}
 	for_each_gpu_queue(p, g, q) {
-		c = attr_of(p, q->pid)->sched_class;
+		c = q->a->sched_class;
 		q->want_level = c > top ? p->cfg.level[c] : 0;
+	}
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	uint32_t x = (*(struct pqueue *const *)a)->pid, y = (*(struct pqueue *const *)b)->pid;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The GPU's processes in pid order, each with its share and whether any of
+ * its queues is busy, into p->grp. Sorts a copy of the GPU's queue list.
+ */
+static void group_procs(struct axsp *p, struct pgpu *g)
+{
+	struct pqueue **v = p->byg + p->nqs;	/* scratch half of byg */
+
+	memcpy(v, p->byg + g->first, g->nq * sizeof(*v));
+	qsort(v, g->nq, sizeof(*v), cmp_pid);
+	p->ngrp = 0;
+	for (uint32_t i = 0; i < g->nq; i++) {
+		struct pgroup *gr = &p->grp[p->ngrp - 1];
+
+		if (!p->ngrp || gr->pid != v[i]->pid) {
+			gr = &p->grp[p->ngrp++];
+			gr->pid = v[i]->pid;
+			gr->share = share_of(p, v[i]->a);
+			gr->busy = false;
+		}
+		gr->busy |= v[i]->busy;
 	}
 }
 
@@ -420,25 +510,20 @@ static void want_bandwidth(struct axsp *p, struct pgpu *g, uint64_t now, uint64_
 	bool owner_busy = false;
 	struct pqueue *q;
 
-	/* The busy processes, by pid; the owner's successor in pid order. */
-	for_each_gpu_queue(p, g, q) {
-		bool seen = false;
+	group_procs(p, g);
+	for (uint32_t i = 0; i < p->ngrp; i++) {
+		const struct pgroup *gr = &p->grp[i];
 
-		if (!q->busy)
-			continue;
-		for (struct pqueue *r = p->qs; r < q; r++)
-			if (r->gpu_id == g->id && r->busy && r->pid == q->pid)
-				seen = true;
-		if (seen)
+		if (!gr->busy)
 			continue;
 		ngroups++;
-		total += share_of(p, attr_of(p, q->pid));
-		if (q->pid == g->owner_pid)
+		total += gr->share;
+		if (gr->pid == g->owner_pid)
 			owner_busy = true;
-		if (!first_pid || q->pid < first_pid)
-			first_pid = q->pid;
-		if (q->pid > g->owner_pid && (!next_pid || q->pid < next_pid))
-			next_pid = q->pid;
+		if (!first_pid)
+			first_pid = gr->pid;
+		if (gr->pid > g->owner_pid && !next_pid)
+			next_pid = gr->pid;
 	}
 	if (ngroups < 2) {
 		g->owner_pid = 0;
@@ -448,7 +533,9 @@ static void want_bandwidth(struct axsp *p, struct pgpu *g, uint64_t now, uint64_
 	}
 	if (!owner_busy || now >= g->slice_end) {
 		g->owner_pid = next_pid ? next_pid : first_pid;
-		owner_share = share_of(p, attr_of(p, g->owner_pid));
+		for (uint32_t i = 0; i < p->ngrp; i++)
+			if (p->grp[i].pid == g->owner_pid)
+				owner_share = p->grp[i].share;
 		g->slice_end = now + p->cfg.slice_period_ns * owner_share / total;
 	}
 	next_at(next, g->slice_end);
@@ -456,7 +543,7 @@ static void want_bandwidth(struct axsp *p, struct pgpu *g, uint64_t now, uint64_
 		if (q->pid == g->owner_pid)
 			q->want_level = 0;
 		else if (q->busy)
-			q->want_level = p->cfg.level[attr_of(p, q->pid)->sched_class];
+			q->want_level = p->cfg.level[q->a->sched_class];
 		else
 			q->want_level = q->foreign ? 0 : q->level;	/* idle: no change */
 	}
@@ -465,7 +552,7 @@ static void want_bandwidth(struct axsp *p, struct pgpu *g, uint64_t now, uint64_
 /* EDF and LLF: the busy queue with the earliest deadline (least laxity) runs. */
 static uint64_t urgency(const struct axsp *p, const struct pqueue *q, uint64_t now)
 {
-	uint64_t dl = attr_of(p, q->pid)->deadline_ns, due, left = 0, ran;
+	uint64_t dl = q->a->deadline_ns, due, left = 0, ran;
 
 	if (!dl)
 		return AXSP_NEVER;
@@ -516,7 +603,7 @@ static void want_deadline(struct axsp *p, struct pgpu *g, uint64_t now, uint64_t
 		if (q->pid == best_pid)
 			q->want_level = 0;
 		else if (q->busy)
-			q->want_level = p->cfg.level[attr_of(p, q->pid)->sched_class];
+			q->want_level = p->cfg.level[q->a->sched_class];
 		else
 			q->want_level = q->foreign ? 0 : q->level;
 	}
@@ -563,7 +650,7 @@ static void want_prio(struct axsp *p, struct pgpu *g)
 	struct pqueue *q;
 
 	for_each_gpu_queue(p, g, q) {
-		const struct axsp_proc_attr *a = attr_of(p, q->pid);
+		const struct axsp_proc_attr *a = q->a;
 
 		q->want_prio = a->priority >= 0 ? (uint32_t)a->priority :
 			       p->cfg.priority[a->sched_class];
@@ -593,7 +680,7 @@ static void want_cu_class(struct axsp *p, struct pgpu *g)
 		off += count[c];
 	}
 	for_each_gpu_queue(p, g, q) {
-		uint32_t c = attr_of(p, q->pid)->sched_class;
+		uint32_t c = q->a->sched_class;
 
 		set_want_cu(g, q, first[c], count[c]);
 	}
@@ -602,35 +689,33 @@ static void want_cu_class(struct axsp *p, struct pgpu *g)
 /* Per share: each process a disjoint range of CUs in proportion to its share. */
 static void want_cu_share(struct axsp *p, struct pgpu *g)
 {
-	uint64_t total = 0, before;
-	struct pqueue *q, *r;
+	uint64_t total = 0, before = 0;
+	struct pqueue *q;
+	uint32_t k = 0;
 
-	for_each_gpu_queue(p, g, q) {
-		bool seen = false;
+	group_procs(p, g);
+	for (uint32_t i = 0; i < p->ngrp; i++)
+		total += p->grp[i].share;
+	/* processes in pid order take consecutive ranges */
+	for (uint32_t i = 0; i < p->ngrp; i++) {
+		uint64_t share = p->grp[i].share;
 
-		for (r = p->qs; r < q && !seen; r++)
-			seen = r->gpu_id == g->id && r->pid == q->pid;
-		if (!seen)
-			total += share_of(p, attr_of(p, q->pid));
+		p->grp[i].share = (uint32_t)before;	/* now: shares before it */
+		before += share;
 	}
 	for_each_gpu_queue(p, g, q) {
-		uint32_t mine = share_of(p, attr_of(p, q->pid));
+		uint32_t lo = 0, hi = p->ngrp;
 
-		/* processes in pid order take consecutive ranges */
-		before = 0;
-		for (r = p->qs; r < p->qs + p->nqs; r++) {
-			bool first_of_pid = true;
-
-			if (r->gpu_id != g->id || r->pid >= q->pid)
-				continue;
-			for (struct pqueue *s = p->qs; s < r; s++)
-				if (s->gpu_id == g->id && s->pid == r->pid)
-					first_of_pid = false;
-			if (first_of_pid)
-				before += share_of(p, attr_of(p, r->pid));
+		while (lo < hi) {	/* its group */
+			k = lo + (hi - lo) / 2;
+			if (p->grp[k].pid < q->pid)
+				lo = k + 1;
+			else
+				hi = k;
 		}
-		set_want_cu(g, q, (uint32_t)(g->num_cu * before / total),
-			    (uint32_t)(g->num_cu * mine / total));
+		k = lo;
+		set_want_cu(g, q, (uint32_t)(g->num_cu * p->grp[k].share / total),
+			    (uint32_t)(g->num_cu * share_of(p, q->a) / total));
 	}
 }
 
@@ -639,7 +724,7 @@ static void want_cu_share(struct axsp *p, struct pgpu *g)
 static int plan_room(struct axsp *p)
 {
 	uint32_t need = p->nqs > p->ngpus ? p->nqs : p->ngpus;
-	void *a, *b, *c, *d;
+	void *a, *b, *c, *d, *e, *f;
 
 	if (need <= p->cap_plan)
 		return 0;
@@ -656,7 +741,13 @@ static int plan_room(struct axsp *p)
 	d = realloc(p->cus, need * sizeof(*p->cus));
 	if (d)
 		p->cus = d;
-	if (!a || !b || !c || !d)
+	e = realloc(p->byg, 2 * (size_t)need * sizeof(*p->byg));	/* + scratch */
+	if (e)
+		p->byg = e;
+	f = realloc(p->grp, need * sizeof(*p->grp));
+	if (f)
+		p->grp = f;
+	if (!a || !b || !c || !d || !e || !f)
 		return -ENOMEM;
 	p->cap_plan = need;
 	return 0;
@@ -674,11 +765,9 @@ static bool cu_differs(const struct pqueue *q)
 static void plan_gpu(struct axsp *p, struct pgpu *g, struct axsp_gpu_plan *gp,
 		     uint32_t *hoff, uint32_t *poff, uint32_t *coff)
 {
-	uint32_t nq = 0;
+	uint32_t nq = g->nq;
 	struct pqueue *q;
 
-	for_each_gpu_queue(p, g, q)
-		nq++;
 	memset(gp, 0, sizeof(*gp));
 	gp->gpu_id = g->id;
 	gp->suspend[0] = p->handles + *hoff;
@@ -729,6 +818,32 @@ static void plan_gpu(struct axsp *p, struct pgpu *g, struct axsp_gpu_plan *gp,
 	p->st.cu_changes += gp->n_cu;
 }
 
+/*
+ * Resolve each queue's process once, and list the queues of each GPU
+ * (a counting sort by GPU that keeps handle order).
+ */
+static void group_by_gpu(struct axsp *p)
+{
+	uint32_t i, off = 0;
+
+	for (i = 0; i < p->ngpus; i++)
+		p->gpus[i].nq = 0;
+	for (i = 0; i < p->nqs; i++) {
+		p->qs[i].a = attr_of(p, p->qs[i].pid);
+		p->gpus[p->qs[i].gi].nq++;
+	}
+	for (i = 0; i < p->ngpus; i++) {
+		p->gpus[i].first = off;
+		off += p->gpus[i].nq;
+		p->gpus[i].nq = 0;
+	}
+	for (i = 0; i < p->nqs; i++) {
+		struct pgpu *g = &p->gpus[p->qs[i].gi];
+
+		p->byg[g->first + g->nq++] = &p->qs[i];
+	}
+}
+
 int axsp_decide(struct axsp *p, uint64_t now, struct axsp_plan *plan)
 {
 	uint32_t hoff = 0, poff = 0, coff = 0;
@@ -738,6 +853,7 @@ int axsp_decide(struct axsp *p, uint64_t now, struct axsp_plan *plan)
 	if (plan_room(p))
 		return -ENOMEM;
 	plan->gpus = p->plans;
+	group_by_gpu(p);
 
 	for (uint32_t i = 0; i < p->ngpus; i++) {
 		struct pgpu *g = &p->gpus[i];

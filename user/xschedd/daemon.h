@@ -33,6 +33,7 @@ struct xsd_lease {
 
 /* Reaction time: busy event (module timestamp) to suspend call returned. */
 #define XSD_REACT_BUCKETS	12
+#define XSD_REACT_SAMPLES	4096	/* the last ones, for percentiles in the log */
 extern const uint64_t xsd_react_le_ns[XSD_REACT_BUCKETS];
 
 struct xsd_metrics {
@@ -49,6 +50,7 @@ struct xsd_metrics {
 	uint64_t reloads, reload_errors;
 	uint64_t react_count, react_sum_ns, react_max_ns;
 	uint64_t react_bucket[XSD_REACT_BUCKETS];	/* cumulative counts per le */
+	uint32_t react_sample[XSD_REACT_SAMPLES];	/* ns, saturated */
 };
 
 struct xsd {

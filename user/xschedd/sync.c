@@ -424,6 +424,8 @@ static void note_reaction(struct xsd *d, uint64_t now)
 	if (!d->pending_busy_ns)
 		return;
 	dt = now > d->pending_busy_ns ? now - d->pending_busy_ns : 0;
+	d->m.react_sample[d->m.react_count % XSD_REACT_SAMPLES] =
+		dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
 	d->m.react_count++;
 	d->m.react_sum_ns += dt;
 	if (dt > d->m.react_max_ns)

@@ -136,6 +136,28 @@ static int signals(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Reaction time percentiles over the last samples, at exit. */
+static void log_reaction(struct xsd_metrics *m)
+{
+	uint32_t n = m->react_count < XSD_REACT_SAMPLES ? (uint32_t)m->react_count
+							 : XSD_REACT_SAMPLES;
+	uint32_t *v = m->react_sample;
+
+	qsort(v, n, sizeof(*v), cmp_u32);
+	xsd_log(XSD_INFO, "reaction time, busy event to suspend issued",
+		"count=%" PRIu64 " mean_us=%" PRIu64 " p50_us=%u p90_us=%u p99_us=%u max_us=%" PRIu64,
+		m->react_count, m->react_count ? m->react_sum_ns / m->react_count / 1000 : 0,
+		n ? v[n / 2] / 1000 : 0, n ? v[n * 9 / 10] / 1000 : 0,
+		n ? v[n * 99 / 100] / 1000 : 0, m->react_max_ns / 1000);
+}
+
 /* Milliseconds until the earliest deadline, -1 for none. */
 static int poll_timeout(const struct xsd *d, uint64_t now)
 {
@@ -320,10 +342,7 @@ int main(int argc, char **argv)
 		axsp_kind_name(d.cfg.pol.kind), d.config_path ? d.config_path : "(defaults)",
 		d.socket_path, d.cfg.lease_ms);
 	r = run(&d, sfd);
-	xsd_log(XSD_INFO, "reaction time, busy event to suspend issued",
-		"count=%" PRIu64 " mean_us=%" PRIu64 " max_us=%" PRIu64, d.m.react_count,
-		d.m.react_count ? d.m.react_sum_ns / d.m.react_count / 1000 : 0,
-		d.m.react_max_ns / 1000);
+	log_reaction(&d.m);
 	xsd_control_close(&d);
 	if (d.trace)
 		axs_trace_close(d.trace);
