@@ -40,6 +40,7 @@ config() {	# config HI-CLASS LO-CLASS
 policy = priority
 lease = ${LEASE_MS}ms
 hold = 2ms
+metrics_listen = 127.0.0.1:9464
 rule tag=hi class=$1
 rule tag=lo class=$2
 EOF
@@ -74,7 +75,8 @@ queue_suspended() { queue_json "$1" | grep -q '"suspended": *true'; }
 queue_priority() { queue_json "$1" | sed -n 's/.*"priority": *\([0-9]*\).*/\1/p' | head -n 1; }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..12"
+ip link set lo up 2>/dev/null
 
 # --- the scenario ----------------------------------------------------------
 ./axs-workload $HIGH --seconds "$SECS" --json --quiet >$T/alone.hi
@@ -181,10 +183,11 @@ else
 		"priorities hi/lo before $before, after $after (want 12/2 -> 2/12)"
 fi
 # a broken file is refused, naming its line, and the old rules stay
+bad=$(($(wc -l <$T/xschedd.conf) + 1))
 echo "bogus line" >>$T/xschedd.conf
 kill -HUP "$XPID"
 sleep 0.5
-if grep -q 'xschedd.conf:6: expected' $T/xschedd.log &&
+if grep -q "xschedd.conf:$bad: expected" $T/xschedd.log &&
    [ "$(queue_priority $hi)/$(queue_priority $lo)" = 2/12 ] && kill -0 "$XPID"; then
 	ok "a bad configuration is refused with its line, the old one stays"
 else
@@ -193,6 +196,32 @@ else
 fi
 kill "$hi" "$lo" 2>/dev/null
 wait "$hi" "$lo" 2>/dev/null
+
+# the daemon's policy through its socket, metrics over HTTP, and no polling
+./xschedctl -S $SOCK policy set bandwidth >/dev/null 2>&1
+if ./xschedctl -S $SOCK policy 2>&1 | grep -q '^policy = bandwidth'; then
+	ok "xschedctl policy set/show through the daemon's socket"
+else
+	not_ok "xschedctl policy set/show through the daemon's socket" \
+		"$(./xschedctl -S $SOCK policy 2>&1 | head -n 3)"
+fi
+http=$(wget -q -O - http://127.0.0.1:9464/metrics 2>&1)
+if echo "$http" | grep -q '^xschedd_info{policy="bandwidth"} 1' &&
+   echo "$http" | grep -q '^xschedd_calls_total{kind="priority"} [1-9]'; then
+	ok "Prometheus metrics over HTTP"
+else
+	not_ok "Prometheus metrics over HTTP" "$(echo "$http" | head -n 3)"
+fi
+cpu() { awk '{ print $14 + $15 }' /proc/"$XPID"/stat; }
+sleep 0.5
+c0=$(cpu)
+sleep 3
+c1=$(cpu)
+if [ $((c1 - c0)) -le 1 ]; then
+	ok "idle: no busy polling ($((c1 - c0)) ticks of CPU in 3 s)"
+else
+	not_ok "idle: no busy polling" "$((c1 - c0)) ticks of CPU in 3 s"
+fi
 daemon_stop
 if grep -q '"name":"decision"' $T/trace.json 2>/dev/null &&
    grep -q 'suspended Lv3' $T/trace.json && tail -c 64 $T/trace.json | grep -q '}'; then
