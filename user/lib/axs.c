@@ -191,6 +191,8 @@ int axs_events_config(int fd, uint64_t mask, uint32_t ring_entries)
 
 ssize_t axs_events_read(int fd, struct amdxsched_event *ev, size_t max)
 {
+	char *buf = (char *)ev;
+	size_t off = 0, n = 0;
 	ssize_t r;
 
 	do
@@ -198,7 +200,22 @@ ssize_t axs_events_read(int fd, struct amdxsched_event *ev, size_t max)
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return errno == EAGAIN ? 0 : -errno;
-	return r / (ssize_t)sizeof(*ev);
+	/*
+	 * A newer module may write longer records: step by each one's size
+	 * and keep the part this program knows, in place (records only shrink).
+	 */
+	while (off < (size_t)r) {
+		struct amdxsched_event e;
+
+		if ((size_t)r - off < sizeof(e))
+			return -EPROTO;
+		memcpy(&e, buf + off, sizeof(e));
+		if (e.size < AMDXSCHED_EVENT_SIZE_VER0 || e.size > (size_t)r - off)
+			return -EPROTO;
+		off += e.size;
+		memcpy(&ev[n++], &e, sizeof(e));
+	}
+	return (ssize_t)n;
 }
 
 int axs_sim_add_gpu(int fd, struct amdxsched_sim_gpu_config *cfg)
