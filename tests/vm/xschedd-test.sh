@@ -75,7 +75,7 @@ queue_suspended() { queue_json "$1" | grep -q '"suspended": *true'; }
 queue_priority() { queue_json "$1" | sed -n 's/.*"priority": *\([0-9]*\).*/\1/p' | head -n 1; }
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..14"
 ip link set lo up 2>/dev/null
 
 # --- the scenario ----------------------------------------------------------
@@ -230,6 +230,47 @@ else
 	not_ok "xschedd: --trace wrote decisions and suspensions" "$(tail -c 300 $T/trace.json)"
 fi
 
+
+# --- the other policies, run for real -----------------------------------------
+# bandwidth: two batch processes with shares 75% and 25% take turns.
+printf '%s\n' "policy = bandwidth" "slice_period = 100ms" \
+	"rule tag=a class=best-effort share=75%" "rule tag=b class=best-effort share=25%" \
+	>$T/xschedd.conf
+daemon_start
+./axs-workload --role low --tag a --seconds "$SHORT" --json --quiet >$T/bw.a &
+a=$!
+./axs-workload --role low --tag b --seconds "$SHORT" --json --quiet >$T/bw.b
+wait $a
+daemon_stop
+ra=$(field $T/bw.a kernels_per_s)
+rb=$(field $T/bw.b kernels_per_s)
+check "bandwidth 75/25: throughput splits 3:1 (${ra} vs ${rb} kernels/s)" \
+	"${rb:-0} > 0 && ${ra:-0} / ${rb:-1} >= 2.1 && ${ra:-0} / ${rb:-1} <= 3.9 &&
+	 ${ra:-0} + ${rb:-0} >= 0.8 * ${lo_alone:-1e9}" \
+	"a ${ra}, b ${rb}, one alone ${lo_alone} kernels/s"
+
+# spatial: realtime gets a quarter of the CUs, best effort the rest.
+printf '%s\n' "policy = spatial" "cu_partition = class" "cu.realtime = 25%" \
+	"cu.best-effort = 75%" "rule tag=hi class=realtime" "rule tag=lo class=best-effort" \
+	>$T/xschedd.conf
+daemon_start
+./axs-workload $LOW --seconds 30 --quiet >/dev/null &
+lo=$!
+./axs-workload $HIGH --seconds 30 --quiet >/dev/null &
+hi=$!
+cus() { queue_json "$1" | sed -n 's/.*"cu_mask_set": *\([0-9]*\).*/\1/p' | head -n 1; }
+i=0
+while [ "$(cus $hi)/$(cus $lo)" != 20/60 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+got="$(cus $hi)/$(cus $lo)"
+if [ "$got" = 20/60 ] && ! queue_suspended $lo; then
+	ok "spatial by class: CU masks of 20 and 60 CUs, nothing suspended"
+else
+	not_ok "spatial by class: CU masks of 20 and 60 CUs, nothing suspended" \
+		"CUs hi/lo $got" "$(queue_json $lo)"
+fi
+kill "$hi" "$lo" 2>/dev/null
+wait "$hi" "$lo" 2>/dev/null
+daemon_stop
 
 echo "# xschedd log (last lines):"
 tail -n 5 $T/xschedd.log | sed 's/^/# /'
