@@ -3,7 +3,7 @@
 #
 # xschedd end to end on the simulated MI308X: the dual-model scenario of
 # ../shared/reference/workloads.md shrunk to seconds. A latency-critical
-# process (a request of 10 kernels x 80 workgroups x 6 ms every 150 ms) and a
+# process (a request of 10 kernels x 80 workgroups x 8 ms every 160 ms) and a
 # batch process (kernels of 160 workgroups x 40 ms, two in flight), each an
 # unchanged axs-workload that only tags itself. Then what a crash, a hang
 # and a SIGHUP of the daemon do. TAP; POSIX sh for busybox; run from the
@@ -12,14 +12,14 @@
 # QEMU without KVM runs the CPU side some 30x slower than native: the
 # daemon's reaction (busy event to suspend issued) is about 0.7 ms here for
 # nine wake-ups in ten and 2-5 ms for the rest, against tens of microseconds
-# on a real host. GPU-side times are scaled up to match, so that reaction is
-# as small a part of a request as beside a 2.7 ms ResNet-18 request: a
-# request is 10 kernels x 80 workgroups x 6 ms every 150 ms. 'make bench'
-# measures the reaction itself.
+# on a real host. GPU-side times are scaled up by that factor, so that the
+# reaction is as small a part of a request as beside a 2.7 ms ResNet-18
+# request: a request is 10 kernels x 80 workgroups x 8 ms every 160 ms.
+# 'make bench' measures the reaction itself.
 
-SECS=${AXS_E2E_SECONDS:-30}	# 200 requests under xschedd: P99 is the third worst
+SECS=${AXS_E2E_SECONDS:-30}	# 187 requests under xschedd: P99 is the second worst
 SHORT=6				# runs that need no tail (alone, the model is exact)
-HIGH="--role high --tag hi --period-ms 150 --kernels 10 --wg-us 6000"
+HIGH="--role high --tag hi --period-ms 160 --kernels 10 --wg-us 8000"
 LOW="--role low --tag lo"
 LEASE_MS=400
 T=/tmp/xe2e
