@@ -97,7 +97,7 @@ $(B)/user/axs-simq: tests/vm/axs-simq.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 $(B)/user/axs-smoke: tests/vm/axs-smoke.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -o $@ tests/vm/axs-smoke.c $(LIBAXS_SRC)
 
-VM_TEST_SCRIPTS	:= tests/vm/workload-test.sh tests/vm/xschedctl-test.sh tests/vm/xschedd-test.sh
+VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh tests/vm/xschedd-test.sh
 
 payload-tests: selftests user $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests
 	cp $(B)/selftests/*_test $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests/

@@ -14,23 +14,10 @@ NLIFECYCLE=5
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 
-n=0
-failed=0
+. "$(dirname "$0")/tap.sh"
 set -- $SELFTESTS $SCRIPTS
 echo "TAP version 13"
 echo "1..$(($# + NLIFECYCLE))"
-
-ok() {		# ok NAME [SKIP-REASON]
-	n=$((n + 1))
-	echo "ok $n $1${2:+ # SKIP $2}"
-}
-
-not_ok() {	# not_ok NAME REASON
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $1"
-	echo "# $1: $2"
-}
 
 for t in $SELFTESTS; do
 	if [ ! -x "./$t" ]; then
@@ -110,5 +97,4 @@ else
 	not_ok "lifecycle: reload" "insmod $KO $PARAMS failed"
 fi
 
-echo "# SUMMARY: $((n - failed)) passed, $failed failed of $n"
-[ $failed = 0 ]
+tap_end

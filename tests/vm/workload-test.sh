@@ -9,30 +9,7 @@
 
 WL=${AXS_WORKLOAD:-./axs-workload}
 T=${TMPDIR:-/tmp}/axs-workload-test.$$
-n=0
-failed=0
-
-ok() {		# ok NAME
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {	# not_ok NAME REASON
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $1"
-	echo "# $1: $2"
-}
-
-# The status of the command just before it decides: CONDITION; check NAME REASON
-check() {
-	if [ $? = 0 ]; then ok "$1"; else not_ok "$1" "$2"; fi
-}
-
-# The value of "KEY" in the JSON line of FILE (numbers only).
-field() {	# field FILE KEY
-	sed -n "/^{/s/.*\"$2\":\([^,}]*\).*/\1/p" "$1"
-}
+. "$(dirname "$0")/tap.sh"
 
 # Floating-point comparison: fcmp A OP B, OP one of >= > <= <.
 fcmp() {
@@ -156,5 +133,4 @@ bad "--tag:" --role low --tag "a b"
 bad "" --role low --no-such-option
 
 echo "1..$n"
-echo "# SUMMARY: $((n - failed)) passed, $failed failed of $n"
-[ $failed = 0 ]
+tap_end

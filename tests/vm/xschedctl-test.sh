@@ -11,26 +11,8 @@
 XC=${XSCHEDCTL:-./xschedctl}
 SIMQ=${AXS_SIMQ:-./axs-simq}
 T=${TMPDIR:-/tmp}/xschedctl-test.$$
-n=0
-failed=0
+. "$(dirname "$0")/tap.sh"
 pids=
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $1"
-}
-
-not_ok() {	# not_ok NAME REASON
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n $1"
-	echo "# $1: $2"
-}
-
-# check NAME REASON: the status of the command just before decides
-check() {
-	if [ $? = 0 ]; then ok "$1"; else not_ok "$1" "$2"; fi
-}
 
 show() {	# show FILE...: as TAP comments
 	cat "$@" 2>/dev/null | sed 's/^/# /'

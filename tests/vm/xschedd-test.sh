@@ -25,16 +25,8 @@ LOW="--role low --tag lo"
 LEASE_MS=400
 T=/tmp/xe2e
 SOCK=$T/xschedd.sock
-n=0
-failed=0
+. "$(dirname "$0")/tap.sh"
 mkdir -p $T
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; shift; for l; do echo "# $l"; done; }
-check() {	# check NAME COND-AS-AWK-EXPR DETAIL
-	if awk "BEGIN { exit !($2) }"; then ok "$1"; else not_ok "$1" "$3"; fi
-}
-field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1" | head -n 1; }
 
 config() {	# config HI-CLASS LO-CLASS
 	cat >$T/xschedd.conf <<EOF
@@ -104,13 +96,13 @@ echo "# together, native: high p99 ${p99_native} ms"
 echo "# together, xschedd priority Lv3: high p99 ${p99_sched} ms, low ${lo_sched} kernels/s"
 echo "# high with xschedd: p50 $(field $T/sched.hi p50_ms) p90 $(field $T/sched.hi p90_ms) max $(field $T/sched.hi max_ms) ms"
 
-check "native: high p99 is several times its standalone value" \
+check_expr "native: high p99 is several times its standalone value" \
 	"${p99_native:-0} >= 3 * ${p99_alone:-1}" "native ${p99_native} vs alone ${p99_alone}"
-check "xschedd: high p99 within 10% of standalone" \
+check_expr "xschedd: high p99 within 10% of standalone" \
 	"${p99_sched:-1e9} <= 1.10 * ${p99_alone:-0} && ${p99_alone:-0} > 0" \
 	"with xschedd ${p99_sched} vs alone ${p99_alone}"
 # what high leaves over is (1 - its busy fraction) of the GPU
-check "xschedd: low keeps >= 80% of the capacity left over" \
+check_expr "xschedd: low keeps >= 80% of the capacity left over" \
 	"${lo_sched:-0} >= 0.8 * ${lo_alone:-1e9} * (1 - ${busy_ms:-1e9} / (${SHORT} * 1000))" \
 	"low ${lo_sched} vs alone ${lo_alone}, high busy ${busy_ms} ms of ${SHORT} s"
 echo "$metrics" | grep '^xschedd_reaction_seconds' | sed 's/^/# /'
@@ -283,7 +275,7 @@ wait $a
 daemon_stop
 ra=$(field $T/bw.a kernels_per_s)
 rb=$(field $T/bw.b kernels_per_s)
-check "bandwidth 75/25: throughput splits 3:1 (${ra} vs ${rb} kernels/s)" \
+check_expr "bandwidth 75/25: throughput splits 3:1 (${ra} vs ${rb} kernels/s)" \
 	"${rb:-0} > 0 && ${ra:-0} / ${rb:-1} >= 2.1 && ${ra:-0} / ${rb:-1} <= 3.9 &&
 	 ${ra:-0} + ${rb:-0} >= 0.8 * ${lo_alone:-1e9}" \
 	"a ${ra}, b ${rb}, one alone ${lo_alone} kernels/s"
@@ -313,7 +305,7 @@ pa=$(field $T/edf-alone.a p99_ms)
 po=$(field $T/edf-off.a p99_ms)
 pe=$(field $T/edf.a p99_ms)
 pb=$(field $T/edf.b p99_ms)
-check "edf: the earlier deadline runs first (p99 ${pe} ms; alone ${pa}, sharing ${po})" \
+check_expr "edf: the earlier deadline runs first (p99 ${pe} ms; alone ${pa}, sharing ${po})" \
 	"${pe:-1e9} <= 1.25 * ${pa:-0} && ${po:-0} >= 1.5 * ${pa:-1e9} && ${pb:-1e9} < 1000" \
 	"a: alone ${pa}, sharing under priority ${po}, edf ${pe}; b under edf ${pb}"
 
@@ -342,5 +334,4 @@ daemon_stop
 
 echo "# xschedd log (last lines):"
 tail -n 5 $T/xschedd.log | sed 's/^/# /'
-echo "# SUMMARY: $((n - failed)) passed, $failed failed of $n"
-[ $failed = 0 ]
+tap_end
