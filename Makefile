@@ -40,6 +40,7 @@ VM_CFLAGS	:= $(USER_CFLAGS) -static -fsanitize=undefined \
 LIBAXS_SRC	:= user/lib/axs.c
 LIBAXS_HDR	:= user/lib/axs.h uapi/linux/amdxsched.h
 TRACE_SRC	:= user/lib/axs_trace.c
+PARSE_SRC	:= user/lib/axs_parse.c user/lib/axs_parse.h
 POLICY_SRC	:= user/policy/axs_policy.c user/policy/axs_cu.c kmod/cu_mask.c
 POLICY_HDR	:= user/policy/axs_policy.h kmod/cu_mask.h kmod/pure.h user/lib/kernel_shim.h
 POLICY_CFLAGS	:= -Iuser/policy -Ikmod
@@ -66,9 +67,9 @@ $(B)/user:
 	mkdir -p $@
 
 $(B)/user/xschedd: $(XSCHEDD_SRC) $(wildcard user/xschedd/*.h) $(POLICY_SRC) $(POLICY_HDR) \
-		$(TRACE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+		$(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDD_SRC) $(POLICY_SRC) $(TRACE_SRC) \
-		$(LIBAXS_SRC)
+		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC)
 
 $(B)/user/xschedctl: $(XSCHEDCTL_SRC) $(wildcard user/xschedctl/*.h) $(POLICY_SRC) \
 		$(POLICY_HDR) $(TRACE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "axs_parse.h"
 #include "config.h"
 
 #define MS		UINT64_C(1000000)
@@ -69,75 +70,6 @@ void xsd_config_free(struct xsd_config *c)
 }
 
 /* ---- values ------------------------------------------------------------- */
-
-static int parse_u64(const char *s, uint64_t *v, const char **end)
-{
-	char *e;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &e, 10);
-	if (errno)
-		return -ERANGE;
-	*end = e;
-	return 0;
-}
-
-static int parse_uint(const char *s, uint64_t max, uint64_t *v)
-{
-	const char *e;
-
-	if (parse_u64(s, v, &e) || *e || *v > max)
-		return -EINVAL;
-	return 0;
-}
-
-/* "250us", "2ms", "1s", "1.5ms" -> ns */
-static int parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct { const char *unit; uint64_t ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", MS }, { "s", 1000 * MS },
-	};
-	uint64_t whole, frac = 0, scale = 1;
-	const char *e;
-
-	if (parse_u64(s, &whole, &e))
-		return -EINVAL;
-	if (*e == '.') {
-		for (e++; isdigit((unsigned char)*e) && scale < 1000000; e++) {
-			frac = frac * 10 + (uint64_t)(*e - '0');
-			scale *= 10;
-		}
-	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(e, units[i].unit))
-			continue;
-		if (whole > UINT64_MAX / units[i].ns / 2)
-			return -ERANGE;
-		*ns = whole * units[i].ns + frac * units[i].ns / scale;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/* "5%", "12.5%" -> per mille (0..1000) */
-static int parse_percent(const char *s, uint32_t *permille)
-{
-	uint64_t whole, tenth = 0;
-	const char *e;
-
-	if (parse_u64(s, &whole, &e))
-		return -EINVAL;
-	if (*e == '.' && isdigit((unsigned char)e[1])) {
-		tenth = (uint64_t)(e[1] - '0');
-		e += 2;
-	}
-	if (strcmp(e, "%") || whole > 100 || (whole == 100 && tenth))
-		return -EINVAL;
-	*permille = (uint32_t)(whole * 10 + tenth);
-	return 0;
-}
 
 static int parse_bool(const char *s, bool *b)
 {
@@ -198,20 +130,20 @@ static int set_option(struct parser *ps, const char *key, const char *val)
 				    val);
 		pol->kind = (enum axsp_kind)c;
 	} else if (!strcmp(key, "lease")) {
-		r = parse_duration(val, &v);
+		r = axs_parse_duration(val, &v);
 		if (!r && (v < MS || v > 3600000 * MS))
 			return fail(ps, "lease must be between 1ms and 1h");
 		ps->c->lease_ms = (uint32_t)(v / MS);
 	} else if (!strcmp(key, "hold")) {
-		r = parse_duration(val, &pol->hold_ns);
+		r = axs_parse_duration(val, &pol->hold_ns);
 	} else if (!strcmp(key, "guard_period")) {
-		r = parse_duration(val, &pol->guard_period_ns);
+		r = axs_parse_duration(val, &pol->guard_period_ns);
 	} else if (!strcmp(key, "slice_period")) {
-		r = parse_duration(val, &pol->slice_period_ns);
+		r = axs_parse_duration(val, &pol->slice_period_ns);
 	} else if (!strcmp(key, "llf_tick")) {
-		r = parse_duration(val, &pol->llf_tick_ns);
+		r = axs_parse_duration(val, &pol->llf_tick_ns);
 	} else if (!strcmp(key, "min_share")) {
-		r = parse_percent(val, &pol->min_share_permille);
+		r = axs_parse_percent(val, &pol->min_share_permille);
 	} else if (!strcmp(key, "cu_partition")) {
 		for (c = 0; c <= AXSP_CU_SHARE; c++)
 			if (!strcmp(val, cu_mode_names[c]))
@@ -229,25 +161,25 @@ static int set_option(struct parser *ps, const char *key, const char *val)
 	} else if (!strcmp(key, "metrics_listen")) {
 		const char *colon = strrchr(val, ':');
 
-		if (*val && (!colon || parse_uint(colon + 1, 65535, &v) || !v))
+		if (*val && (!colon || axs_parse_uint(colon + 1, 65535, &v) || !v))
 			return fail(ps, "metrics_listen must be HOST:PORT");
 		if (strlen(val) >= sizeof(ps->c->metrics_listen))
 			return fail(ps, "metrics_listen is too long");
 		strcpy(ps->c->metrics_listen, val);
 	} else if ((c = class_key(key, "level")) > 0) {
-		r = parse_uint(val, 3, &v);
+		r = axs_parse_uint(val, 3, &v);
 		if (!r && v < 2)
 			r = -EINVAL;
 		pol->level[c] = (uint32_t)v;
 	} else if ((c = class_key(key, "priority")) > 0) {
-		r = parse_uint(val, 15, &v);
+		r = axs_parse_uint(val, 15, &v);
 		pol->priority[c] = (uint32_t)v;
 	} else if ((c = class_key(key, "share")) > 0) {
-		r = parse_percent(val, &pol->share[c]);
+		r = axs_parse_percent(val, &pol->share[c]);
 		if (!r && !pol->share[c])
 			r = -EINVAL;
 	} else if ((c = class_key(key, "cu")) > 0) {
-		r = parse_percent(val, &pol->cu_permille[c]);
+		r = axs_parse_percent(val, &pol->cu_permille[c]);
 	} else {
 		return fail(ps, "unknown key '%s'", key);
 	}
@@ -276,7 +208,7 @@ static int rule_term(struct parser *ps, struct xsd_rule *r, const char *key, con
 	if (!strcmp(key, "tag"))
 		return dup_into(ps, &r->tag, val);
 	if (!strcmp(key, "uid")) {
-		if (parse_uint(val, UINT32_MAX - 1, &v))
+		if (axs_parse_uint(val, UINT32_MAX - 1, &v))
 			return fail(ps, "bad uid '%s'", val);
 		r->has_uid = true;
 		r->uid = (uint32_t)v;
@@ -285,14 +217,14 @@ static int rule_term(struct parser *ps, struct xsd_rule *r, const char *key, con
 		if (r->sched_class < 0)
 			return fail(ps, "unknown class '%s' (realtime, normal, best-effort)", val);
 	} else if (!strcmp(key, "priority")) {
-		if (parse_uint(val, 15, &v))
+		if (axs_parse_uint(val, 15, &v))
 			return fail(ps, "priority must be 0..15, not '%s'", val);
 		r->priority = (int)v;
 	} else if (!strcmp(key, "share")) {
-		if (parse_percent(val, &r->share) || !r->share)
+		if (axs_parse_percent(val, &r->share) || !r->share)
 			return fail(ps, "share must be a percentage above 0, not '%s'", val);
 	} else if (!strcmp(key, "deadline")) {
-		if (parse_duration(val, &r->deadline_ns) || !r->deadline_ns)
+		if (axs_parse_duration(val, &r->deadline_ns) || !r->deadline_ns)
 			return fail(ps, "deadline must be a duration above 0, not '%s'", val);
 	} else {
 		return fail(ps, "unknown rule key '%s'", key);

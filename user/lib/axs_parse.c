@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/* Value parsers shared by xschedd.conf and libhsa-xsched (axs_parse.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "axs_parse.h"
+
+#define MS	UINT64_C(1000000)
+
+int axs_parse_u64(const char *s, uint64_t *v, const char **end)
+{
+	char *e;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &e, 10);
+	if (errno)
+		return -ERANGE;
+	*end = e;
+	return 0;
+}
+
+int axs_parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	const char *e;
+
+	if (axs_parse_u64(s, v, &e) || *e || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+/* "250us", "2ms", "1s", "1.5ms" -> ns */
+int axs_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct { const char *unit; uint64_t ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", MS }, { "s", 1000 * MS },
+	};
+	uint64_t whole, frac = 0, scale = 1;
+	const char *e;
+
+	if (axs_parse_u64(s, &whole, &e))
+		return -EINVAL;
+	if (*e == '.') {
+		for (e++; isdigit((unsigned char)*e) && scale < 1000000; e++) {
+			frac = frac * 10 + (uint64_t)(*e - '0');
+			scale *= 10;
+		}
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(e, units[i].unit))
+			continue;
+		if (whole > UINT64_MAX / units[i].ns / 2)
+			return -ERANGE;
+		*ns = whole * units[i].ns + frac * units[i].ns / scale;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* "5%", "12.5%" -> per mille (0..1000) */
+int axs_parse_percent(const char *s, uint32_t *permille)
+{
+	uint64_t whole, tenth = 0;
+	const char *e;
+
+	if (axs_parse_u64(s, &whole, &e))
+		return -EINVAL;
+	if (*e == '.' && isdigit((unsigned char)e[1])) {
+		tenth = (uint64_t)(e[1] - '0');
+		e += 2;
+	}
+	if (strcmp(e, "%") || whole > 100 || (whole == 100 && tenth))
+		return -EINVAL;
+	*permille = (uint32_t)(whole * 10 + tenth);
+	return 0;
+}

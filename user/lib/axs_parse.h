@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Value parsers shared by xschedd.conf and libhsa-xsched's environment, so
+ * that "20ms" or "25%" means the same in both. Each returns 0 or -EINVAL /
+ * -ERANGE and writes its output only on success. No locale, no allocation.
+ */
+#ifndef AXS_PARSE_H
+#define AXS_PARSE_H
+
+#include <stdint.h>
+
+/* Leading decimal digits of s; *end points past them. No sign, no spaces. */
+int axs_parse_u64(const char *s, uint64_t *v, const char **end);
+/* All of s is a decimal number of at most max. */
+int axs_parse_uint(const char *s, uint64_t max, uint64_t *v);
+/* "250us", "2ms", "1s", "1.5ms" -> ns; the unit (ns, us, ms, s) is required. */
+int axs_parse_duration(const char *s, uint64_t *ns);
+/* "5%", "12.5%" -> per mille (0..1000); one decimal at most. */
+int axs_parse_percent(const char *s, uint32_t *permille);
+
+#endif /* AXS_PARSE_H */
