@@ -51,7 +51,7 @@ PROGRAMS	:= xschedd xschedctl axs-workload axs-bench
 # kselftest_harness.h comes from the kernel's own source package.
 KSFT_DIR	 = $(shell $(VM) kselftest-headers)/tools/testing/selftests
 
-all: module user
+all: module user libhsa-xsched
 
 module:
 	@if [ -d "$(KDIR)" ]; then \
@@ -98,11 +98,30 @@ $(B)/user/axs-simq: tests/vm/axs-simq.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 $(B)/user/axs-smoke: tests/vm/axs-smoke.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -o $@ tests/vm/axs-smoke.c $(LIBAXS_SRC)
 
-VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh tests/vm/xschedd-test.sh
+VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh \
+		   tests/vm/xschedd-test.sh tests/vm/xsched-run-test.sh
 
-payload-tests: selftests user $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests
+# libhsa-xsched: the libraries, xsched-run and the pkg-config file.
+XS_B		:= $(B)/libhsa-xsched
+libhsa-xsched:
+	$(MAKE) -C libhsa-xsched O="$(CURDIR)/$(XS_B)" PREFIX="$(PREFIX)"
+
+# Its VM tests: dynamic programs, run with the guest's Debian glibc (--rocm).
+$(B)/user/hsa-hold: tests/vm/hsa-hold.c | $(B)/user
+	$(CC) $(USER_CFLAGS) -o $@ tests/vm/hsa-hold.c -ldl
+
+$(B)/user/xsched-api-test: tests/vm/xsched-api-test.c libhsa-xsched $(LIBAXS_SRC) $(LIBAXS_HDR) \
+		| $(B)/user
+	$(CC) $(USER_CFLAGS) -Ilibhsa-xsched -I$(KSFT_DIR) -Wno-sign-compare \
+		-Wno-unused-parameter -o $@ tests/vm/xsched-api-test.c $(LIBAXS_SRC) \
+		$(XS_B)/libhsa-xsched.so.1 -Wl,-rpath,'$$ORIGIN'
+
+payload-tests: selftests user libhsa-xsched $(B)/user/axs-smoke $(B)/user/axs-simq \
+		$(B)/user/hsa-hold $(B)/user/xsched-api-test $(B)/payload-tests
 	cp $(B)/selftests/*_test $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests/
-	cp $(addprefix $(B)/user/,xschedd xschedctl axs-workload) $(B)/payload-tests/
+	cp $(addprefix $(B)/user/,xschedd xschedctl axs-workload hsa-hold xsched-api-test) \
+		$(B)/payload-tests/
+	cp -a $(XS_B)/libhsa-xsched.so.1 $(XS_B)/xsched $(XS_B)/xsched-run $(B)/payload-tests/
 	cp $(VM_TEST_SCRIPTS) $(B)/payload-tests/
 	cp tests/vm/run-tests.sh $(B)/payload-tests/run.sh
 
@@ -122,7 +141,7 @@ vm-check: payload-tests
 		echo "=== $$s: prepare, build, boot and test"; \
 		$(VM) prepare $$s; \
 		$(VM) build $$s W=1; \
-		$(VM) run $$s --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap; \
+		$(VM) run $$s --rocm --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap; \
 	done
 
 check: unit lint vm-check
@@ -166,5 +185,5 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all module user selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all module user libhsa-xsched selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check demo bench hw install clean

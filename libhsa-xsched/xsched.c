@@ -187,6 +187,18 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+	pthread_mutexattr_t ma;
+
+	/*
+	 * The child's thread is not the owner the recursive mutex recorded in
+	 * atfork_prepare(), so it cannot unlock it: start a fresh one instead
+	 * (nothing else runs in the child yet).
+	 */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&xs.lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	pthread_mutex_lock(&xs.lock);
 	if (xs.fd >= 0)
 		close(xs.fd);	/* the parent's copy keeps its hints alive */
 	xs.fd = -1;
@@ -341,7 +353,8 @@ static int own_queues(struct amdxsched_queue_info **qi, uint32_t *n)
 	*n = 0;
 	if (r)
 		return r;
-	return axs_list_queues(xs.fd, (uint32_t)getpid(), AMDXSCHED_GPU_ANY, qi, n);
+	r = axs_list_queues(xs.fd, (uint32_t)getpid(), AMDXSCHED_GPU_ANY, qi, n);
+	return r == -ESRCH ? 0 : r;	/* a process the module does not know has none */
 }
 
 API int xsched_queue_count(void)

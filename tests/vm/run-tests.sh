@@ -9,7 +9,7 @@
 
 SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test kfd_test"
 # End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
-SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh"
+SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh"
 NLIFECYCLE=5
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)

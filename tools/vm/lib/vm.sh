@@ -14,6 +14,7 @@ run_usage() {
 	cat <<'EOF'
 usage: axs-vm run SUITE --payload DIR [--modparams "a=1 b=2"] [--timeout SEC]
                   [--tap OUT.tap] [--console OUT.log] [--append "ARGS"] [--quiet]
+                  [--rocm]
 EOF
 }
 
@@ -42,8 +43,8 @@ add_busybox() { # STAGE
 }
 
 # Write the initramfs (uncompressed newc cpio: quicker than gzip under TCG).
-build_initramfs() { # KO PAYLOAD MODPARAMS OUT
-	local ko=$1 payload=$2 params=$3 out=$4 stage
+build_initramfs() { # KO PAYLOAD MODPARAMS OUT [OVERLAY]
+	local ko=$1 payload=$2 params=$3 out=$4 overlay=${5:-} stage
 	stage=$(mktemp -d "${out%/*}/initramfs.XXXXXX")
 	# mktemp makes it 0700: the guest's / must let unprivileged tests through.
 	chmod 0755 "$stage"
@@ -57,6 +58,10 @@ build_initramfs() { # KO PAYLOAD MODPARAMS OUT
 	cp "$ko" "$stage/axs/amdxsched.ko"
 	printf '%s\n' "$params" >"$stage/axs/modparams"
 	cp -a "$payload/." "$stage/payload/"
+	if [[ -n $overlay ]]; then
+		cp -a "$overlay/." "$stage/"
+		rm -f "$stage/.complete"
+	fi
 	(cd "$stage" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet) >"$out.tmp"
 	mv "$out.tmp" "$out"
@@ -138,7 +143,7 @@ judge_run() { # CONSOLE TAP
 
 cmd_run() {
 	local suite=${1:-} payload='' params='' timeout=1200 tap='' console='' append='' quiet=0
-	local out ko initrd t0 status=0
+	local rocm=0 overlay='' out ko initrd t0 status=0
 	[[ -n $suite && $suite != -* ]] || {
 		run_usage >&2
 		exit 2
@@ -153,6 +158,7 @@ cmd_run() {
 		--console) console=${2:?--console needs a file} && shift ;;
 		--append) append=${2?--append needs a value} && shift ;;
 		--quiet) quiet=1 ;;
+		--rocm) rocm=1 ;;
 		-h | --help) run_usage && return 0 ;;
 		*) run_usage >&2 && die "run: unknown argument '$1'" ;;
 		esac
@@ -164,6 +170,10 @@ cmd_run() {
 	[[ $timeout =~ ^[0-9]+$ && $timeout -gt 0 ]] || die "run: --timeout must be a positive number of seconds"
 	require_root run
 	require_cmds qemu-system-x86_64 cpio modinfo timeout
+	# Debian's ROCm userspace over the initramfs (suites with a chroot).
+	if ((rocm)) && suite_uses_chroot "$suite"; then
+		overlay=$("$AXS_VM_DIR/axs-vm" rocm "$suite") || die "run: $suite: no ROCm root"
+	fi
 	take_lock "$suite" -s
 	load_current "$suite"
 	out=$(project_build_dir "$suite")
@@ -174,7 +184,7 @@ cmd_run() {
 	console=${console:-$out/console.log}
 	mkdir -p "${tap%/*}" "${console%/*}"
 	initrd=$out/initramfs.cpio
-	build_initramfs "$ko" "$payload" "$params" "$initrd"
+	build_initramfs "$ko" "$payload" "$params" "$initrd" "$overlay"
 	# QEMU reads kernel and initramfs at start; prepare never removes a
 	# prepared entry, so the boot itself need not hold the lock.
 	release_lock "$suite"
