@@ -5,8 +5,10 @@
 # This Makefile drives everything else:
 #
 #   make [all]   the module for KDIR (when its headers exist) and all programs
-#   make check   host unit tests, lint, then the module and its selftests in
-#                QEMU on each Debian kernel of SUITES (tools/vm/axs-vm)
+#   make check   host unit tests, the hsakmt override's exports against
+#                Debian's libhsakmt1, lint, then the module, its selftests
+#                and the programs' tests in QEMU on each Debian kernel of
+#                SUITES (tools/vm/axs-vm; trixie and sid with their ROCm)
 #   make bench   the policy library's cost per event on the host, then
 #                the module's costs and xschedd's reaction time in QEMU
 #   make demo    the dual-model demo on a simulated MI308X, in QEMU
@@ -144,7 +146,14 @@ vm-check: payload-tests
 		$(VM) run $$s --rocm --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap; \
 	done
 
-check: unit lint vm-check
+# The override against Debian trixie's libhsakmt1: the same exports.
+hsakmt-symbols: libhsa-xsched
+	$(VM) prepare trixie
+	tests/unit/check-hsakmt-symbols.sh \
+		"$$($(VM) rocm trixie)/usr/lib/x86_64-linux-gnu/libhsakmt.so.1" \
+		$(XS_B)/xsched/libhsakmt.so.1
+
+check: unit hsakmt-symbols lint vm-check
 	@echo "make check: all passed on $(SUITES)"
 
 demo: payload-demo
@@ -179,11 +188,12 @@ install: all
 	install -D -m 0644 user/xschedd/xschedd.service \
 		$(DESTDIR)/usr/lib/systemd/system/xschedd.service
 	install -D -m 0644 user/xschedd/xschedd.conf $(DESTDIR)/etc/xschedd.conf.example
+	$(MAKE) -C libhsa-xsched O="$(CURDIR)/$(XS_B)" PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" install
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all module user libhsa-xsched selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all module user libhsa-xsched hsakmt-symbols selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check demo bench hw install clean
