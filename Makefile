@@ -14,6 +14,7 @@
 #   make demo    the dual-model demo on a simulated MI308X, in QEMU
 #   make lint    checkpatch --strict, sparse and W=1 over the kernel code
 #   make hw      tools/hw/axs-hw-latency for a real gfx942 GPU (sid's hipcc)
+#   make examples  libhsa-xsched's two HIP examples, the same way
 #   make install the module for KDIR, the ABI header, programs, udev rule
 #   make clean
 #
@@ -153,7 +154,7 @@ hsakmt-symbols: libhsa-xsched
 		"$$($(VM) rocm trixie)/usr/lib/x86_64-linux-gnu/libhsakmt.so.1" \
 		$(XS_B)/xsched/libhsakmt.so.1
 
-check: unit hsakmt-symbols lint vm-check
+check: unit hsakmt-symbols lint vm-check examples
 	@echo "make check: all passed on $(SUITES)"
 
 demo: payload-demo
@@ -163,6 +164,14 @@ demo: payload-demo
 
 hw:
 	tools/hw/build.sh
+
+# The two HIP examples of libhsa-xsched, with sid's hipcc for gfx942.
+examples: libhsa-xsched
+	tools/hw/build.sh --dir libhsa-xsched/examples --out $(B)/examples
+	@for p in latency-serve batch-train; do \
+		grep -q -a amdgcn-amd-amdhsa--gfx942 $(B)/examples/$$p || \
+			{ echo "examples: $$p has no gfx942 code object" >&2; exit 1; }; \
+	done; echo "examples: latency-serve and batch-train carry gfx942 code objects"
 
 # The policy library alone, on the host: cost per event at 10/100/1000 queues.
 $(B)/host/policy-bench: tools/bench/policy-bench.c $(POLICY_SRC) $(POLICY_HDR)
@@ -195,5 +204,5 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all module user libhsa-xsched hsakmt-symbols selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all module user libhsa-xsched hsakmt-symbols examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check demo bench hw install clean
