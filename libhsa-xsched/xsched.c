@@ -53,6 +53,7 @@ static struct {
 	int fd;			/* /dev/amdxsched, or -1 */
 	int open_err;		/* -errno of the last open that failed, 0 if none */
 	bool said_absent;	/* the debug note about open_err was printed */
+	bool off;		/* XSCHED_DISABLE, or a module of another ABI major */
 	struct amdxsched_proc_attr want;	/* hints to send; want.flags = 0: none */
 	bool sent;		/* want was accepted on fd */
 	struct xs_queue *q;
@@ -132,7 +133,7 @@ static int connect_locked(void)
 	struct amdxsched_proc_attr a;
 	int fd, r;
 
-	if (xs.env.disable)
+	if (xs.off)
 		return -ENODEV;
 	if (xs.fd < 0) {
 		fd = axs_open(O_RDONLY);
@@ -151,7 +152,7 @@ static int connect_locked(void)
 				    AMDXSCHED_ABI_MAJOR);
 			close(fd);
 			xs.open_err = -EPROTO;
-			xs.env.disable = true;	/* it will not change while we run */
+			xs.off = true;	/* it will not change while we run */
 			return -EPROTO;
 		}
 		xs.fd = fd;
@@ -222,7 +223,8 @@ __attribute__((constructor)) static void xs_init(void)
 		goto out;
 	xs.inited = true;
 	xs_env_parse(get_env, &xs.env, report_env, NULL);
-	if (xs.env.disable) {
+	xs.off = xs.env.disable;
+	if (xs.off) {
 		xsched__debug("XSCHED_DISABLE set: not talking to the module");
 		goto out;
 	}
@@ -457,11 +459,6 @@ API const char *xsched_class_name(enum xsched_class cls)
 
 /* ---- for the hsakmt override -------------------------------------------- */
 
-XSCHED_PRIVATE int xsched__enabled(void)
-{
-	return !xs.env.disable;
-}
-
 XSCHED_PRIVATE const char *xsched__hsakmt_library(void)
 {
 	return xs.env.hsakmt_library;
@@ -482,7 +479,7 @@ XSCHED_PRIVATE void *xsched__create_begin(void)
 	uint32_t n;
 
 	pthread_mutex_lock(&xs.lock);	/* released by xsched__create_end() */
-	if (xs.env.disable || own_queues(&qi, &n))
+	if (xs.off || own_queues(&qi, &n))
 		return NULL;
 	s = malloc(sizeof(*s) + n * sizeof(s->handle[0]));
 	if (s) {
@@ -522,7 +519,7 @@ XSCHED_PRIVATE void xsched__create_end(void *token, const struct xs_queue_desc *
 	struct xs_snapshot *s = token;
 	struct xs_queue *q, *grown;
 
-	if (status || xs.env.disable)
+	if (status || xs.off)
 		goto out;
 	if (xs.nq == xs.capq) {
 		grown = realloc(xs.q, (xs.capq ? xs.capq * 2 : 16) * sizeof(*grown));

@@ -24,8 +24,7 @@ struct xs_queue_desc {
 	uint32_t percentage;
 };
 
-/* The library's settings: whether hooks should do anything, and logging. */
-XSCHED_PRIVATE int xsched__enabled(void);
+/* XSCHED_HSAKMT_LIBRARY, or NULL; messages on stderr (debug: XSCHED_DEBUG only). */
 XSCHED_PRIVATE const char *xsched__hsakmt_library(void);
 XSCHED_PRIVATE void xsched__log(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
