@@ -75,9 +75,9 @@ $(B)/user/xschedd: $(XSCHEDD_SRC) $(wildcard user/xschedd/*.h) $(POLICY_SRC) $(P
 		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC)
 
 $(B)/user/xschedctl: $(XSCHEDCTL_SRC) $(wildcard user/xschedctl/*.h) $(POLICY_SRC) \
-		$(POLICY_HDR) $(TRACE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+		$(POLICY_HDR) $(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDCTL_SRC) $(POLICY_SRC) $(TRACE_SRC) \
-		$(LIBAXS_SRC)
+		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC)
 
 $(B)/user/axs-workload: tools/workload/axs-workload.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -o $@ tools/workload/axs-workload.c $(LIBAXS_SRC)

@@ -9,47 +9,46 @@
 
 #define HOUR_NS		(3600ULL * 1000000000ULL)
 
-static const struct {
+/* Spellings besides the canonical names (axs_class_name()), and XSCHED_PRIORITY's words. */
+struct word {
 	const char *name;
 	uint32_t cls;
-} class_names[] = {
-	{ "realtime", AMDXSCHED_CLASS_REALTIME },
+};
+
+static const struct word class_aliases[] = {
 	{ "rt", AMDXSCHED_CLASS_REALTIME },
-	{ "normal", AMDXSCHED_CLASS_NORMAL },
-	{ "best-effort", AMDXSCHED_CLASS_BEST_EFFORT },
 	{ "batch", AMDXSCHED_CLASS_BEST_EFFORT },
 };
 
-/* XSCHED_PRIORITY's words are shorthands for classes. */
-static const struct {
-	const char *name;
-	uint32_t cls;
-} priority_words[] = {
+static const struct word priority_words[] = {
 	{ "high", AMDXSCHED_CLASS_REALTIME },
 	{ "normal", AMDXSCHED_CLASS_NORMAL },
 	{ "low", AMDXSCHED_CLASS_BEST_EFFORT },
 };
 
+#define NWORDS(w) (sizeof(w) / sizeof((w)[0]))
+
+static uint32_t lookup(const struct word *w, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(s, w[i].name))
+			return w[i].cls;
+	return AMDXSCHED_CLASS_UNSET;
+}
+
 uint32_t xs_class_parse(const char *s)
 {
-	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
-		if (!strcasecmp(s, class_names[i].name))
-			return class_names[i].cls;
-	return AMDXSCHED_CLASS_UNSET;
+	for (uint32_t c = AMDXSCHED_CLASS_REALTIME; c <= AMDXSCHED_CLASS_MAX; c++)
+		if (!strcasecmp(s, axs_class_name(c)))
+			return c;
+	return lookup(class_aliases, NWORDS(class_aliases), s);
 }
 
 const char *xs_class_name(uint32_t cls)
 {
-	switch (cls) {
-	case AMDXSCHED_CLASS_REALTIME:
-		return "realtime";
-	case AMDXSCHED_CLASS_NORMAL:
-		return "normal";
-	case AMDXSCHED_CLASS_BEST_EFFORT:
-		return "best-effort";
-	default:
-		return "unset";
-	}
+	const char *name = axs_class_name(cls);
+
+	return name ? name : "unset";
 }
 
 bool xs_tag_valid(const char *tag)
@@ -103,11 +102,11 @@ static const char *get_set(xs_getenv_fn get, const char *name)
 
 static uint32_t parse_priority(struct ctx *c, const char *v, struct xs_env *e)
 {
+	uint32_t cls = lookup(priority_words, NWORDS(priority_words), v);
 	uint64_t n;
 
-	for (size_t i = 0; i < sizeof(priority_words) / sizeof(priority_words[0]); i++)
-		if (!strcasecmp(v, priority_words[i].name))
-			return priority_words[i].cls;
+	if (cls)
+		return cls;
 	if (!axs_parse_uint(v, AMDXSCHED_PRIORITY_MAX, &n)) {
 		e->priority = (uint32_t)n;
 		e->attr_flags |= AMDXSCHED_ATTR_PRIORITY;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/amdxsched.h>
+
 #include "axs_parse.h"
 
 #define MS	UINT64_C(1000000)
@@ -76,4 +78,24 @@ int axs_parse_percent(const char *s, uint32_t *permille)
 		return -EINVAL;
 	*permille = (uint32_t)(whole * 10 + tenth);
 	return 0;
+}
+
+static const char *const class_names[] = {
+	[AMDXSCHED_CLASS_REALTIME] = "realtime",
+	[AMDXSCHED_CLASS_NORMAL] = "normal",
+	[AMDXSCHED_CLASS_BEST_EFFORT] = "best-effort",
+};
+
+const char *axs_class_name(uint32_t cls)
+{
+	return cls >= AMDXSCHED_CLASS_REALTIME && cls <= AMDXSCHED_CLASS_MAX ?
+	       class_names[cls] : NULL;
+}
+
+uint32_t axs_class_parse(const char *s)
+{
+	for (uint32_t c = AMDXSCHED_CLASS_REALTIME; c <= AMDXSCHED_CLASS_MAX; c++)
+		if (!strcmp(s, class_names[c]))
+			return c;
+	return AMDXSCHED_CLASS_UNSET;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Value parsers shared by xschedd.conf and libhsa-xsched's environment, so
- * that "20ms" or "25%" means the same in both. Each returns 0 or -EINVAL /
+ * that "20ms" or "25%" means the same in both, and the class names
+ * xschedctl also prints. Each returns 0 or -EINVAL /
  * -ERANGE and writes its output only on success. No locale, no allocation.
  */
 #ifndef AXS_PARSE_H
@@ -17,5 +18,13 @@ int axs_parse_uint(const char *s, uint64_t max, uint64_t *v);
 int axs_parse_duration(const char *s, uint64_t *ns);
 /* "5%", "12.5%" -> per mille (0..1000); one decimal at most. */
 int axs_parse_percent(const char *s, uint32_t *permille);
+
+/*
+ * AMDXSCHED_CLASS_REALTIME..BEST_EFFORT <-> "realtime", "normal",
+ * "best-effort": NULL for any other value; exact names only, else
+ * AMDXSCHED_CLASS_UNSET (0).
+ */
+const char *axs_class_name(uint32_t cls);
+uint32_t axs_class_parse(const char *s);
 
 #endif /* AXS_PARSE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* xschedctl: list, top and stats, the commands that only observe. */
 #include "xschedctl.h"
+#include "axs_parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,9 +41,9 @@ static const char *backend_name(uint32_t b)
 
 static const char *class_name(uint32_t c)
 {
-	static const char *const names[] = { "-", "realtime", "normal", "best-effort" };
+	const char *name = axs_class_name(c);
 
-	return c <= AMDXSCHED_CLASS_MAX ? names[c] : "?";
+	return name ? name : c == AMDXSCHED_CLASS_UNSET ? "-" : "?";
 }
 
 static const char *type_name(uint32_t t)

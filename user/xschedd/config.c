@@ -18,29 +18,25 @@
 #define LINE_MAX_LEN	1024
 #define MAX_FILE	(1 << 20)
 
-static const char *const class_names[] = {
-	[AXSP_CLASS_REALTIME] = "realtime",
-	[AXSP_CLASS_NORMAL] = "normal",
-	[AXSP_CLASS_BEST_EFFORT] = "best-effort",
-};
-
 static const char *const cu_mode_names[] = {
 	[AXSP_CU_NONE] = "none",
 	[AXSP_CU_CLASS] = "class",
 	[AXSP_CU_SHARE] = "share",
 };
 
+/* enum axsp_class has the values of AMDXSCHED_CLASS_*: one name table serves. */
 const char *xsd_class_name(int c)
 {
-	return c >= AXSP_CLASS_REALTIME && c <= AXSP_CLASS_BEST_EFFORT ? class_names[c] : "-";
+	const char *name = c > 0 ? axs_class_name((uint32_t)c) : NULL;
+
+	return name ? name : "-";
 }
 
 int xsd_class_parse(const char *s)
 {
-	for (int c = AXSP_CLASS_REALTIME; c <= AXSP_CLASS_BEST_EFFORT; c++)
-		if (!strcmp(s, class_names[c]))
-			return c;
-	return -1;
+	uint32_t c = axs_class_parse(s);
+
+	return c ? (int)c : -1;
 }
 
 void xsd_config_default(struct xsd_config *c)
@@ -433,10 +429,10 @@ void xsd_config_print(const struct xsd_config *c, FILE *out)
 	fprintf(out, "trust_hints = %s\n", c->trust_hints ? "yes" : "no");
 	fprintf(out, "metrics_listen = %s\n", c->metrics_listen);
 	for (int k = AXSP_CLASS_REALTIME; k <= AXSP_CLASS_BEST_EFFORT; k++) {
-		fprintf(out, "level.%s = %u\n", class_names[k], p->level[k]);
-		fprintf(out, "priority.%s = %u\n", class_names[k], p->priority[k]);
-		print_percent(out, "share", class_names[k], p->share[k]);
-		print_percent(out, "cu", class_names[k], p->cu_permille[k]);
+		fprintf(out, "level.%s = %u\n", xsd_class_name(k), p->level[k]);
+		fprintf(out, "priority.%s = %u\n", xsd_class_name(k), p->priority[k]);
+		print_percent(out, "share", xsd_class_name(k), p->share[k]);
+		print_percent(out, "cu", xsd_class_name(k), p->cu_permille[k]);
 	}
 	for (size_t i = 0; i < c->nrules; i++) {
 		const struct xsd_rule *r = &c->rules[i];
@@ -453,7 +449,7 @@ void xsd_config_print(const struct xsd_config *c, FILE *out)
 		if (r->has_uid)
 			fprintf(out, " uid=%u", r->uid);
 		if (r->sched_class > 0)
-			fprintf(out, " class=%s", class_names[r->sched_class]);
+			fprintf(out, " class=%s", xsd_class_name(r->sched_class));
 		if (r->priority >= 0)
 			fprintf(out, " priority=%d", r->priority);
 		if (r->share)
