@@ -32,7 +32,6 @@
 struct xs_queue {
 	struct xs_queue_desc d;
 	uint64_t handle;
-	uint32_t cu_bits;	/* CUs in the last mask set, 0 = never set */
 };
 
 /* The module's handles of this process's queues, before a creation. */
@@ -49,10 +48,8 @@ static struct {
 	 */
 	pthread_mutex_t lock;
 	struct xs_env env;
-	bool inited;
 	int fd;			/* /dev/amdxsched, or -1 */
 	int open_err;		/* -errno of the last open that failed, 0 if none */
-	bool said_absent;	/* the debug note about open_err was printed */
 	bool off;		/* XSCHED_DISABLE, or a module of another ABI major */
 	struct amdxsched_proc_attr want;	/* hints to send; want.flags = 0: none */
 	bool sent;		/* want was accepted on fd */
@@ -138,11 +135,10 @@ static int connect_locked(void)
 	if (xs.fd < 0) {
 		fd = axs_open(O_RDONLY);
 		if (fd < 0) {
-			if (fd != xs.open_err || !xs.said_absent)
+			if (fd != xs.open_err)	/* said once per reason */
 				xsched__debug("%s: %s; running unscheduled", AXS_DEVICE_PATH,
 					      strerror(-fd));
 			xs.open_err = fd;
-			xs.said_absent = true;
 			return fd;
 		}
 		r = axs_version(fd, &v);
@@ -219,9 +215,6 @@ static const char *get_env(const char *name)
 __attribute__((constructor)) static void xs_init(void)
 {
 	pthread_mutex_lock(&xs.lock);
-	if (xs.inited)
-		goto out;
-	xs.inited = true;
 	xs_env_parse(get_env, &xs.env, report_env, NULL);
 	xs.off = xs.env.disable;
 	if (xs.off) {
@@ -570,10 +563,9 @@ XSCHED_PRIVATE void xsched__queue_cu_mask(uint64_t queue_id, const uint32_t *mas
 
 	pthread_mutex_lock(&xs.lock);
 	q = status ? NULL : find_queue(queue_id);
-	if (q && mask) {
+	if (q && mask && xs.env.debug) {	/* only said, not kept */
 		for (uint32_t i = 0; i < nbits / 32; i++)
 			cus += (uint32_t)__builtin_popcount(mask[i]);
-		q->cu_bits = cus;
 		xsched__debug("queue %#llx: CU mask of %u CUs", (unsigned long long)queue_id, cus);
 	}
 	pthread_mutex_unlock(&xs.lock);
