@@ -24,14 +24,10 @@ while (($#)); do
 done
 
 "$vm" prepare sid >/dev/null
+"$vm" install sid hipcc libamdhip64-dev
 # Expanded in the chroot. It has the kernel's versioned gcc, no plain "gcc".
 # shellcheck disable=SC2016
 "$vm" chroot sid sh -euc '
-	if ! command -v hipcc >/dev/null || [ ! -e /usr/include/hip/hip_runtime.h ]; then
-		echo "build.sh: installing hipcc and libamdhip64-dev into the sid chroot"
-		apt-get update -q
-		apt-get install -y -q --no-install-recommends hipcc libamdhip64-dev
-	fi
 	cc=$(ls /usr/bin/x86_64-linux-gnu-gcc-[0-9]* | sort -V | tail -n 1)
 	dir=$1 out=$2
 	shift 2

@@ -75,6 +75,31 @@ build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
 	return "${PIPESTATUS[0]}"
 }
 
+# Install PKG... into the loaded suite's chroot, from the mirror its apt was
+# set up with, unless all of them are there already.
+chroot_install() { # PKG...
+	# shellcheck disable=SC2016 # expanded in the chroot
+	run_in_chroot "$(project_dir)" sh -euc '
+		dpkg -s "$@" >/dev/null 2>&1 && exit 0
+		echo "axs-vm: installing $* into the $(. /etc/os-release; echo "$VERSION_CODENAME") chroot" >&2
+		apt-get update -q >/dev/null
+		apt-get install -y -q --no-install-recommends "$@" >/dev/null
+	' chroot_install "$@"
+}
+
+# axs-vm install SUITE PKG...: chroot_install for SUITE.
+cmd_install() {
+	local suite=${1:?usage: axs-vm install SUITE PKG...}
+	shift
+	(($#)) || die "usage: axs-vm install SUITE PKG..."
+	validate_suite "$suite"
+	require_root install
+	suite_uses_chroot "$suite" || die "$suite builds on the host; it has no chroot"
+	take_lock "$suite"
+	load_current "$suite"
+	chroot_install "$@"
+}
+
 # axs-vm chroot SUITE CMD...: CMD in SUITE's chroot, the repository at /axs/src.
 cmd_chroot() {
 	local suite=${1:?usage: axs-vm chroot SUITE CMD...}

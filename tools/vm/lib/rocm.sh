@@ -13,14 +13,12 @@ AXS_MULTIARCH=x86_64-linux-gnu
 
 rocm_root_dir() { printf '%s/rocm-root\n' "$AXS_VDIR"; }
 
-# Install the packages into the chroot (from the mirror its apt was set up with).
+# Install the packages into the chroot; print the versions that matter.
 rocm_install() {
+	# shellcheck disable=SC2086 # a list on purpose
+	chroot_install $AXS_ROCM_PKGS || return 1
 	# shellcheck disable=SC2016 # expanded in the chroot
 	run_in_chroot "$(project_dir)" sh -euc '
-		if ! dpkg -s "$@" >/dev/null 2>&1; then
-			apt-get update -q >/dev/null
-			apt-get install -y -q --no-install-recommends "$@" >/dev/null
-		fi
 		dpkg-query -W -f "\${Package} \${Version}\n" "$@" libhsa-runtime64-1
 		dpkg-query -W -f "\${Package} \${Version}\n" libhsakmt1 2>/dev/null || true
 	' rocm.sh $AXS_ROCM_PKGS
@@ -48,7 +46,6 @@ cmd_rocm() {
 		printf '%s\n' "$root"
 		return 0
 	fi
-	log "$suite: installing $AXS_ROCM_PKGS into the chroot"
 	versions=$(rocm_install) || die "$suite: apt-get install $AXS_ROCM_PKGS failed in the chroot"
 	tmp=$root.tmp
 	safe_rm_tree "$tmp"
