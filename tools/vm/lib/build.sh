@@ -87,16 +87,22 @@ chroot_install() { # PKG...
 	' chroot_install "$@"
 }
 
+# The start of every command that works in a suite's chroot: checks, the
+# suite's lock (held until the command exits) and its cached metadata.
+load_chroot_suite() { # SUITE COMMAND
+	validate_suite "$1"
+	require_root "$2"
+	suite_uses_chroot "$1" || die "$1 builds on the host; it has no chroot"
+	take_lock "$1"
+	load_current "$1"
+}
+
 # axs-vm install SUITE PKG...: chroot_install for SUITE.
 cmd_install() {
 	local suite=${1:?usage: axs-vm install SUITE PKG...}
 	shift
 	(($#)) || die "usage: axs-vm install SUITE PKG..."
-	validate_suite "$suite"
-	require_root install
-	suite_uses_chroot "$suite" || die "$suite builds on the host; it has no chroot"
-	take_lock "$suite"
-	load_current "$suite"
+	load_chroot_suite "$suite" install
 	chroot_install "$@"
 }
 
@@ -105,11 +111,7 @@ cmd_chroot() {
 	local suite=${1:?usage: axs-vm chroot SUITE CMD...}
 	shift
 	(($#)) || die "usage: axs-vm chroot SUITE CMD..."
-	validate_suite "$suite"
-	require_root chroot
-	suite_uses_chroot "$suite" || die "$suite builds on the host; it has no chroot"
-	take_lock "$suite"
-	load_current "$suite"
+	load_chroot_suite "$suite" chroot
 	run_in_chroot "$(project_dir)" "$@"
 }
 

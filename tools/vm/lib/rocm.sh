@@ -36,11 +36,7 @@ rocm_closure() {
 
 cmd_rocm() {
 	local suite=${1:?usage: axs-vm rocm SUITE} root tmp f versions
-	validate_suite "$suite"
-	require_root rocm
-	suite_uses_chroot "$suite" || die "$suite has no build chroot to take ROCm from"
-	take_lock "$suite"
-	load_current "$suite"
+	load_chroot_suite "$suite" rocm
 	root=$(rocm_root_dir)
 	if [[ -e $root/.complete ]]; then
 		printf '%s\n' "$root"
