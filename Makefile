@@ -154,7 +154,12 @@ hsakmt-symbols: libhsa-xsched
 		"$$($(VM) rocm trixie)/usr/lib/x86_64-linux-gnu/libhsakmt.so.1" \
 		$(XS_B)/xsched/libhsakmt.so.1
 
-check: unit hsakmt-symbols lint vm-check examples
+# The harness itself: the build chroots' apt accepts what the host's accepts.
+CHROOT_SUITES	:= $(filter trixie sid,$(SUITES))
+harness-check:
+	$(if $(CHROOT_SUITES),tests/harness/chroot-apt-test.sh $(CHROOT_SUITES),@:)
+
+check: unit hsakmt-symbols lint harness-check vm-check examples
 	@echo "make check: all passed on $(SUITES)"
 
 demo: payload-demo
@@ -204,5 +209,5 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all module user libhsa-xsched hsakmt-symbols examples selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all module user libhsa-xsched hsakmt-symbols harness-check examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check demo bench hw install clean

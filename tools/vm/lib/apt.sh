@@ -60,6 +60,30 @@ discover_mirrors() {
 	AXS_SECURITY_MIRROR=${AXS_SECURITY_MIRROR%/}
 }
 
+# The host's apt settings that decide whether a mirror is reached and its
+# Release files accepted: validity dates (a mirror serving a snapshot is past
+# Valid-Until, and the host may be configured to accept that), proxies,
+# timeouts, retries. Keys are matched whole; printed as apt.conf lines.
+AXS_APT_ACQUIRE_KEYS='Acquire::(Check-Valid-Until|Check-Date|Max-ValidTime|Min-ValidTime|Max-FutureTime|Retries|ForceIPv4|ForceIPv6|(https?|ftp)::(Proxy(::[^ ]+)?|Timeout|No-Cache|Verify-Peer|Verify-Host))'
+
+host_apt_acquire_conf() {
+	apt-config dump 2>/dev/null | grep -E "^$AXS_APT_ACQUIRE_KEYS \"" || true
+}
+
+# Give the apt inside a build chroot the same Acquire settings as the host's
+# apt (and so as the private state "prepare" uses): without them, apt-get
+# update in the chroot refuses a mirror the host accepts. Rewritten before
+# every use, so that a chroot follows changes of the host's configuration.
+sync_chroot_apt_conf() { # CHROOT
+	local f=$1/etc/apt/apt.conf.d/00amdxsched-host
+	[[ -d ${f%/*} ]] || die "$1 has no /etc/apt/apt.conf.d"
+	{
+		printf '// Written by tools/vm/axs-vm from the host'"'"'s apt configuration.\n'
+		host_apt_acquire_conf
+	} >"$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
 # Write the private sources.list for SUITE. Stable suites also get their
 # -updates and -security pockets (where kernel updates land first) unless
 # AXS_APT_UPDATES=0.
@@ -203,14 +227,42 @@ resolve_kernel() {
 	done
 }
 
-# Download PKG=DEBVER for each named package into DIR.
+# The name apt-get download gives PKG=VERSION's file.
+apt_deb_name() { # SUITE PKG VERSION
+	local arch
+	arch=$(apt_field "$1" "$2=$3" Architecture)
+	[[ -n $arch ]] || die "$1: $2=$3 is not in the index"
+	printf '%s_%s_%s.deb\n' "$2" "${3//:/%3a}" "$arch"
+}
+
+# Download PKG=DEBVER for each named package into DIR, through the suite's
+# pool of immutable downloads (downloads_dir): a file is reused only if its
+# SHA256 is the one the signed index gives for that exact version.
 apt_download() {
-	local suite=$1 dir=$2 ver=$3 p specs=()
+	local suite=$1 dir=$2 ver=$3 pool p f sha specs=() files=()
 	shift 3
-	for p in "$@"; do specs+=("$p=$ver"); done
-	mkdir -p "$dir"
-	(cd "$dir" && suite_apt_get "$suite" download "${specs[@]}") >"$dir/download.log" 2>&1 || {
-		tail -n 20 "$dir/download.log" >&2
-		die "$suite: downloading ${specs[*]} failed"
-	}
+	pool=$(downloads_dir "$suite")
+	mkdir -p "$dir" "$pool"
+	for p in "$@"; do
+		f=$(apt_deb_name "$suite" "$p" "$ver")
+		sha=$(apt_field "$suite" "$p=$ver" SHA256)
+		files+=("$f")
+		if [[ -f $pool/$f && -n $sha ]] &&
+			sha256sum -c --status <<<"$sha  $pool/$f" 2>/dev/null; then
+			continue
+		fi
+		rm -f "$pool/$f"
+		specs+=("$p=$ver")
+	done
+	if ((${#specs[@]})); then
+		(cd "$pool" && suite_apt_get "$suite" download "${specs[@]}") >"$dir/download.log" 2>&1 || {
+			tail -n 20 "$dir/download.log" >&2
+			die "$suite: downloading ${specs[*]} failed"
+		}
+	fi
+	log "$suite: $((${#files[@]} - ${#specs[@]})) of ${#files[@]} packages reused from $pool"
+	for f in "${files[@]}"; do
+		[[ -f $pool/$f ]] || die "$suite: $f is not in $pool after the download"
+		ln -f "$pool/$f" "$dir/$f" 2>/dev/null || cp "$pool/$f" "$dir/$f"
+	done
 }

@@ -47,16 +47,22 @@ build_on_host() { # SRCDIR LOG MAKE-ARGS...
 
 # Run CMD... inside the loaded suite's chroot with SRCDIR bind-mounted at
 # /axs/src, the suite's amdgpu source (if cached) read-only at /axs/amd and
-# /proc mounted (objtool and hipcc read it); all unmounted on any exit.
+# /proc mounted (objtool and hipcc read it); all unmounted on any exit. The
+# chroot's apt gets the host's Acquire settings first (sync_chroot_apt_conf),
+# and the suite's pool of downloads as its archive cache.
 run_in_chroot() { # SRCDIR CMD...
-	local src=$1 root=$AXS_CHROOT
+	local src=$1 root=$AXS_CHROOT pool
+	pool=$(downloads_dir "$AXS_SUITE")
 	shift
+	sync_chroot_apt_conf "$root"
 	(
-		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"; unmount_below "$root/axs/amd"' EXIT
+		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"; unmount_below "$root/axs/amd"
+		      unmount_below "$root/var/cache/apt/archives"' EXIT
 		trap 'exit 130' INT TERM HUP
-		mkdir -p "$root/axs/src" "$root/axs/amd" || exit 1
+		mkdir -p "$root/axs/src" "$root/axs/amd" "$pool" || exit 1
 		mount -t proc proc "$root/proc" || exit 1
 		mount --bind "$src" "$root/axs/src" || exit 1
+		mount --bind "$pool" "$root/var/cache/apt/archives" || exit 1
 		if [[ -d ${AXS_AMDSRC:-} ]]; then
 			mount --bind "$AXS_AMDSRC" "$root/axs/amd" || exit 1
 			mount -o remount,bind,ro "$root/axs/amd" || exit 1
@@ -77,13 +83,22 @@ build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
 
 # Install PKG... into the loaded suite's chroot, from the mirror its apt was
 # set up with, unless all of them are there already.
+# apt-get update fails on errors; a warning (a source left out) fails too,
+# since it means the packages may be stale. Output is shown only on failure.
 chroot_install() { # PKG...
 	# shellcheck disable=SC2016 # expanded in the chroot
 	run_in_chroot "$(project_dir)" sh -euc '
 		dpkg -s "$@" >/dev/null 2>&1 && exit 0
 		echo "axs-vm: installing $* into the $(. /etc/os-release; echo "$VERSION_CODENAME") chroot" >&2
-		apt-get update -q >/dev/null
-		apt-get install -y -q --no-install-recommends "$@" >/dev/null
+		log=/tmp/axs-apt.log
+		if ! apt-get update -q >$log 2>&1 || grep -E "^(W|E): " $log >&2; then
+			tail -n 20 $log >&2
+			exit 1
+		fi
+		apt-get install -y -q --no-install-recommends "$@" >$log 2>&1 || {
+			tail -n 30 $log >&2
+			exit 1
+		}
 	' chroot_install "$@"
 }
 

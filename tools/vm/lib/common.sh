@@ -44,6 +44,9 @@ suite_cache_dir() { printf '%s/%s\n' "$AXS_CACHE" "$1"; }
 version_dir() { printf '%s/%s/%s\n' "$AXS_CACHE" "$1" "$2"; }
 current_link() { printf '%s/%s/current\n' "$AXS_CACHE" "$1"; }
 apt_state_dir() { printf '%s/apt/%s\n' "$AXS_CACHE" "$1"; }
+# Immutable downloads of SUITE: .deb files named by exact version, for the
+# private apt, debootstrap and the chroot's apt. Kept by "axs-vm reset".
+downloads_dir() { printf '%s/downloads/%s\n' "$(realpath -m "$AXS_CACHE")" "$1"; }
 ksrc_dir() { printf '%s/ksrc/%s\n' "$AXS_CACHE" "$1"; }
 lock_file() { printf '%s/locks/%s.lock\n' "$AXS_CACHE" "$1"; }
 

@@ -290,13 +290,15 @@ step_chroot() {
 	pkgs=${pkgs%,}
 	log "$suite: debootstrap --variant=minbase $suite with $pkgs"
 	discover_mirrors
+	mkdir -p "$(downloads_dir "$suite")"
 	debootstrap --variant=minbase --keyring="$AXS_KEYRING" --include="$pkgs" \
-		"$suite" "$root" "$AXS_MIRROR" >"$vdir/debootstrap.log" 2>&1 || {
+		--cache-dir="$(downloads_dir "$suite")" "$suite" "$root" "$AXS_MIRROR" >"$vdir/debootstrap.log" 2>&1 || {
 		tail -n 30 "$vdir/debootstrap.log" >&2
 		die "$suite: debootstrap failed (log: $vdir/debootstrap.log)"
 	}
 	unmount_below "$root"
 	[[ -c $root/dev/null ]] || die "$suite: $root/dev/null is not a device node"
+	sync_chroot_apt_conf "$root"
 	unpack_headers "$vdir" "$root"
 	add_missing_kbuild_scripts "$vdir" "$root"
 	check_compiler "$suite" "$root/usr/src/linux-headers-$KREL" chroot "$root"
