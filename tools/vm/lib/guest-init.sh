@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # /init of the axs-vm initramfs (busybox sh, not bash).
 # Loads amdgpu with its dependencies and amdxsched.ko, runs /payload/run.sh
-# with stdout on /dev/ttyS1 (the TAP channel) and stderr on the console, then
+# with stdout on /dev/ttyS1 (the TAP channel) and stderr on the console
+# (/dev/ttyS2 is a spare channel for logs that must survive a panic), then
 # reports the verdict through QEMU's isa-debug-exit device and powers off.
 # Console markers read by the host: "AXS-FAIL: ...", "AXS-RUNSH-EXIT=<n>",
 # "AXS-VERDICT: PASS|FAIL".
@@ -74,6 +75,7 @@ load_amdxsched() {
 
 run_payload() {
 	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+	stty -F /dev/ttyS2 raw -echo 2>/dev/null
 	cd /payload || return
 	./run.sh >/dev/ttyS1
 	rc=$?

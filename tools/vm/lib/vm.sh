@@ -13,8 +13,8 @@ AXS_EXIT_FAIL=97
 run_usage() {
 	cat <<'EOF'
 usage: axs-vm run SUITE --payload DIR [--modparams "a=1 b=2"] [--timeout SEC]
-                  [--tap OUT.tap] [--console OUT.log] [--append "ARGS"] [--quiet]
-                  [--rocm]
+                  [--tap OUT.tap] [--console OUT.log] [--aux OUT.log]
+                  [--append "ARGS"] [--quiet] [--rocm]
 EOF
 }
 
@@ -70,8 +70,8 @@ build_initramfs() { # KO PAYLOAD MODPARAMS OUT [OVERLAY]
 
 # Boot; sets QEMU_RC (124 means timed out). The console is streamed to
 # stderr unless QUIET, and logged to CONSOLE either way.
-boot_qemu() { # INITRAMFS CONSOLE TAP TIMEOUT APPEND QUIET
-	local initrd=$1 console=$2 tap=$3 timeout=$4 append=$5 quiet=$6 qpid chardev
+boot_qemu() { # INITRAMFS CONSOLE TAP AUX TIMEOUT APPEND QUIET
+	local initrd=$1 console=$2 tap=$3 aux=$4 timeout=$5 append=$6 quiet=$7 qpid chardev
 	# TCG unless AXS_ACCEL=kvm: the workplace machines have a /dev/kvm on
 	# which guests die with "KVM internal error ... emulation failure" and
 	# QEMU then sits paused until the timeout.
@@ -88,12 +88,13 @@ boot_qemu() { # INITRAMFS CONSOLE TAP TIMEOUT APPEND QUIET
 	fi
 	local qemu_cmd=(qemu-system-x86_64 "${accel[@]}" -m 2G -smp 2 -nographic -no-reboot
 		-monitor none "${chardev[@]}" -serial chardev:axscon -serial "file:$tap"
+		-serial "file:$aux"
 		-device "isa-debug-exit,iobase=0xf4,iosize=0x04"
 		-kernel "$AXS_VMLINUZ" -initrd "$initrd"
 		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1${append:+ $append}")
 	# shellcheck disable=SC2206 # AXS_QEMU_EXTRA is split on purpose
 	[[ -n ${AXS_QEMU_EXTRA:-} ]] && qemu_cmd+=($AXS_QEMU_EXTRA)
-	rm -f "$console" "$tap"
+	rm -f "$console" "$tap" "$aux"
 	log "$AXS_SUITE: booting $AXS_KREL (timeout ${timeout}s): ${qemu_cmd[*]}"
 	QEMU_RC=0
 	timeout -k 10 "$timeout" "${qemu_cmd[@]}" </dev/null >&2 &
@@ -142,7 +143,7 @@ judge_run() { # CONSOLE TAP
 }
 
 cmd_run() {
-	local suite=${1:-} payload='' params='' timeout=1200 tap='' console='' append='' quiet=0
+	local suite=${1:-} payload='' params='' timeout=1200 tap='' console='' aux='' append='' quiet=0
 	local rocm=0 overlay='' out ko initrd t0 status=0
 	[[ -n $suite && $suite != -* ]] || {
 		run_usage >&2
@@ -156,6 +157,7 @@ cmd_run() {
 		--timeout) timeout=${2:?--timeout needs seconds} && shift ;;
 		--tap) tap=${2:?--tap needs a file} && shift ;;
 		--console) console=${2:?--console needs a file} && shift ;;
+		--aux) aux=${2:?--aux needs a file} && shift ;;
 		--append) append=${2?--append needs a value} && shift ;;
 		--quiet) quiet=1 ;;
 		--rocm) rocm=1 ;;
@@ -182,14 +184,15 @@ cmd_run() {
 	check_module_matches_kernel "$ko"
 	tap=${tap:-$out/results.tap}
 	console=${console:-$out/console.log}
-	mkdir -p "${tap%/*}" "${console%/*}"
+	aux=${aux:-$out/aux.log}
+	mkdir -p "${tap%/*}" "${console%/*}" "${aux%/*}"
 	initrd=$out/initramfs.cpio
 	build_initramfs "$ko" "$payload" "$params" "$initrd" "$overlay"
 	# QEMU reads kernel and initramfs at start; prepare never removes a
 	# prepared entry, so the boot itself need not hold the lock.
 	release_lock "$suite"
 	t0=$(now)
-	boot_qemu "$initrd" "$console" "$tap" "$timeout" "$append" "$quiet"
+	boot_qemu "$initrd" "$console" "$tap" "$aux" "$timeout" "$append" "$quiet"
 	log "$suite: QEMU exited with status $QEMU_RC after $(($(now) - t0)) s (console: $console, TAP: $tap)"
 	judge_run "$console" "$tap" || status=1
 	if [[ -s $tap ]]; then
