@@ -14,14 +14,41 @@ NLIFECYCLE=5
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
 . "$(dirname "$0")/tap.sh"
 set -- $SELFTESTS $SCRIPTS
+nleak=0
+[ -w $KMEMLEAK ] && nleak=$(($# + 1))
 echo "TAP version 13"
-echo "1..$(($# + NLIFECYCLE))"
+echo "1..$(($# + nleak + NLIFECYCLE))"
+
+# On a kernel with kmemleak (the debug lane), a scan after every binary and
+# script pins a leak to what made it. kmemleak reports only objects older
+# than 5 s, hence the wait; what boot left behind is cleared first.
+if [ -w $KMEMLEAK ]; then
+	echo scan >$KMEMLEAK
+	echo "# kmemleak: clearing $(grep -c '^unreferenced object' $KMEMLEAK) report(s) from before the tests"
+	echo clear >$KMEMLEAK
+fi
+leak_check() {	# leak_check NAME
+	[ -w $KMEMLEAK ] || return 0
+	sleep 6
+	echo scan >$KMEMLEAK
+	if grep -q '^unreferenced object' $KMEMLEAK; then
+		not_ok "kmemleak: nothing leaked by $1" \
+			"$(grep -c '^unreferenced object' $KMEMLEAK) unreferenced object(s):"
+		head -n 60 $KMEMLEAK | sed 's/^/# /'
+		echo clear >$KMEMLEAK
+	else
+		ok "kmemleak: nothing leaked by $1"
+	fi
+}
 
 for t in $SELFTESTS; do
 	if [ ! -x "./$t" ]; then
 		not_ok "selftests: $t" "binary missing"
+		leak_check "$t"
 		continue
 	fi
 	{ ./"$t" 2>&1; echo $? >/tmp/rc; } | sed 's/^/# /'
@@ -31,12 +58,14 @@ for t in $SELFTESTS; do
 	4) ok "selftests: $t" "the whole binary skipped" ;;
 	*) not_ok "selftests: $t" "exit $rc" ;;
 	esac
+	leak_check "$t"
 done
 
 for t in $SCRIPTS; do
 	{ sh ./"$t" 2>&1; echo $? >/tmp/rc; } | sed 's/^/# /'
 	rc=$(cat /tmp/rc)
 	if [ "$rc" = 0 ]; then ok "programs: $t"; else not_ok "programs: $t" "exit $rc"; fi
+	leak_check "$t"
 done
 
 load() {	# load [PARAMS...]
@@ -96,5 +125,6 @@ if load $PARAMS; then
 else
 	not_ok "lifecycle: reload" "insmod $KO $PARAMS failed"
 fi
+leak_check "the lifecycle tests (unloads included)"
 
 tap_end

@@ -46,46 +46,52 @@ build_on_host() { # SRCDIR LOG MAKE-ARGS...
 }
 
 # Run CMD... inside the loaded suite's chroot with SRCDIR bind-mounted at
-# /axs/src, the suite's amdgpu source (if cached) read-only at /axs/amd and
-# /proc mounted (objtool and hipcc read it); all unmounted on any exit. The
-# chroot's apt gets the host's Acquire settings first (sync_chroot_apt_conf),
-# and the suite's pool of downloads as its archive cache.
+# /axs/src, the suite's amdgpu source (if cached) read-only at /axs/amd,
+# /proc mounted (objtool and hipcc read it), a debug lane's kernel tree
+# (AXS_KTREE) at /axs/kernel and the suite's pool of downloads as apt's
+# archive cache. The mounts live in a private mount namespace: several
+# commands can use one chroot at once, and the mounts vanish with the
+# command however it ends. The chroot's apt gets the host's Acquire settings
+# first (sync_chroot_apt_conf).
 run_in_chroot() { # SRCDIR CMD...
 	local src=$1 root=$AXS_CHROOT pool
-	pool=$(downloads_dir "$AXS_SUITE")
 	shift
+	pool=$(downloads_dir "$(base_suite "$AXS_SUITE")")
 	sync_chroot_apt_conf "$root"
-	(
-		trap 'unmount_below "$root/proc"; unmount_below "$root/axs/src"; unmount_below "$root/axs/amd"
-		      unmount_below "$root/var/cache/apt/archives"' EXIT
-		trap 'exit 130' INT TERM HUP
-		mkdir -p "$root/axs/src" "$root/axs/amd" "$pool" || exit 1
-		mount -t proc proc "$root/proc" || exit 1
-		mount --bind "$src" "$root/axs/src" || exit 1
-		mount --bind "$pool" "$root/var/cache/apt/archives" || exit 1
-		if [[ -d ${AXS_AMDSRC:-} ]]; then
-			mount --bind "$AXS_AMDSRC" "$root/axs/amd" || exit 1
-			mount -o remount,bind,ro "$root/axs/amd" || exit 1
+	mkdir -p "$root/axs/src" "$root/axs/amd" "$root/axs/kernel" "$pool"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- /bin/sh -euc '
+		root=$1 src=$2 pool=$3 amd=$4 ktree=$5
+		shift 5
+		mount -t proc proc "$root/proc"
+		mount --bind "$src" "$root/axs/src"
+		mount --bind "$pool" "$root/var/cache/apt/archives"
+		if [ -n "$amd" ] && [ -d "$amd" ]; then
+			mount --bind "$amd" "$root/axs/amd"
+			mount -o remount,bind,ro "$root/axs/amd"
 		fi
-		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		[ -z "$ktree" ] || mount --bind "$ktree" "$root/axs/kernel"
+		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 			LANG=C.UTF-8 TERM="${TERM:-dumb}" DEBIAN_FRONTEND=noninteractive "$@"
-	)
+	' run_in_chroot "$root" "$src" "$pool" "${AXS_AMDSRC:-}" "${AXS_KTREE:-}" "$@"
 }
 
 # make inside the suite's chroot, against the source synced to SRCDIR.
 build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
 	local src=$1 logf=$2
 	shift 2
-	run_in_chroot "$src" make -C "/usr/src/linux-headers-$AXS_KREL" M=/axs/src "$@" 2>&1 |
+	run_in_chroot "$src" make -C "${AXS_KBUILD:-/usr/src/linux-headers-$AXS_KREL}" M=/axs/src "$@" 2>&1 |
 		tee "$logf"
 	return "${PIPESTATUS[0]}"
 }
 
 # Install PKG... into the loaded suite's chroot, from the mirror its apt was
-# set up with, unless all of them are there already.
+# set up with, unless all of them are there already. One install at a time
+# per chroot (its own lock; builds may go on meanwhile).
 # apt-get update fails on errors; a warning (a source left out) fails too,
 # since it means the packages may be stale. Output is shown only on failure.
 chroot_install() { # PKG...
+	take_lock "$(base_suite "$AXS_SUITE")-apt"
 	# shellcheck disable=SC2016 # expanded in the chroot
 	run_in_chroot "$(project_dir)" sh -euc '
 		dpkg -s "$@" >/dev/null 2>&1 && exit 0
@@ -103,12 +109,13 @@ chroot_install() { # PKG...
 }
 
 # The start of every command that works in a suite's chroot: checks, the
-# suite's lock (held until the command exits) and its cached metadata.
+# suite's lock, shared (held until the command exits: prepare, reset and
+# prune, which replace or delete chroots, wait for it), and its metadata.
 load_chroot_suite() { # SUITE COMMAND
 	validate_suite "$1"
 	require_root "$2"
 	suite_uses_chroot "$1" || die "$1 builds on the host; it has no chroot"
-	take_lock "$1"
+	take_lock "$1" -s
 	load_current "$1"
 }
 
@@ -137,10 +144,13 @@ cmd_build() {
 	require_root build
 	proj=$(project_dir)
 	[[ -f $proj/Kbuild ]] || die "no top-level Kbuild in $proj (set AXS_SRC to the module's source dir)"
-	take_lock "$suite"
+	# Shared: builds of other projects or suites may run at once (each in
+	# its own mount namespace); one build per project and suite at a time.
+	take_lock "$suite" -s
 	load_current "$suite"
 	out=$(project_build_dir "$suite")
 	mkdir -p "$out"
+	take_lock "$out.lock"
 	sync_source_tree "$proj" "$out/src"
 	jobs=$(make_jobs_args "$@")
 	# The kfd backend builds against this kernel's own amdgpu source, unless

@@ -28,12 +28,29 @@ require_cmds() {
 	((${#missing[@]} == 0)) || die "missing host commands: ${missing[*]}"
 }
 
+# Lanes that boot a kernel built here rather than Debian's: the debug
+# kernel built from a suite's linux-source (lib/debug.sh), without amdgpu
+# ("debug") and with it ("debug-full").
+AXS_DEBUG_LANES=(debug debug-full)
+AXS_DEBUG_BASE=trixie
+
 validate_suite() {
 	local s
-	for s in "${AXS_SUITES[@]}"; do
+	for s in "${AXS_SUITES[@]}" "${AXS_DEBUG_LANES[@]}"; do
 		[[ $1 == "$s" ]] && return 0
 	done
-	die "unknown suite '$1' (expected one of: ${AXS_SUITES[*]})"
+	die "unknown suite '$1' (expected one of: ${AXS_SUITES[*]} ${AXS_DEBUG_LANES[*]})"
+}
+
+is_debug_lane() { [[ $1 == debug || $1 == debug-full ]]; }
+
+# The Debian suite whose chroot, userspace and lock a suite or lane uses.
+base_suite() {
+	if is_debug_lane "$1"; then
+		printf '%s\n' "$AXS_DEBUG_BASE"
+	else
+		printf '%s\n' "$1"
+	fi
 }
 
 # Suites whose compiler does not install on the bookworm host get a chroot.
@@ -53,11 +70,18 @@ lock_file() { printf '%s/locks/%s.lock\n' "$AXS_CACHE" "$1"; }
 # Take the per-suite lock, exclusive by default or shared with "-s"; held
 # until release_lock or process exit. Taking a lock already held is a no-op
 # (a second flock on a new descriptor would wait for ourselves).
+# NAME is a suite (a debug lane shares its base suite's chroot, so it takes
+# that suite's lock), another name under locks/, or an absolute path.
 declare -A AXS_LOCK_FDS=()
 take_lock() {
-	local suite=$1 mode=${2:--x} file fd
+	local suite mode=${2:--x} file fd
+	suite=$(base_suite "$1")
 	[[ -n ${AXS_LOCK_FDS[$suite]:-} ]] && return 0
-	file=$(lock_file "$suite")
+	if [[ $suite == /* ]]; then
+		file=$suite
+	else
+		file=$(lock_file "$suite")
+	fi
 	mkdir -p "${file%/*}"
 	exec {fd}>>"$file"
 	if ! flock -n "$mode" "$fd"; then
@@ -68,7 +92,9 @@ take_lock() {
 }
 
 release_lock() {
-	local suite=$1 fd=${AXS_LOCK_FDS[$1]:-}
+	local suite fd
+	suite=$(base_suite "$1")
+	fd=${AXS_LOCK_FDS[$suite]:-}
 	[[ -n $fd ]] || return 0
 	flock -u "$fd"
 	exec {fd}>&-
@@ -148,6 +174,8 @@ load_current() {
 	vdir=$(realpath "$link")
 	version_is_intact "$vdir" ||
 		die "cache entry $vdir is incomplete (run: tools/vm/axs-vm prepare $suite)"
+	# Only a debug lane's metadata sets these.
+	unset AXS_KTREE AXS_KBUILD
 	# shellcheck source=/dev/null
 	source "$(env_file "$vdir")"
 	# shellcheck disable=SC2034 # used by the commands

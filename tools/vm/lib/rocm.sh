@@ -35,8 +35,10 @@ rocm_closure() {
 }
 
 cmd_rocm() {
-	local suite=${1:?usage: axs-vm rocm SUITE} root tmp f versions
+	local suite root tmp f versions
+	suite=$(base_suite "${1:?usage: axs-vm rocm SUITE}")
 	load_chroot_suite "$suite" rocm
+	take_lock "$suite-rocm"
 	root=$(rocm_root_dir)
 	if [[ -e $root/.complete ]]; then
 		printf '%s\n' "$root"

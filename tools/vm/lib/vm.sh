@@ -174,7 +174,8 @@ cmd_run() {
 	require_cmds qemu-system-x86_64 cpio modinfo timeout
 	# Debian's ROCm userspace over the initramfs (suites with a chroot).
 	if ((rocm)) && suite_uses_chroot "$suite"; then
-		overlay=$("$AXS_VM_DIR/axs-vm" rocm "$suite") || die "run: $suite: no ROCm root"
+		overlay=$("$AXS_VM_DIR/axs-vm" rocm "$(base_suite "$suite")") ||
+			die "run: $suite: no ROCm root"
 	fi
 	take_lock "$suite" -s
 	load_current "$suite"
