@@ -159,7 +159,12 @@ CHROOT_SUITES	:= $(filter trixie sid,$(SUITES))
 harness-check:
 	$(if $(CHROOT_SUITES),tests/harness/chroot-apt-test.sh $(CHROOT_SUITES),@:)
 
-check: unit hsakmt-symbols lint harness-check vm-check examples
+# The syzkaller description against the ABI header: ioctl numbers, struct
+# sizes, every field's offset and size, constants.
+syzkaller-check:
+	tests/fuzz/syzkaller/check.sh uapi $(B)/syzkaller
+
+check: unit syzkaller-check hsakmt-symbols lint harness-check vm-check examples
 	@echo "make check: all passed on $(SUITES)"
 
 demo: payload-demo
@@ -209,5 +214,5 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all module user libhsa-xsched hsakmt-symbols harness-check examples selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check demo bench hw install clean
