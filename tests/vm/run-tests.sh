@@ -7,10 +7,15 @@
 # whole binary skipped. POSIX sh for busybox, run from the payload directory
 # with the module loaded by the VM's init from /axs/amdxsched.ko.
 
-SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test kfd_test"
+SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test kfd_test failnth_test modload_test"
 # End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
 SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh"
 NLIFECYCLE=5
+# KUnit suites of the module's pure code (kmod/tests), where the kernel has
+# KUnit (the debug lane): amdxsched_kunit.ko, loaded once, one line each.
+KUNIT_SUITES="amdxsched_cu_mask amdxsched_sim_model"
+KUNIT_KO=/axs/amdxsched_kunit.ko
+KUNIT_DEBUGFS=/sys/kernel/debug/kunit
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 
@@ -19,9 +24,10 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 . "$(dirname "$0")/tap.sh"
 set -- $SELFTESTS $SCRIPTS
 nleak=0
-[ -w $KMEMLEAK ] && nleak=$(($# + 1))
+[ -w $KMEMLEAK ] && nleak=$(($# + 2))
+nkunit=$(echo $KUNIT_SUITES | wc -w)
 echo "TAP version 13"
-echo "1..$(($# + nleak + NLIFECYCLE))"
+echo "1..$(($# + nleak + nkunit + NLIFECYCLE))"
 
 # On a kernel with kmemleak (the debug lane), a scan after every binary and
 # script pins a leak to what made it. kmemleak reports only objects older
@@ -67,6 +73,42 @@ for t in $SCRIPTS; do
 	if [ "$rc" = 0 ]; then ok "programs: $t"; else not_ok "programs: $t" "exit $rc"; fi
 	leak_check "$t"
 done
+
+# The suites run when their module loads; their KTAP results stay in
+# debugfs until it is unloaded.
+kunit_run() {
+	if [ ! -d $KUNIT_DEBUGFS ] || [ ! -f $KUNIT_KO ]; then
+		for s in $KUNIT_SUITES; do
+			ok "kunit: $s" "no KUnit in this kernel (the debug lane runs them)"
+		done
+		return
+	fi
+	if ! insmod $KUNIT_KO 2>/tmp/kunit.err; then
+		for s in $KUNIT_SUITES; do
+			not_ok "kunit: $s" "insmod $KUNIT_KO: $(cat /tmp/kunit.err)"
+		done
+		return
+	fi
+	for s in $KUNIT_SUITES; do
+		r=$KUNIT_DEBUGFS/$s/results
+		if [ ! -r "$r" ]; then
+			not_ok "kunit: $s" "no $r: the suite did not run"
+			continue
+		fi
+		sed 's/^/# /' "$r"
+		# A case's or the suite's own line; skips are "ok ... # SKIP".
+		if grep -q '^[[:space:]]*not ok' "$r"; then
+			not_ok "kunit: $s" "$(grep -c '^[[:space:]]*not ok' "$r") failing line(s) in $r"
+		elif ! grep -q '^[[:space:]]*ok' "$r"; then
+			not_ok "kunit: $s" "no results in $r"
+		else
+			ok "kunit: $s ($(grep -c '^[[:space:]]*ok' "$r") ok lines)"
+		fi
+	done
+	rmmod amdxsched_kunit || not_ok "kunit: rmmod amdxsched_kunit" "failed"
+}
+kunit_run
+leak_check "the KUnit suites"
 
 load() {	# load [PARAMS...]
 	# Word splitting of $PARAMS is intended.

@@ -93,6 +93,9 @@ debug_build_kernel() { # LANE KDIR
 	done < <(debug_fragments "$lane")
 	# The compiler the base suite's kernel was built with, by the name its
 	# config gives (CONFIG_CC_VERSION_TEXT), for the kernel and host tools.
+	# Host tools of the build that Debian's headers do not need: the
+	# certificate extractor of the trusted keyring wants OpenSSL's headers.
+	chroot_install libssl-dev || die "$lane: installing libssl-dev into the chroot failed"
 	cc=$(headers_cc_text "$AXS_HEADERS")
 	cc=${cc%% *}
 	jobs=$(nproc)

@@ -56,6 +56,11 @@ build_initramfs() { # KO PAYLOAD MODPARAMS OUT [OVERLAY]
 	cp -r "$AXS_AMDGPU/modules" "$stage/axs/amdgpu"
 	cp "$AXS_AMDGPU/load-order" "$stage/axs/amdgpu/load-order"
 	cp "$ko" "$stage/axs/amdxsched.ko"
+	# Other modules built with it (the KUnit suites), for the payload to load.
+	local extra
+	for extra in "${ko%/*}"/*.ko; do
+		[[ $extra == "$ko" ]] || cp "$extra" "$stage/axs/"
+	done
 	printf '%s\n' "$params" >"$stage/axs/modparams"
 	cp -a "$payload/." "$stage/payload/"
 	if [[ -n $overlay ]]; then
