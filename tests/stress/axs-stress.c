@@ -22,7 +22,13 @@
  *     has a slow unmap (unmap_delay_us) throughout;
  *   - an unload thread calls delete_module() while files are open: it must
  *     be refused and change nothing;
- *   - optionally xschedd (the command after "--"), started and stopped here.
+ *   - optionally xschedd (the command after "--"), started and stopped here;
+ *   - a probe times how long a trivial ioctl waits for the module's lock.
+ *
+ * The load alternates between storms (all of the above) and calm spells
+ * (processes only submit and wait, nobody is killed or spawned, schedulers
+ * only keep their leases), meant to let a lagging xschedd catch up
+ * (tests/stress/README.md says how far it does).
  *
  * At the end: workers frozen (SIGSTOP), every suspended queue must be held
  * by a live file under a lease; the schedulers' files closed, xschedd

@@ -220,8 +220,11 @@ fi
 xschedd_config
 readers_start
 # shellcheck disable=SC2086
+# The scale it must reach: half the processes and a quarter of the queues
+# trixie reaches under TCG (a debug kernel is slower).
 ./axs-stress --seconds "$SECS" --gpus $GPUS --xschedd-log $T/xschedd.log \
-	--xschedd-sock $SOCK $ARGS -- ./xschedd -c $T/xschedd.conf -S $SOCK \
+	--xschedd-sock $SOCK --min-processes $((SECS * 4)) --min-queues $((SECS * 25)) \
+	$ARGS -- ./xschedd -c $T/xschedd.conf -S $SOCK \
 	>$T/stress.out 2>$T/stress.err &
 spid=$!
 watchdog $spid $((SECS + 300)) &
