@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # Lint the kernel code: checkpatch.pl --strict (from the kernel's own source
-# package) over kmod/, the uapi header and Kbuild, then a W=1 build with
-# sparse (C=2) for each SUITE's kernel, kfd backend included. Any finding
-# in our code fails.
+# package) over kmod/ (KUnit suites included), the uapi header and Kbuild,
+# then a W=1 build with sparse (C=2) for each SUITE's kernel, kfd backend
+# and KUnit module included. Any finding in our code fails.
 #
 #   tools/lint.sh [SUITE...]     (default trixie sid)
 set -euo pipefail
@@ -16,7 +16,7 @@ vm=$top/tools/vm/axs-vm
 cd "$top"
 
 ksrc=$("$vm" kselftest-headers)
-files=(kmod/*.c kmod/*.h uapi/linux/amdxsched.h Kbuild)
+files=(kmod/*.c kmod/*.h kmod/tests/*.c uapi/linux/amdxsched.h Kbuild)
 out=$(perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse -f "${files[@]}" |
 	grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)
 if [[ -n $out ]]; then
@@ -34,7 +34,8 @@ for suite in "${suites[@]}"; do
 	"$vm" prepare "$suite"
 	# A clean build, so that every file is compiled and checked again.
 	rm -rf "build/$suite/src"
-	"$vm" build "$suite" W=1 C=2
+	# The KUnit module too, though Debian's kernels have no KUnit to load it.
+	"$vm" build "$suite" W=1 C=2 AXS_KUNIT=y
 	log=build/$suite/build.log
 	checked=$(grep -c '^  CHECK ' "$log" || true)
 	if grep -E '(warning|error):' "$log" | grep -Ev "$amd_re"; then

@@ -152,6 +152,8 @@ cmd_build() {
 	mkdir -p "$out"
 	take_lock "$out.lock"
 	sync_source_tree "$proj" "$out/src"
+	# kbuild leaves a module no longer built in place: only this build's count.
+	rm -f "$out"/src/*.ko
 	jobs=$(make_jobs_args "$@")
 	# The kfd backend builds against this kernel's own amdgpu source, unless
 	# the caller names another (AMDGPU_SRC=...; AMDGPU_SRC=none leaves it out).

@@ -82,9 +82,13 @@ debug_build_kernel() { # LANE KDIR
 	local lane=$1 kdir=$2 f frags=() cc mk jobs t0 bad
 	t0=$(now)
 	mkdir -p "$kdir/src" "$kdir/obj" "$kdir/inputs"
-	log "$lane: extracting $(basename "$AXS_SOURCE_TARBALL") into $kdir/src"
-	tar -xJf "$AXS_SOURCE_TARBALL" -C "$kdir/src" --strip-components=1 ||
-		die "$lane: extracting $AXS_SOURCE_TARBALL failed"
+	# A build that stopped (same key, so same inputs) goes on where it was.
+	if ! has_stamp "$kdir" extracted; then
+		log "$lane: extracting $(basename "$AXS_SOURCE_TARBALL") into $kdir/src"
+		tar -xJf "$AXS_SOURCE_TARBALL" -C "$kdir/src" --strip-components=1 ||
+			die "$lane: extracting $AXS_SOURCE_TARBALL failed"
+		set_stamp "$kdir" extracted
+	fi
 	cp "$AXS_HEADERS/.config" "$kdir/inputs/base.config"
 	debug_lsmod "$lane" >"$kdir/inputs/lsmod"
 	while read -r f; do
@@ -94,8 +98,9 @@ debug_build_kernel() { # LANE KDIR
 	# The compiler the base suite's kernel was built with, by the name its
 	# config gives (CONFIG_CC_VERSION_TEXT), for the kernel and host tools.
 	# Host tools of the build that Debian's headers do not need: the
-	# certificate extractor of the trusted keyring wants OpenSSL's headers.
-	chroot_install libssl-dev || die "$lane: installing libssl-dev into the chroot failed"
+	# certificate extractor of the trusted keyring wants OpenSSL's headers,
+	# the compressed bzImage zstd.
+	chroot_install libssl-dev zstd || die "$lane: installing libssl-dev and zstd into the chroot failed"
 	cc=$(headers_cc_text "$AXS_HEADERS")
 	cc=${cc%% *}
 	jobs=$(nproc)
@@ -180,7 +185,6 @@ cmd_prepare_debug() { # LANE
 	vdir=$(version_dir "$lane" "$key")
 	if [[ ! -e $kdir/.complete ]]; then
 		log "$lane: no kernel for key $key: building it from $AXS_SUITE's linux-source $AXS_DEBVER"
-		safe_rm_tree "$kdir"
 		mkdir -p "$kdir"
 		debug_inputs "$lane" >"$kdir/inputs.txt"
 		debug_build_kernel "$lane" "$kdir"
