@@ -101,8 +101,11 @@ $(B)/user/axs-simq: tests/vm/axs-simq.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 $(B)/user/axs-smoke: tests/vm/axs-smoke.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -o $@ tests/vm/axs-smoke.c $(LIBAXS_SRC)
 
+$(B)/user/axs-stress: tests/stress/axs-stress.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) -pthread -o $@ tests/stress/axs-stress.c $(LIBAXS_SRC)
+
 VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh \
-		   tests/vm/xschedd-test.sh tests/vm/xsched-run-test.sh
+		   tests/vm/xschedd-test.sh tests/vm/xsched-run-test.sh tests/stress/stress-test.sh
 
 # libhsa-xsched: the libraries, xsched-run and the pkg-config file.
 XS_B		:= $(B)/libhsa-xsched
@@ -120,8 +123,9 @@ $(B)/user/xsched-api-test: tests/vm/xsched-api-test.c libhsa-xsched $(LIBAXS_SRC
 		$(XS_B)/libhsa-xsched.so.1 -Wl,-rpath,'$$ORIGIN'
 
 payload-tests: selftests user libhsa-xsched $(B)/user/axs-smoke $(B)/user/axs-simq \
-		$(B)/user/hsa-hold $(B)/user/xsched-api-test $(B)/payload-tests
+		$(B)/user/hsa-hold $(B)/user/xsched-api-test $(B)/user/axs-stress $(B)/payload-tests
 	cp $(B)/selftests/*_test $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests/
+	cp $(B)/user/axs-stress $(B)/payload-tests/
 	cp $(addprefix $(B)/user/,xschedd xschedctl axs-workload hsa-hold xsched-api-test) \
 		$(B)/payload-tests/
 	cp -a $(XS_B)/libhsa-xsched.so.1 $(XS_B)/xsched $(XS_B)/xsched-run $(B)/payload-tests/
@@ -135,6 +139,21 @@ payload-demo: $(B)/user/xschedd $(B)/user/axs-workload $(B)/payload-demo
 payload-bench: $(addprefix $(B)/user/,axs-bench xschedd axs-workload) $(B)/payload-bench
 	cp $(addprefix $(B)/user/,axs-bench xschedd axs-workload) $(B)/payload-bench/
 	cp tests/vm/run-bench.sh $(B)/payload-bench/run.sh
+
+# The stress test alone, longer (tests/stress/README.md).
+STRESS_SUITE	?= debug
+STRESS_SECONDS	?= 300
+payload-stress: $(addprefix $(B)/user/,axs-stress xschedd xschedctl) $(B)/payload-stress
+	cp $(addprefix $(B)/user/,axs-stress xschedd xschedctl) tests/vm/tap.sh \
+		$(B)/payload-stress/
+	cp tests/stress/stress-test.sh $(B)/payload-stress/run.sh
+	echo $(STRESS_SECONDS) >$(B)/payload-stress/stress-seconds
+
+stress: payload-stress
+	$(VM) prepare $(STRESS_SUITE)
+	$(VM) build $(STRESS_SUITE)
+	$(VM) run $(STRESS_SUITE) --payload $(B)/payload-stress --quiet \
+		--timeout $$(($(STRESS_SECONDS) + 900)) --tap $(B)/$(STRESS_SUITE)/stress.tap
 
 lint:
 	tools/lint.sh $(LINT_SUITE)
@@ -215,4 +234,4 @@ clean:
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
 .PHONY: all module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
-	lint vm-check check demo bench hw install clean
+	lint vm-check check demo bench hw install clean payload-stress stress

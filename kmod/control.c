@@ -417,7 +417,7 @@ long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
 	int err, cerr;
 	u32 i, ndone = 0;
 
-	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SUSPEND_SIZE_VER0, argp);
+	err = axs_args_inout(&a, sizeof(a), AMDXSCHED_SUSPEND_SIZE_VER0, argp);
 	if (err)
 		return err;
 	if (a.flags || a.pad || !axs_zeroed(a.reserved, sizeof(a.reserved)))
@@ -560,7 +560,7 @@ long axs_ioctl_lease_renew(struct axs_file *f, void __user *argp)
 	struct axs_lease *l;
 	int err = -ENOENT;
 
-	err = axs_args_in(&a, sizeof(a), AMDXSCHED_LEASE_RENEW_SIZE_VER0, argp);
+	err = axs_args_inout(&a, sizeof(a), AMDXSCHED_LEASE_RENEW_SIZE_VER0, argp);
 	if (err)
 		return err;
 	if (a.flags || a.pad || !axs_zeroed(a.reserved, sizeof(a.reserved)))

@@ -222,6 +222,7 @@ extern unsigned int axs_max_lease_ms;
 
 /* main.c: argument copying shared by every ioctl */
 int axs_args_in(void *karg, size_t ksize, size_t ver0, void __user *uarg);
+int axs_args_inout(void *karg, size_t ksize, size_t ver0, void __user *uarg);
 int axs_args_out(void __user *uarg, const void *karg, size_t ksize);
 int axs_copy_entry(void __user *dst, u32 entry_size, const void *src, size_t ksize);
 

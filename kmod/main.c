@@ -44,6 +44,19 @@ int axs_args_in(void *karg, size_t ksize, size_t ver0, void __user *uarg)
 	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
+/*
+ * axs_args_in() for a call that changes state and then writes results into
+ * the struct: the struct is written back as read first, so that one the
+ * caller cannot write (read-only memory) fails the call before anything is
+ * done, as an unwritable status array does.
+ */
+int axs_args_inout(void *karg, size_t ksize, size_t ver0, void __user *uarg)
+{
+	int err = axs_args_in(karg, ksize, ver0, uarg);
+
+	return err ? err : axs_args_out(uarg, karg, ksize);
+}
+
 /* Copy the result back, as much of it as the caller's struct holds. */
 int axs_args_out(void __user *uarg, const void *karg, size_t ksize)
 {

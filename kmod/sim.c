@@ -464,7 +464,7 @@ static long sim_ioctl_add_gpu(struct axs_file *f, void __user *argp)
 	struct axs_topo t;
 	int err;
 
-	err = axs_args_in(&c, sizeof(c), AMDXSCHED_SIM_GPU_CONFIG_SIZE_VER0, argp);
+	err = axs_args_inout(&c, sizeof(c), AMDXSCHED_SIM_GPU_CONFIG_SIZE_VER0, argp);
 	if (err)
 		return err;
 	if (c.flags || !axs_zeroed(c.reserved, sizeof(c.reserved)))
@@ -524,7 +524,7 @@ static long sim_ioctl_proc(struct axs_file *f, void __user *argp)
 	struct axs_proc *p;
 	int err;
 
-	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_PROC_SIZE_VER0, argp);
+	err = axs_args_inout(&a, sizeof(a), AMDXSCHED_SIM_PROC_SIZE_VER0, argp);
 	if (err)
 		return err;
 	if (a.flags || !axs_zeroed(a.reserved, sizeof(a.reserved)))
@@ -582,7 +582,7 @@ static long sim_ioctl_queue_create(struct axs_file *f, void __user *argp)
 	unsigned long qid;
 	int err;
 
-	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_QUEUE_CREATE_SIZE_VER0, argp);
+	err = axs_args_inout(&a, sizeof(a), AMDXSCHED_SIM_QUEUE_CREATE_SIZE_VER0, argp);
 	if (err)
 		return err;
 	if (a.flags || a.pad || !axs_zeroed(a.reserved, sizeof(a.reserved)))
@@ -711,7 +711,7 @@ static long sim_ioctl_submit(struct axs_file *f, void __user *argp)
 	struct sim_q *sq;
 	int err;
 
-	err = axs_args_in(&a, sizeof(a), AMDXSCHED_SIM_SUBMIT_SIZE_VER0, argp);
+	err = axs_args_inout(&a, sizeof(a), AMDXSCHED_SIM_SUBMIT_SIZE_VER0, argp);
 	if (err)
 		return err;
 	if (a.flags || !axs_zeroed(a.reserved, sizeof(a.reserved)))

@@ -605,6 +605,51 @@ TEST_F(abi, read_only_argument_of_a_query_is_efault)
 	ASSERT_EQ(0, munmap(p, PAGE));
 }
 
+/*
+ * The calls that change something and then write results into their
+ * argument (a lease id, a deadline, a handle, a pid, a GPU id, a dispatch
+ * id): a struct the caller cannot write fails the call with EFAULT before
+ * anything changes, or the caller would not learn what it made.
+ */
+static const char *const calls_with_results[] = {
+	"SUSPEND", "LEASE_RENEW", "SIM_ADD_GPU", "SIM_PROC", "SIM_QUEUE_CREATE", "SIM_SUBMIT",
+};
+
+TEST_F(abi, read_only_argument_of_a_call_with_results_changes_nothing)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct snap before, after;
+	unsigned int i, j, found = 0;
+
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < ARRAY_SIZE(iocs); i++) {
+		const struct ioc *io = &iocs[i];
+
+		for (j = 0; j < ARRAY_SIZE(calls_with_results); j++)
+			if (!strcmp(io->name, calls_with_results[j]))
+				break;
+		if (j == ARRAY_SIZE(calls_with_results))
+			continue;
+		found++;
+		ASSERT_EQ(0, mprotect(p, PAGE, PROT_READ | PROT_WRITE));
+		memset(p, 0, PAGE);
+		if (io->prep)
+			io->prep(_metadata, self, p);
+		*(uint32_t *)p = io->ver0;
+		ASSERT_EQ(0, mprotect(p, PAGE, PROT_READ));
+		snap_take(_metadata, self->fd, &before);
+		EXPECT_EQ(-EFAULT, axs_ioctl(self->fd, io->cmd, p)) TH_LOG("%s", io->name);
+		snap_take(_metadata, self->fd, &after);
+		EXPECT_TRUE(snap_same(&before, &after)) TH_LOG("%s changed something", io->name);
+		snap_free(&before);
+		snap_free(&after);
+		if (io->done)
+			io->done(_metadata, self, p, -EFAULT);
+	}
+	EXPECT_EQ(ARRAY_SIZE(calls_with_results), found);
+	ASSERT_EQ(0, munmap(p, PAGE));
+}
+
 /* Every __u64 user pointer field: NULL, unmapped, and (for output) read-only. */
 TEST_F(abi, bad_pointer_fields_are_efault)
 {

@@ -68,6 +68,23 @@ static inline int fault_attrs_setup(void)
 	return ret;
 }
 
+/*
+ * Tell whoever reads the kernel log (tools/vm/lib/vm.sh) that allocations
+ * now fail on purpose: the kernel reports some with a stack dump.
+ */
+static inline void fault_window(bool on)
+{
+	const char *msg = on ? "axs-test: fault injection on\n" : "axs-test: fault injection off\n";
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = write(fd, msg, strlen(msg));
+
+		(void)n;	/* best effort: without it a stack dump fails the run, loudly */
+		close(fd);
+	}
+}
+
 /* Fail the @n-th fault site this thread reaches from now on. */
 static inline int fault_arm(int fnth, unsigned int n)
 {

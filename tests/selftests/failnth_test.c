@@ -8,8 +8,13 @@
  * leases, priorities, masks, processes, GPU and queue counters, and no
  * event), or succeed with its full effect (a fault can hit an allocation
  * with a fallback, such as the checkers' own); and the same call without a
- * fault must then succeed. Leaks are caught by the kmemleak scan that
- * tests/vm/run-tests.sh runs after this binary.
+ * fault must then succeed. One failure may keep its effect, as
+ * Documentation/abi.rst says: EFAULT from writing results back after the
+ * module acted (possible only if the memory was unmapped or made read-only
+ * during the call, or a fault was injected there); then the call's effect
+ * must be whole, and no fault site before the module acted may follow.
+ * Leaks are caught by the kmemleak scan that tests/vm/run-tests.sh runs
+ * after this binary.
  *
  * Needs a kernel with CONFIG_FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC,
  * FAULT_INJECTION_USERCOPY and FAULT_INJECTION_DEBUG_FS (the debug lane);
@@ -36,7 +41,8 @@ struct sweep_op {
 	const char *name;
 	int (*prepare)(struct sweep *s);	/* the state the call starts from */
 	int (*call)(struct sweep *s);		/* the call: 0 or -errno */
-	int (*check_done)(struct sweep *s);	/* its full effect is there */
+	/* Its full effect is there; @complete: the results reached the caller too. */
+	int (*check_done)(struct sweep *s, bool complete);
 	int (*check_failed)(struct sweep *s);	/* optional: more than the snapshot */
 	int (*reset)(struct sweep *s);		/* after every attempt, done or not */
 	bool once;				/* its effect cannot be undone: stop at the first success */
@@ -57,10 +63,12 @@ struct sweep {
 	uint64_t dispatch;
 	uint64_t deadline;
 	uint32_t pid;
+	uint32_t ngpus_before;
+	uint64_t deadline_before;
 	int32_t status[NQ];
 	struct amdxsched_event evbuf;
 	/* what the attempts saw */
-	unsigned int sites, failed, done_anyway;
+	unsigned int sites, failed, done_anyway, late;
 	char errnos[256];
 };
 
@@ -84,9 +92,21 @@ static int snapshot_take(int fd, struct snapshot *sn)
 		ret = axs_list_queues(fd, 0, AMDXSCHED_GPU_ANY, &sn->queues, &sn->nqueues);
 	if (!ret)
 		ret = axs_list_procs(fd, 0, &sn->procs, &sn->nprocs);
-	if (ret)
+	if (ret) {
 		snapshot_free(sn);
-	return ret;
+		return ret;
+	}
+	/* Leave out what changes by itself as kernels run and time passes. */
+	for (uint32_t i = 0; i < sn->nqueues; i++) {
+		struct amdxsched_queue_info *q = &sn->queues[i];
+
+		q->state &= AMDXSCHED_QUEUE_S_SUSPENDED | AMDXSCHED_QUEUE_S_MINE;
+		q->counters.suspended_ns = 0;
+		q->counters.busy_transitions = 0;
+		q->counters.dispatches_completed = 0;
+		q->counters.workgroups_completed = 0;
+	}
+	return 0;
 }
 
 /* NULL if equal, else what differs first. */
@@ -144,12 +164,12 @@ static int sweep_run(struct sweep *s, const struct sweep_op *op)
 {
 	struct __test_metadata *_metadata = s->meta;
 	struct snapshot before, after;
+	unsigned int n, first_late = 0;
 	const char *diff;
-	unsigned int n;
 	bool fired;
 	int ret, bad = 0;
 
-	s->sites = s->failed = s->done_anyway = 0;
+	s->sites = s->failed = s->done_anyway = s->late = 0;
 	s->errnos[0] = 0;
 	for (n = 1; n <= MAX_SITES; n++) {
 		if (op->prepare)
@@ -165,7 +185,7 @@ static int sweep_run(struct sweep *s, const struct sweep_op *op)
 			/* No site left: the call passed every one of them. */
 			EXPECT_EQ(0, ret) TH_LOG("%s: fails without a fault: %s", op->name, strerror(-ret));
 			if (!ret && op->check_done)
-				EXPECT_EQ(0, op->check_done(s)) TH_LOG("%s: effect missing", op->name);
+				EXPECT_EQ(0, op->check_done(s, true)) TH_LOG("%s: effect missing", op->name);
 			snapshot_free(&before);
 			if (op->reset)
 				ASSERT_EQ(0, op->reset(s));
@@ -175,36 +195,48 @@ static int sweep_run(struct sweep *s, const struct sweep_op *op)
 		if (!ret) {
 			/* The fault hit an allocation with a fallback: full effect. */
 			s->done_anyway++;
-			if (op->check_done && op->check_done(s)) {
+			if (op->check_done && op->check_done(s, true)) {
 				bad = -1;
 				TH_LOG("%s: site %u: succeeded without its full effect", op->name, n);
 			}
-		} else {
-			s->failed++;
-			note_errno(s, -ret);
-			if (ret != -ENOMEM && ret != -EFAULT) {
-				bad = -1;
-				TH_LOG("%s: site %u: undocumented error %s", op->name, n, strerror(-ret));
-			}
-			ASSERT_EQ(0, snapshot_take(s->fd, &after));
-			diff = snapshot_diff(&before, &after);
-			if (diff) {
-				bad = -1;
-				TH_LOG("%s: site %u: failed with %s but changed %s",
-				       op->name, n, strerror(-ret), diff);
-			}
-			snapshot_free(&after);
-			if (axs_ev_drain(s->ev)) {
-				bad = -1;
-				TH_LOG("%s: site %u: failed with %s but emitted events",
-				       op->name, n, strerror(-ret));
-			}
-			if (op->check_failed && op->check_failed(s)) {
-				bad = -1;
-				TH_LOG("%s: site %u: failed with %s, state not as it was",
-				       op->name, n, strerror(-ret));
-			}
+			goto next;
 		}
+		s->failed++;
+		note_errno(s, -ret);
+		if (ret != -ENOMEM && ret != -EFAULT) {
+			bad = -1;
+			TH_LOG("%s: site %u: undocumented error %s", op->name, n, strerror(-ret));
+		}
+		ASSERT_EQ(0, snapshot_take(s->fd, &after));
+		diff = snapshot_diff(&before, &after);
+		snapshot_free(&after);
+		if (diff && ret == -EFAULT && op->check_done && !op->check_done(s, false)) {
+			/* Results not written back after the module acted: effect whole. */
+			s->late++;
+			if (!first_late)
+				first_late = n;
+			goto next;
+		}
+		if (diff) {
+			bad = -1;
+			TH_LOG("%s: site %u: failed with %s but changed %s", op->name, n,
+			       strerror(-ret), diff);
+		} else if (first_late) {
+			bad = -1;
+			TH_LOG("%s: site %u: a fault before the module acted, after one at site %u "
+			       "that came after it", op->name, n, first_late);
+		}
+		if (axs_ev_drain(s->ev)) {
+			bad = -1;
+			TH_LOG("%s: site %u: failed with %s but emitted events",
+			       op->name, n, strerror(-ret));
+		}
+		if (op->check_failed && op->check_failed(s)) {
+			bad = -1;
+			TH_LOG("%s: site %u: failed with %s, state not as it was",
+			       op->name, n, strerror(-ret));
+		}
+next:
 		snapshot_free(&before);
 		if (op->reset)
 			ASSERT_EQ(0, op->reset(s)) TH_LOG("%s: reset after site %u", op->name, n);
@@ -212,8 +244,9 @@ static int sweep_run(struct sweep *s, const struct sweep_op *op)
 			break;
 	}
 	EXPECT_GT(MAX_SITES, n) TH_LOG("%s: more than %d fault sites", op->name, MAX_SITES);
-	TH_LOG("%s: %u fault site(s): %u failed (%s), %u succeeded anyway", op->name,
-	       s->sites, s->failed, s->errnos[0] ? s->errnos + 1 : "-", s->done_anyway);
+	TH_LOG("%s: %u fault site(s): %u failed (%s), %u of them after the module acted; "
+	       "%u succeeded anyway", op->name, s->sites, s->failed,
+	       s->errnos[0] ? s->errnos + 1 : "-", s->late, s->done_anyway);
 	return bad;
 }
 
@@ -298,9 +331,9 @@ static int queues_suspended(struct sweep *s, bool want)
 	return 0;
 }
 
-static int done_suspend(struct sweep *s)
+static int done_suspend(struct sweep *s, bool complete)
 {
-	if (!s->lease_id || s->status[0] || s->status[1])
+	if (complete && (!s->lease_id || s->status[0] || s->status[1]))
 		return -EBADE;
 	return queues_suspended(s, true);
 }
@@ -329,11 +362,24 @@ static int op_resume(struct sweep *s)
 	return axs_resume(s->fd, s->q, NQ, 0, s->status);
 }
 
-static int done_resume(struct sweep *s)
+static int done_resume(struct sweep *s, bool complete)
 {
-	if (s->status[0] || s->status[1])
+	if (complete && (s->status[0] || s->status[1]))
 		return -EBADE;
 	return queues_suspended(s, false);
+}
+
+/* Suspended under a lease of max_lease_ms; renewed later to half of it. */
+static int prep_renew(struct sweep *s)
+{
+	struct amdxsched_queue_info qi;
+	int ret = prep_suspended(s);
+
+	if (!ret)
+		ret = queue_of(s, s->q[0], &qi);
+	if (!ret)
+		s->deadline_before = qi.lease_deadline_ns;
+	return ret;
 }
 
 static int op_renew(struct sweep *s)
@@ -342,14 +388,16 @@ static int op_renew(struct sweep *s)
 	return axs_lease_renew(s->fd, s->lease_id, s->max_lease_ms / 2 + 1, &s->deadline);
 }
 
-static int done_renew(struct sweep *s)
+static int done_renew(struct sweep *s, bool complete)
 {
 	struct amdxsched_queue_info qi;
 	int ret = queue_of(s, s->q[0], &qi);
 
 	if (ret)
 		return ret;
-	return s->deadline && qi.lease_deadline_ns == s->deadline ? 0 : -EBADE;
+	if (complete)
+		return s->deadline && qi.lease_deadline_ns == s->deadline ? 0 : -EBADE;
+	return qi.lease_deadline_ns != s->deadline_before ? 0 : -EBADE;
 }
 
 static int op_set_priority(struct sweep *s)
@@ -362,7 +410,7 @@ static int op_set_priority(struct sweep *s)
 	return axs_set_priority(s->fd, e, NQ);
 }
 
-static int done_set_priority(struct sweep *s)
+static int done_set_priority(struct sweep *s, bool complete __attribute__((unused)))
 {
 	struct amdxsched_queue_info a, b;
 
@@ -381,8 +429,11 @@ static int reset_priority(struct sweep *s)
 	return axs_set_priority(s->fd, e, NQ);
 }
 
-/* CUs 0-1 of every SH of the module's MI308X-like GPU: a valid mask. */
-static const uint32_t half_mask[4] = { 0x33333333, 0x33333333, 0x33333333, 0x33333333 };
+/*
+ * Half of the CUs of the module's MI308X-like GPU, every XCC keeping some:
+ * bit i goes to XCC i mod 4 (amdkfd's interleaving), so 4 bits of every 8.
+ */
+static const uint32_t half_mask[4] = { 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f, 0x0f0f0f0f };
 static const uint32_t full_mask[4] = { ~0u, ~0u, ~0u, ~0u };
 
 static int op_set_cu_mask(struct sweep *s)
@@ -390,7 +441,7 @@ static int op_set_cu_mask(struct sweep *s)
 	return axs_set_cu_mask(s->fd, s->q[0], half_mask, 128);
 }
 
-static int done_set_cu_mask(struct sweep *s)
+static int done_set_cu_mask(struct sweep *s, bool complete __attribute__((unused)))
 {
 	struct amdxsched_queue_info qi;
 	int ret = queue_of(s, s->q[0], &qi);
@@ -441,7 +492,7 @@ static int prep_proc_attr(struct sweep *s)
 	return axs_set_proc_attr(s->fd, &a);
 }
 
-static int done_proc_attr(struct sweep *s)
+static int done_proc_attr(struct sweep *s, bool complete __attribute__((unused)))
 {
 	struct amdxsched_proc_info pi;
 	int ret = axs_proc_info(s->fd, s->pid, &pi);
@@ -452,6 +503,20 @@ static int done_proc_attr(struct sweep *s)
 	       !strcmp(pi.tag, "failnth") ? 0 : -EBADE;
 }
 
+static int gpu_count(struct sweep *s, uint32_t *n)
+{
+	struct amdxsched_gpu_info *g = NULL;
+	int ret = axs_list_gpus(s->fd, &g, n);
+
+	free(g);
+	return ret;
+}
+
+static int prep_add_gpu(struct sweep *s)
+{
+	return gpu_count(s, &s->ngpus_before);
+}
+
 static int op_sim_add_gpu(struct sweep *s)
 {
 	uint32_t id;
@@ -459,18 +524,57 @@ static int op_sim_add_gpu(struct sweep *s)
 	return axs_add_small_gpu(s->fd, AMDXSCHED_SIM_DISPATCH_PRIORITY, &id);
 }
 
-/* SIM_PROC on a file of its own: a simulated process per file. */
-static int prep_open_rw_tmp(struct sweep *s)
+static int done_add_gpu(struct sweep *s, bool complete __attribute__((unused)))
 {
-	s->tmp = axs_open(O_RDWR);
-	return s->tmp < 0 ? s->tmp : 0;
+	uint32_t n;
+	int ret = gpu_count(s, &n);
+
+	return ret ? ret : (n == s->ngpus_before + 1 ? 0 : -EBADE);
+}
+
+/*
+ * SIM_PROC: this process has one simulated process (the fixture's), so the
+ * call under test makes it again after prepare destroyed it (and with it
+ * the queues); reset puts the queues back.
+ */
+static int prep_no_sim_proc(struct sweep *s)
+{
+	uint32_t pid;
+
+	return axs_sim_proc(s->fd, AMDXSCHED_SIM_PROC_DESTROY, &pid);
 }
 
 static int op_sim_proc(struct sweep *s)
 {
 	uint32_t pid;
 
-	return axs_sim_proc(s->tmp, AMDXSCHED_SIM_PROC_CREATE, &pid);
+	return axs_sim_proc(s->fd, AMDXSCHED_SIM_PROC_CREATE, &pid);
+}
+
+static int done_sim_proc(struct sweep *s, bool complete __attribute__((unused)))
+{
+	struct amdxsched_proc_info pi;
+	int ret = axs_proc_info(s->fd, s->pid, &pi);
+
+	if (ret)
+		return ret;
+	return pi.flags & AMDXSCHED_PROC_F_SIM ? 0 : -EBADE;
+}
+
+static int reset_sim_proc(struct sweep *s)
+{
+	uint32_t pid;
+	int i, ret;
+
+	ret = axs_sim_proc(s->fd, AMDXSCHED_SIM_PROC_CREATE, &pid);
+	if (ret && ret != -EEXIST)
+		return ret;
+	for (i = 0, ret = 0; i < NQ && !ret; i++) {
+		ret = axs_sim_queue_create(s->fd, s->gpu, 7, &s->q[i], NULL);
+		if (!ret)
+			ret = axs_set_cu_mask(s->fd, s->q[i], full_mask, 128);
+	}
+	return ret;
 }
 
 static int op_sim_queue_create(struct sweep *s)
@@ -479,29 +583,43 @@ static int op_sim_queue_create(struct sweep *s)
 	return axs_sim_queue_create(s->fd, s->gpu, 5, &s->tmpq, NULL);
 }
 
-static int done_tmpq(struct sweep *s, bool want)
+/* Queues of this process other than q[]: 0 or 1 here; its handle in *h. */
+static int extra_queues(struct sweep *s, uint64_t *h)
 {
-	struct amdxsched_queue_info qi;
-	int ret = queue_of(s, s->tmpq, &qi);
+	struct amdxsched_queue_info *qi = NULL;
+	uint32_t i, n = 0, extra = 0;
+	int ret = axs_list_queues(s->fd, s->pid, AMDXSCHED_GPU_ANY, &qi, &n);
 
-	if (want)
-		return ret;
-	return ret == -ENOENT ? 0 : -EBADE;
+	for (i = 0; !ret && i < n; i++) {
+		if (qi[i].handle == s->q[0] || qi[i].handle == s->q[1])
+			continue;
+		extra++;
+		*h = qi[i].handle;
+	}
+	free(qi);
+	return ret ? ret : (int)extra;
 }
 
-static int done_sim_queue_create(struct sweep *s)
+static int done_sim_queue_create(struct sweep *s, bool complete)
 {
-	return done_tmpq(s, true);
+	uint64_t h = 0;
+	int n = extra_queues(s, &h);
+
+	if (n < 0)
+		return n;
+	return n == 1 && (!complete || h == s->tmpq) ? 0 : -EBADE;
 }
 
+/* Destroy the queue made by the call or by prepare, known or not. */
 static int reset_tmpq(struct sweep *s)
 {
-	int ret = 0;
+	uint64_t h;
+	int n = extra_queues(s, &h);
 
-	if (s->tmpq)
-		ret = axs_sim_queue_destroy(s->fd, s->tmpq);
 	s->tmpq = 0;
-	return ret == -ENOENT ? 0 : ret;
+	if (n <= 0)
+		return n;
+	return n == 1 ? axs_sim_queue_destroy(s->fd, h) : -EBADE;
 }
 
 static int op_sim_queue_destroy(struct sweep *s)
@@ -509,9 +627,12 @@ static int op_sim_queue_destroy(struct sweep *s)
 	return axs_sim_queue_destroy(s->fd, s->tmpq);
 }
 
-static int done_sim_queue_destroy(struct sweep *s)
+static int done_sim_queue_destroy(struct sweep *s, bool complete __attribute__((unused)))
 {
-	return done_tmpq(s, false);
+	uint64_t h;
+	int n = extra_queues(s, &h);
+
+	return n < 0 ? n : (n == 0 ? 0 : -EBADE);
 }
 
 static int op_sim_submit(struct sweep *s)
@@ -520,14 +641,31 @@ static int op_sim_submit(struct sweep *s)
 	return axs_sim_submit(s->fd, s->q[0], 1, 1000, 0, &s->dispatch);
 }
 
-/* Wait for the last dispatch of q[0] to end, so that nothing runs. */
+/*
+ * Wait for the last dispatch of q[0] to end, so that nothing runs; its id
+ * is the number submitted, whether or not the call could tell us.
+ */
 static int reset_wait(struct sweep *s)
 {
+	struct amdxsched_queue_info qi;
 	struct amdxsched_sim_wait w;
+	int ret = queue_of(s, s->q[0], &qi);
 
-	if (!s->dispatch)
-		return 0;
-	return axs_sim_wait(s->fd, s->q[0], s->dispatch, 20 * SEC, &w);
+	if (ret || !qi.counters.dispatches_submitted)
+		return ret;
+	return axs_sim_wait(s->fd, s->q[0], qi.counters.dispatches_submitted, 20 * SEC, &w);
+}
+
+static int done_sim_submit(struct sweep *s, bool complete)
+{
+	struct amdxsched_queue_info qi;
+	int ret = queue_of(s, s->q[0], &qi);
+
+	if (ret)
+		return ret;
+	if (complete && s->dispatch != qi.counters.dispatches_submitted)
+		return -EBADE;
+	return qi.counters.dispatches_submitted ? 0 : -EBADE;
 }
 
 static int prep_submitted(struct sweep *s)
@@ -584,14 +722,12 @@ static int op_poll(struct sweep *s)
 }
 
 /*
- * close() of a file with a simulated process, a queue, a lease and a
- * subscription: release cannot fail, whatever fails inside it; afterwards
- * the process and its queue are gone and nothing is left suspended.
+ * close() of a file with a lease on our queues and a subscription: release
+ * cannot fail, whatever fails inside it; afterwards nothing is suspended.
  */
 static int prep_busy_file(struct sweep *s)
 {
-	uint64_t h, lease;
-	uint32_t pid;
+	uint64_t lease;
 	int ret;
 
 	s->tmp = axs_open(O_RDWR);
@@ -599,13 +735,8 @@ static int prep_busy_file(struct sweep *s)
 		return s->tmp;
 	ret = axs_events_config(s->tmp, AMDXSCHED_EVENT_MASK_ALL, 64);
 	if (!ret)
-		ret = axs_sim_proc(s->tmp, AMDXSCHED_SIM_PROC_CREATE, &pid);
-	if (!ret)
-		ret = axs_sim_queue_create(s->tmp, s->gpu, 7, &h, NULL);
-	if (!ret)
 		ret = axs_suspend(s->tmp, s->q, NQ, AMDXSCHED_LEVEL_INTERRUPT, s->max_lease_ms,
 				  NULL, &lease);
-	s->tmpq = h;
 	return ret;
 }
 
@@ -617,11 +748,9 @@ static int op_close(struct sweep *s)
 	return ret ? -errno : 0;
 }
 
-static int done_close(struct sweep *s)
+static int done_close(struct sweep *s, bool complete __attribute__((unused)))
 {
-	int ret = done_tmpq(s, false);
-
-	return ret ? ret : queues_suspended(s, false);
+	return queues_suspended(s, false);
 }
 
 #define OP(n, p, c, d, f, r) \
@@ -636,23 +765,24 @@ static const struct sweep_op ops[] = {
 	OP("LIST_PROCS", NULL, op_list_procs, NULL, NULL, NULL),
 	OP("SUSPEND", NULL, op_suspend, done_suspend, NULL, reset_resume),
 	OP("RESUME", prep_suspended, op_resume, done_resume, NULL, reset_resume),
-	OP("LEASE_RENEW", prep_suspended, op_renew, done_renew, NULL, reset_resume),
+	OP("LEASE_RENEW", prep_renew, op_renew, done_renew, NULL, reset_resume),
 	OP("SET_PRIORITY", NULL, op_set_priority, done_set_priority, NULL, reset_priority),
 	OP("SET_CU_MASK", NULL, op_set_cu_mask, done_set_cu_mask, NULL, reset_cu_mask),
 	OP("EVENTS_CONFIG", prep_open_tmp, op_events_config, NULL, NULL, reset_close_tmp),
 	OP("SET_PROC_ATTR", prep_proc_attr, op_set_proc_attr, done_proc_attr, NULL, NULL),
-	OP("SIM_PROC", prep_open_rw_tmp, op_sim_proc, NULL, NULL, reset_close_tmp),
+	OP("SIM_PROC", prep_no_sim_proc, op_sim_proc, done_sim_proc, NULL, reset_sim_proc),
 	OP("SIM_QUEUE_CREATE", NULL, op_sim_queue_create, done_sim_queue_create, NULL,
 	   reset_tmpq),
 	OP("SIM_QUEUE_DESTROY", op_sim_queue_create, op_sim_queue_destroy,
 	   done_sim_queue_destroy, NULL, reset_tmpq),
-	OP("SIM_SUBMIT", NULL, op_sim_submit, NULL, NULL, reset_wait),
+	OP("SIM_SUBMIT", NULL, op_sim_submit, done_sim_submit, NULL, reset_wait),
 	OP("SIM_WAIT", prep_submitted, op_sim_wait, NULL, NULL, NULL),
 	OP("read", prep_reader, op_read, NULL, failed_read, NULL),
 	OP("poll", prep_reader, op_poll, NULL, NULL, NULL),
 	OP("close", prep_busy_file, op_close, done_close, NULL, NULL),
 	/* Last: a GPU cannot be removed, so this one stops at its first success. */
-	{ .name = "SIM_ADD_GPU", .call = op_sim_add_gpu, .once = true },
+	{ .name = "SIM_ADD_GPU", .prepare = prep_add_gpu, .call = op_sim_add_gpu,
+	  .check_done = done_add_gpu, .once = true },
 };
 
 FIXTURE(fnth) {
@@ -673,6 +803,7 @@ FIXTURE_SETUP(fnth)
 	if (!axs_fixture_open(_metadata, &s->fd, &s->gpu))
 		return;
 	ASSERT_EQ(0, fault_attrs_setup());
+	fault_window(true);
 	s->fnth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, s->fnth);
 	ASSERT_EQ(0, axs_version(s->fd, &v));
@@ -693,8 +824,10 @@ FIXTURE_TEARDOWN(fnth)
 {
 	struct sweep *s = &self->s;
 
-	if (s->fnth >= 0)
+	if (s->fnth >= 0) {
 		fault_fired(s->fnth);
+		fault_window(false);
+	}
 	if (s->tmp >= 0)
 		close(s->tmp);
 	if (s->rd >= 0)

@@ -90,6 +90,7 @@ FIXTURE_SETUP(load)
 	if (self->kofd < 0)
 		SKIP(return, "%s: %s (set AXS_KO)", ko_path(), strerror(errno));
 	ASSERT_EQ(0, fault_attrs_setup());
+	fault_window(true);
 	self->fnth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fnth);
 	if (loaded())
@@ -100,6 +101,7 @@ FIXTURE_TEARDOWN(load)
 {
 	if (self->fnth >= 0) {
 		fault_fired(self->fnth);
+		fault_window(false);
 		close(self->fnth);
 	}
 	/* Leave it loaded as the VM had it, for the tests that follow. */

@@ -9,7 +9,7 @@
 
 SELFTESTS="abi_test queue_test suspend_test perm_test events_test sim_test kfd_test failnth_test modload_test"
 # End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
-SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh"
+SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh stress-test.sh"
 NLIFECYCLE=5
 # KUnit suites of the module's pure code (kmod/tests), where the kernel has
 # KUnit (the debug lane): amdxsched_kunit.ko, loaded once, one line each.
@@ -20,6 +20,11 @@ KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
+# The debug lane's kernel (KASAN, lockdep, ...; recognised by its KCOV) runs
+# everything some 3x slower: the timed end-to-end scenarios stretch by that.
+if [ -e /sys/kernel/debug/kcov ]; then
+	export AXS_TIME_SCALE=3
+fi
 
 . "$(dirname "$0")/tap.sh"
 set -- $SELFTESTS $SCRIPTS
@@ -37,17 +42,45 @@ if [ -w $KMEMLEAK ]; then
 	echo "# kmemleak: clearing $(grep -c '^unreferenced object' $KMEMLEAK) report(s) from before the tests"
 	echo clear >$KMEMLEAK
 fi
+# Leaks of the kernel itself that the tests provoke, by a function in the
+# report's backtrace, each with the reason; counted and shown, not failed.
+# - sysfs_slab_add: 6.12's slub does not kobject_put() when adding a cache
+#   to sysfs fails, so the kobject's name leaks (modload_test makes every
+#   allocation of the module's kmem_cache_create() fail in turn).
+KNOWN_LEAKS="sysfs_slab_add"
+
+# Split kmemleak's report into ours (printed) and known ones (counted).
+leak_split() {	# leak_split FILE -> "OURS KNOWN" on the last line
+	awk -v known="$KNOWN_LEAKS" '
+		function flush() {
+			if (rec == "") return
+			k = 0
+			n = split(known, kn, " ")
+			for (i = 1; i <= n; i++) if (index(rec, kn[i])) k = 1
+			if (k) nknown++; else { nours++; if (nours <= 3) printf "%s", rec }
+			rec = ""
+		}
+		/^unreferenced object/ { flush() }
+		{ rec = rec $0 "\n" }
+		END { flush(); printf "%d %d\n", nours, nknown }' "$1"
+}
+
 leak_check() {	# leak_check NAME
 	[ -w $KMEMLEAK ] || return 0
 	sleep 6
 	echo scan >$KMEMLEAK
-	if grep -q '^unreferenced object' $KMEMLEAK; then
-		not_ok "kmemleak: nothing leaked by $1" \
-			"$(grep -c '^unreferenced object' $KMEMLEAK) unreferenced object(s):"
-		head -n 60 $KMEMLEAK | sed 's/^/# /'
-		echo clear >$KMEMLEAK
+	cat $KMEMLEAK >/tmp/leaks
+	echo clear >$KMEMLEAK
+	leak_split /tmp/leaks >/tmp/leaks.ours
+	what=$1
+	set -- $(tail -n 1 /tmp/leaks.ours)
+	if [ "$1" != 0 ]; then
+		not_ok "kmemleak: nothing leaked by $what" "$1 unreferenced object(s), the first:"
+		sed '$d; s/^/# /' /tmp/leaks.ours
+	elif [ "$2" != 0 ]; then
+		ok "kmemleak: nothing leaked by $what ($2 known kernel leak(s): $KNOWN_LEAKS)"
 	else
-		ok "kmemleak: nothing leaked by $1"
+		ok "kmemleak: nothing leaked by $what"
 	fi
 }
 

@@ -295,7 +295,82 @@ int xsd_sync_reresolve(struct xsd *d)
 
 /* ---- events -------------------------------------------------------------- */
 
-static void on_event(struct xsd *d, const struct amdxsched_event *ev)
+#define EVENT_BATCH		256
+/*
+ * Full batches read per wake-up before deciding, renewing and serving
+ * clients: a module that emits events as fast as we read them must not
+ * starve those (a storm of processes and queues did, for minutes).
+ */
+#define EVENT_BATCHES_PER_WAKE	4
+
+/*
+ * Processes and queues a batch announced, looked up after it: one list call
+ * for all of them, however many (each call waits for the module's lock),
+ * rather than one per event. What the list shows is their state now, which
+ * supersedes the batch's other events about them: a queue destroyed later
+ * in the batch is not listed, a busy one is listed busy.
+ */
+struct news {
+	uint32_t pids[EVENT_BATCH];
+	uint32_t qpids[EVENT_BATCH];
+	uint64_t queues[EVENT_BATCH];
+	uint32_t npids, nqueues;
+};
+
+static void news_proc(struct news *nw, uint32_t pid)
+{
+	for (uint32_t i = 0; i < nw->npids; i++)
+		if (nw->pids[i] == pid)
+			return;
+	nw->pids[nw->npids++] = pid;
+}
+
+static bool news_has_proc(const struct news *nw, uint32_t pid)
+{
+	for (uint32_t i = 0; i < nw->npids; i++)
+		if (nw->pids[i] == pid)
+			return true;
+	return false;
+}
+
+static bool news_has_queue(const struct news *nw, uint64_t h)
+{
+	for (uint32_t i = 0; i < nw->nqueues; i++)
+		if (nw->queues[i] == h)
+			return true;
+	return false;
+}
+
+/* Processes first: a new queue's process must be known to the policy. */
+static void news_apply(struct xsd *d, struct news *nw, uint64_t now)
+{
+	struct amdxsched_proc_info *pi = NULL;
+	struct amdxsched_queue_info *qi = NULL;
+	uint32_t n = 0;
+
+	if (nw->npids == 1) {
+		if (add_proc(d, nw->pids[0]) == 0)
+			d->dirty = true;
+	} else if (nw->npids && !axs_list_procs(d->fd, 0, &pi, &n)) {
+		for (uint32_t i = 0; i < n; i++)
+			if (news_has_proc(nw, pi[i].pid) && resolve_proc(d, &pi[i]) == 0)
+				d->dirty = true;
+	}
+	free(pi);
+	n = 0;
+	if (nw->nqueues == 1) {
+		if (add_queue(d, nw->qpids[0], nw->queues[0], now) == 0)
+			d->dirty = true;
+	} else if (nw->nqueues && !axs_list_queues(d->fd, 0, AMDXSCHED_GPU_ANY, &qi, &n)) {
+		for (uint32_t i = 0; i < n; i++)
+			if (news_has_queue(nw, qi[i].handle) && add_queue_info(d, &qi[i], now) == 0)
+				d->dirty = true;
+	}
+	free(qi);
+	nw->npids = nw->nqueues = 0;
+}
+
+static void on_event(struct xsd *d, const struct amdxsched_event *ev, struct news *nw)
 {
 	uint64_t h = ev->handle, ts = ev->timestamp_ns;
 
@@ -306,8 +381,7 @@ static void on_event(struct xsd *d, const struct amdxsched_event *ev)
 	switch (ev->type) {
 	case AMDXSCHED_EVENT_PROC_CREATED:
 	case AMDXSCHED_EVENT_PROC_ATTR:
-		if (add_proc(d, ev->pid) == 0)
-			d->dirty = true;
+		news_proc(nw, ev->pid);
 		if (ev->type == AMDXSCHED_EVENT_PROC_CREATED)
 			d->nprocs++;
 		break;
@@ -317,8 +391,8 @@ static void on_event(struct xsd *d, const struct amdxsched_event *ev)
 			d->nprocs--;
 		break;
 	case AMDXSCHED_EVENT_QUEUE_CREATED:
-		if (add_queue(d, ev->pid, h, ts) == 0)
-			d->dirty = true;
+		nw->qpids[nw->nqueues] = ev->pid;
+		nw->queues[nw->nqueues++] = h;
 		d->nqueues++;
 		break;
 	case AMDXSCHED_EVENT_QUEUE_DESTROYED:
@@ -374,28 +448,36 @@ static void on_event(struct xsd *d, const struct amdxsched_event *ev)
 	}
 }
 
+/*
+ * Read and apply what the module reported, up to EVENT_BATCHES_PER_WAKE
+ * batches; poll(2) then wakes the main loop again at once for the rest.
+ */
 int xsd_sync_events(struct xsd *d)
 {
-	struct amdxsched_event ev[256];
+	struct amdxsched_event ev[EVENT_BATCH];
+	static struct news nw;
 	ssize_t n;
 
-	for (;;) {
-		n = axs_events_read(d->fd, ev, 256);
+	for (int b = 0; b < EVENT_BATCHES_PER_WAKE; b++) {
+		n = axs_events_read(d->fd, ev, EVENT_BATCH);
 		if (n <= 0)
 			return (int)n;
-		/* A short read drained the ring: no extra read (a syscall) needed. */
 		for (ssize_t i = 0; i < n; i++) {
 			if (d->last_seq && ev[i].seq != d->last_seq + 1) {
 				d->m.events_dropped += ev[i].seq - d->last_seq - 1;
 				d->last_seq = ev[n - 1].seq;
+				nw.npids = nw.nqueues = 0;
 				return resync(d);
 			}
 			d->last_seq = ev[i].seq;
-			on_event(d, &ev[i]);
+			on_event(d, &ev[i], &nw);
 		}
-		if (n < 256)
+		news_apply(d, &nw, axs_now_ns());
+		/* A short read drained the ring: no extra read (a syscall) needed. */
+		if (n < EVENT_BATCH)
 			return 0;
 	}
+	return 0;
 }
 
 /* ---- decisions ------------------------------------------------------------ */

@@ -80,7 +80,9 @@ run_in_chroot() { # SRCDIR CMD...
 build_in_chroot() { # SRCDIR LOG MAKE-ARGS...
 	local src=$1 logf=$2
 	shift 2
-	run_in_chroot "$src" make -C "${AXS_KBUILD:-/usr/src/linux-headers-$AXS_KREL}" M=/axs/src "$@" 2>&1 |
+	# shellcheck disable=SC2086 # AXS_KMAKE_ARGS is a list of VAR=value
+	run_in_chroot "$src" make -C "${AXS_KBUILD:-/usr/src/linux-headers-$AXS_KREL}" \
+		${AXS_KMAKE_ARGS:-} M=/axs/src "$@" 2>&1 |
 		tee "$logf"
 	return "${PIPESTATUS[0]}"
 }
@@ -157,7 +159,9 @@ cmd_build() {
 	jobs=$(make_jobs_args "$@")
 	# The kfd backend builds against this kernel's own amdgpu source, unless
 	# the caller names another (AMDGPU_SRC=...; AMDGPU_SRC=none leaves it out).
-	if [[ " $* " != *" AMDGPU_SRC="* ]]; then
+	if [[ " $* " != *" AMDGPU_SRC="* && -z ${AXS_AMDSRC:-} ]] && is_debug_lane "$suite"; then
+		set -- "$@" AMDGPU_SRC=none	# a kernel built without amdgpu
+	elif [[ " $* " != *" AMDGPU_SRC="* ]]; then
 		[[ -d ${AXS_AMDSRC:-} ]] ||
 			die "$suite: no amdgpu source in the cache (run: tools/vm/axs-vm prepare $suite)"
 		if suite_uses_chroot "$suite"; then

@@ -175,7 +175,7 @@ load_current() {
 	version_is_intact "$vdir" ||
 		die "cache entry $vdir is incomplete (run: tools/vm/axs-vm prepare $suite)"
 	# Only a debug lane's metadata sets these.
-	unset AXS_KTREE AXS_KBUILD
+	unset AXS_KTREE AXS_KBUILD AXS_KMAKE_ARGS
 	# shellcheck source=/dev/null
 	source "$(env_file "$vdir")"
 	# shellcheck disable=SC2034 # used by the commands

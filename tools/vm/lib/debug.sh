@@ -31,6 +31,14 @@ debug_fragments() { # LANE -> fragment paths, in merge order
 	return 0
 }
 
+# The compiler the base suite's kernel was built with, by the name its
+# config gives (CONFIG_CC_VERSION_TEXT), for the kernel and host tools.
+debug_cc() {
+	local cc
+	cc=$(headers_cc_text "$AXS_HEADERS")
+	printf '%s\n' "${cc%% *}"
+}
+
 # localmodconfig's view of the guest: an lsmod listing of what it loads.
 debug_lsmod() { # LANE (base suite loaded) -> lsmod text
 	printf 'Module                  Size  Used by\n'
@@ -95,14 +103,11 @@ debug_build_kernel() { # LANE KDIR
 		cp "$f" "$kdir/inputs/"
 		frags+=("/axs/kernel/inputs/${f##*/}")
 	done < <(debug_fragments "$lane")
-	# The compiler the base suite's kernel was built with, by the name its
-	# config gives (CONFIG_CC_VERSION_TEXT), for the kernel and host tools.
 	# Host tools of the build that Debian's headers do not need: the
 	# certificate extractor of the trusted keyring wants OpenSSL's headers,
 	# the compressed bzImage zstd.
 	chroot_install libssl-dev zstd || die "$lane: installing libssl-dev and zstd into the chroot failed"
-	cc=$(headers_cc_text "$AXS_HEADERS")
-	cc=${cc%% *}
+	cc=$(debug_cc)
 	jobs=$(nproc)
 	mk="make -C /axs/kernel/src O=/axs/kernel/obj CC=$cc HOSTCC=$cc"
 	log "$lane: configuring (Debian's config, localmodconfig, ${frags[*]##*/})"
@@ -160,11 +165,16 @@ debug_write_lane() { # LANE KDIR VDIR
 		AXS_HEADERS=$kdir/obj
 		AXS_KTREE=$kdir
 		AXS_KBUILD=/axs/kernel/obj
-		AXS_AMDSRC=$kdir/src/drivers/gpu/drm/amd
+		# Debian's headers name their compiler in their Makefile; a tree
+		# built here takes it on the command line, as the kernel was.
+		AXS_KMAKE_ARGS="CC=$(debug_cc) HOSTCC=$(debug_cc)"
+		# The kfd backend builds only where the kernel has amdgpu.
+		AXS_AMDSRC=
+		[[ $lane == debug-full ]] && AXS_AMDSRC=$kdir/src/drivers/gpu/drm/amd
 	}
 	write_env "$vdir" AXS_SUITE AXS_KREL AXS_DEBVER AXS_KCC AXS_VMLINUZ AXS_MODULES \
 		AXS_AMDGPU AXS_SOURCE_TARBALL AXS_KSRC AXS_CHROOT AXS_HEADERS AXS_KTREE \
-		AXS_KBUILD AXS_AMDSRC
+		AXS_KBUILD AXS_KMAKE_ARGS AXS_AMDSRC
 	set_stamp "$vdir" prepared
 	version_is_intact "$vdir" || die "$lane: metadata in $vdir does not check out"
 }
