@@ -90,8 +90,10 @@ for t in $SELFTESTS; do
 		leak_check "$t"
 		continue
 	fi
+	t0=$(date +%s)
 	{ ./"$t" 2>&1; echo $? >/tmp/rc; } | sed 's/^/# /'
 	rc=$(cat /tmp/rc)
+	echo "# $t: $(($(date +%s) - t0)) s"
 	case $rc in
 	0) ok "selftests: $t" ;;
 	4) ok "selftests: $t" "the whole binary skipped" ;;
@@ -101,8 +103,10 @@ for t in $SELFTESTS; do
 done
 
 for t in $SCRIPTS; do
+	t0=$(date +%s)
 	{ sh ./"$t" 2>&1; echo $? >/tmp/rc; } | sed 's/^/# /'
 	rc=$(cat /tmp/rc)
+	echo "# $t: $(($(date +%s) - t0)) s"
 	if [ "$rc" = 0 ]; then ok "programs: $t"; else not_ok "programs: $t" "exit $rc"; fi
 	leak_check "$t"
 done

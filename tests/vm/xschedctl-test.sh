@@ -140,16 +140,20 @@ rc=$?
 check "list --gpu 7: exit 1, no such device" "rc $rc: $(cat "$T/err")"
 
 # --- suspend --for 300ms -----------------------------------------------------------
-"$XC" suspend "$h1" --for 300ms >"$T/susp" 2>"$T/susp.err" &
+# The table and the JSON are two calls: the suspension must show in both (a
+# slow kernel, such as the debug lane's, can end a short lease in between).
+"$XC" suspend "$h1" --for $((300 * ${AXS_TIME_SCALE:-1}))ms >"$T/susp" 2>"$T/susp.err" &
 sp=$!
 seen=no
 i=0
 while [ $i -lt 50 ] && kill -0 $sp 2>/dev/null; do
 	if suspended "$h1"; then
-		seen=yes
 		qline "$h1" >"$T/seen"
 		"$XC" -j list queues >"$T/seen.json"
-		break
+		if grep -q "{\"handle\":$h1,[^}]*\"holder_pid\":$sp," "$T/seen.json"; then
+			seen=yes
+			break
+		fi
 	fi
 	i=$((i + 1))
 done

@@ -242,23 +242,31 @@ hi=$!
 i=0
 while ! grep -q ready $T/simq.out && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 0.5
-metric() { ./xschedctl -S $SOCK stats --daemon | sed -n "s/^$1 //p"; }
-remaps() { ./xschedctl -j stats | sed -n 's/.*"remaps": *\([0-9]*\).*/\1/p' | head -n 1; }
-calls() {
-	echo $(($(metric 'xschedd_calls_total{kind="suspend"}') +
-		$(metric 'xschedd_calls_total{kind="resume"}') +
-		$(metric 'xschedd_calls_total{kind="priority"}') +
-		$(metric 'xschedd_calls_total{kind="cu_mask"}')))
+# One read of the daemon's metrics and one of the module's counters per
+# sample, back to back, so that few decisions fall between them.
+sample() {	# sample FILE
+	./xschedctl -S $SOCK stats --daemon >"$1"
+	./xschedctl -j stats >"$1.module"
 }
-r0=$(remaps); c0=$(calls); s0=$(metric 'xschedd_calls_total{kind="suspend"}')
-q0=$(metric xschedd_queue_suspensions_total)
-sleep 3
-r1=$(remaps); c1=$(calls); s1=$(metric 'xschedd_calls_total{kind="suspend"}')
-q1=$(metric xschedd_queue_suspensions_total)
+metric() { sed -n "s/^$2 //p" "$1"; }	# metric FILE NAME
+remaps() { sed -n 's/.*"remaps": *\([0-9]*\).*/\1/p' "$1.module" | head -n 1; }
+calls() {
+	echo $(($(metric "$1" 'xschedd_calls_total{kind="suspend"}') +
+		$(metric "$1" 'xschedd_calls_total{kind="resume"}') +
+		$(metric "$1" 'xschedd_calls_total{kind="priority"}') +
+		$(metric "$1" 'xschedd_calls_total{kind="cu_mask"}')))
+}
+sample $T/m0
+sleep $((3 * S))
+sample $T/m1
+r0=$(remaps $T/m0); c0=$(calls $T/m0); s0=$(metric $T/m0 'xschedd_calls_total{kind="suspend"}')
+q0=$(metric $T/m0 xschedd_queue_suspensions_total)
+r1=$(remaps $T/m1); c1=$(calls $T/m1); s1=$(metric $T/m1 'xschedd_calls_total{kind="suspend"}')
+q1=$(metric $T/m1 xschedd_queue_suspensions_total)
 kill "$hi" "$sq" 2>/dev/null
 wait "$hi" "$sq" 2>/dev/null
 daemon_stop
-echo "# 3 s: $((s1 - s0)) suspend calls for $((q1 - q0)) queues; $((c1 - c0)) calls, $((r1 - r0)) remaps"
+echo "# $((3 * S)) s: $((s1 - s0)) suspend calls for $((q1 - q0)) queues; $((c1 - c0)) calls, $((r1 - r0)) remaps"
 # The counters are read a few ms apart while decisions go on: one call of slack.
 dq=$(((q1 - q0) - 4 * (s1 - s0)))
 dr=$(((r1 - r0) - (c1 - c0)))
