@@ -438,19 +438,21 @@ static void print_errnos(void)
 	const unsigned int nk = sizeof(known) / sizeof(known[0]);
 	unsigned int i, j, k;
 
+	_Static_assert(sizeof(known) / sizeof(known[0]) == NERRNO, "NERRNO");
+
 	for (i = 0; i < IOC_N; i++) {
 		char line[512];
 		size_t at = 0;
-		bool shown[16] = { false };
+		bool shown[NERRNO + 1] = { false };
 
 		for (k = 0; k < 4; k++) {
-			unsigned int best = 16;
+			unsigned int best = NERRNO + 1;
 
 			for (j = 0; j <= nk; j++)
 				if (!shown[j] && sh->errs[i][j] &&
-				    (best == 16 || sh->errs[i][j] > sh->errs[i][best]))
+				    (best > NERRNO || sh->errs[i][j] > sh->errs[i][best]))
 					best = j;
-			if (best == 16)
+			if (best > NERRNO)
 				break;
 			shown[best] = true;
 			at += (size_t)snprintf(line + at, sizeof(line) - at, " %s %llu",

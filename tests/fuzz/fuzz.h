@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -160,6 +161,12 @@ size_t prog_format(const struct prog *p, const char *id, char *buf, size_t len);
 int prog_parse_all(const char *text, struct prog *out, unsigned int max, unsigned int *line);
 uint64_t field_boundary(const struct field *f, struct rng *r);
 
+/* Errors counted per ioctl: these, then "other". */
+#define ERRNO_LIST	EINVAL, ENOENT, EFAULT, E2BIG, EPERM, EBADF, ENOTTY, EBUSY, \
+			EALREADY, ESRCH, ENODEV, ETIMEDOUT, EINTR, EEXIST, ENOSPC, \
+			ETIME, EIO, EOPNOTSUPP, ENODATA, ENOMEM, EAGAIN
+#define NERRNO		21
+
 /* Memory shared by the supervisor, the workers and their children. */
 #define POOL_N		256
 #define CORPUS_MAX	1024
@@ -183,7 +190,7 @@ struct shared {
 	/* statistics, atomic */
 	uint64_t ok[IOC_N + OP_NKINDS];	/* ioctls, then the other kinds */
 	uint64_t fail[IOC_N + OP_NKINDS];
-	uint64_t errs[IOC_N][16];	/* by errno_slot() */
+	uint64_t errs[IOC_N][NERRNO + 1];	/* ERRNO_LIST, then any other */
 	uint64_t forks;
 	uint64_t stuck;			/* a helper that did not stop in 10 s */
 	char stuck_op[128];
@@ -246,9 +253,6 @@ int check_knobs_reset(const struct gpu_snap *orig);
 void check_final(const struct gpu_snap *start);
 int snap_gpus(int fd, struct gpu_snap *s);
 
-/* Errors counted per ioctl: these, then "other". */
-#define ERRNO_LIST	EINVAL, ENOENT, EFAULT, E2BIG, EPERM, EBADF, ENOTTY, EBUSY, \
-			EALREADY, ESRCH, ENODEV, ETIMEDOUT, EINTR, EEXIST, ENOSPC
 
 /* TAP on stdout. */
 void tap_ok(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

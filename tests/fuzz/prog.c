@@ -642,7 +642,7 @@ static void gen_op(struct op *o, struct rng *r)
 	unsigned int x = rng_below(r, 100);
 
 	memset(o, 0, sizeof(*o));
-	o->fd = rng_chance(r, 65) ? 0 : rng_below(r, NSLOTS);
+	o->fd = rng_chance(r, 85) ? 0 : rng_below(r, NSLOTS);
 	o->who = rng_chance(r, 80) ? WHO_MAIN : WHO_THREAD;
 	if (x < 62) {
 		gen_ioctl(o, r, pick_ioctl(r));
@@ -661,6 +661,7 @@ static void gen_op(struct op *o, struct rng *r)
 		o->nv = 2;
 	} else if (x < 80) {
 		o->kind = OP_OPEN;
+		o->fd = rng_below(r, NSLOTS);	/* more files, or another in place */
 		o->v[0] = rng_below(r, 8);
 		o->nv = 1;
 	} else if (x < 84) {
@@ -794,7 +795,7 @@ void prog_generate(struct prog *p, struct rng *r)
 	struct op o;
 
 	memset(p, 0, sizeof(*p));
-	if (rng_chance(r, 90)) {
+	if (rng_chance(r, 95)) {
 		op_open(&o, 0, rng_chance(r, 75) ? 1 : rng_below(r, 8), WHO_MAIN);
 		prog_add(p, &o);
 	}
