@@ -559,14 +559,15 @@ static void gen_array(struct op *o, struct rng *r)
 	switch (o->sub) {
 	case IOC_SUSPEND:
 	case IOC_RESUME:
-		o->na = 1 + rng_below(r, 4);
+		/* Distinct queues of the program (programs make 1 to 3), or others. */
+		o->na = PICK(r, 1, 1, 1, 2, 2, 3, 4);
 		for (i = 0; i < o->na; i++)
-			o->a[i] = gen_handle(r);
+			o->a[i] = rng_chance(r, 85) ? REF(R_HANDLE, i) : gen_handle(r);
 		break;
 	case IOC_SET_PRIORITY:
-		o->na = 2 * (1 + rng_below(r, 4));
+		o->na = 2 * PICK(r, 1, 1, 1, 2, 2, 3, 4);
 		for (i = 0; i < o->na; i += 2) {
-			o->a[i] = gen_handle(r);
+			o->a[i] = rng_chance(r, 85) ? REF(R_HANDLE, i / 2) : gen_handle(r);
 			o->a[i + 1] = rng_chance(r, 90) ? rng_below(r, 16) : PICK(r, 16, U32MAX);
 		}
 		break;
