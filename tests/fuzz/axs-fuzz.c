@@ -135,56 +135,82 @@ static void sleep_ms(unsigned int ms)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Fault injection's console output: off while fuzzing (a stack per failure) */
+/* Fault injection: quiet and sparing while fuzzing, as it was afterwards */
 
-static const char *const fault_attrs[] = { "fail_usercopy", "failslab", "fail_page_alloc" };
-static char fault_verbose[3][16];
+/*
+ * Each injected fault prints a stack trace unless verbose is 0, and the
+ * harness takes a trace for a bug. Allocations that may sleep are left out
+ * (ignore-gfp-wait, the kernel's default; the selftests turn it off): an
+ * injected failure inside vmalloc, behind a kvzalloc() of a large batch,
+ * prints a warning with a trace of its own. fail-nth then reaches user
+ * copies and atomic allocations.
+ */
+static const struct {
+	const char *path;
+	const char *value;
+} fault_settings[] = {
+	{ "/sys/kernel/debug/fail_usercopy/verbose", "0" },
+	{ "/sys/kernel/debug/failslab/verbose", "0" },
+	{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+	{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "Y" },
+	{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "Y" },
+};
 
-static void fault_path(char *buf, size_t len, unsigned int i)
+#define NFAULT	(sizeof(fault_settings) / sizeof(fault_settings[0]))
+
+static char fault_saved[NFAULT][16];
+
+static int read_str(const char *path, char *buf, size_t len)
 {
-	snprintf(buf, len, "/sys/kernel/debug/%s/verbose", fault_attrs[i]);
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
 }
 
 void fault_quiet(void)
 {
-	char path[128];
+	char now[16];
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
-		int fd;
-		ssize_t n;
-
-		fault_path(path, sizeof(path), i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, fault_verbose[i], sizeof(fault_verbose[i]) - 1);
-		if (n > 0 && pwrite(fd, "0\n", 2, 0) != 2)
-			n = 0;
-		fault_verbose[i][n > 0 ? n : 0] = 0;
-		close(fd);
+	for (i = 0; i < NFAULT; i++) {
+		if (read_str(fault_settings[i].path, fault_saved[i], sizeof(fault_saved[i])))
+			continue;	/* no fault injection here */
+		if (write_str(fault_settings[i].path, fault_settings[i].value) ||
+		    read_str(fault_settings[i].path, now, sizeof(now)) ||
+		    now[0] != fault_settings[i].value[0])
+			diag("could not set %s to %s", fault_settings[i].path,
+			     fault_settings[i].value);
 	}
 }
 
 void fault_restore(void)
 {
-	char path[128];
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
-		size_t n = strlen(fault_verbose[i]);
-		int fd;
-
-		if (!n)
-			continue;
-		fault_path(path, sizeof(path), i);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (write(fd, fault_verbose[i], n) != (ssize_t)n)
-			diag("could not restore %s", path);
-		close(fd);
-	}
+	for (i = 0; i < NFAULT; i++)
+		if (fault_saved[i][0] && write_str(fault_settings[i].path, fault_saved[i]))
+			diag("could not restore %s", fault_settings[i].path);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -875,19 +875,38 @@ static int do_unpriv(unsigned int who)
  * Armed by OP_FAILNTH for the executor's next operation, disarmed after it.
  */
 static _Thread_local uint64_t fail_nth;
+static _Thread_local int fnth_fd = -1;	/* this thread's fail-nth, kept open */
+
+/* Opened ahead: a path walk of its own would use up the count. */
+static void fail_nth_open(void)
+{
+	fnth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+}
+
+static void fail_nth_close(void)
+{
+	if (fnth_fd >= 0)
+		close(fnth_fd);
+	fnth_fd = -1;
+}
 
 static int fail_nth_set(uint64_t n)
 {
 	char val[24];
 	size_t len = fmt_u64(val, n);
-	ssize_t w;
-	int fd = open("/proc/thread-self/fail-nth", O_WRONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return -errno;
-	w = write(fd, val, len);
-	close(fd);
-	return w < 0 ? -errno : 0;
+	if (fnth_fd < 0)
+		return -ENOENT;
+	return pwrite(fnth_fd, val, len, 0) == (ssize_t)len ? 0 : -errno;
+}
+
+/* Off again; the write is a user copy too, so it may take the fault itself. */
+static void fail_nth_clear(void)
+{
+	int i;
+
+	for (i = 0; i < 3 && fail_nth_set(0); i++)
+		;
 }
 
 static void run_op_now(const struct op *o, unsigned int who);
@@ -910,7 +929,7 @@ static void run_op(const struct op *o, unsigned int who)
 		nth = 0;
 	run_op_now(o, who);
 	if (nth)
-		fail_nth_set(0);
+		fail_nth_clear();
 }
 
 static void run_op_now(const struct op *o, unsigned int who)
@@ -957,7 +976,7 @@ static void run_op_now(const struct op *o, unsigned int who)
 		r = do_churn(o->v[0], o->v[1]);
 		break;
 	case OP_FAILNTH:
-		r = access("/proc/thread-self/fail-nth", W_OK) ? -errno : 0;
+		r = fnth_fd < 0 ? -ENOENT : 0;
 		if (!r)
 			fail_nth = !o->nv || !o->v[0] ? 1 : o->v[0] > 64 ? 64 : o->v[0];
 		break;
@@ -981,6 +1000,7 @@ static void *helper_main(void *arg)
 	pthread_mutex_lock(&env.lock);
 	env.helper_tid = gettid();
 	pthread_mutex_unlock(&env.lock);
+	fail_nth_open();
 	if (cov_enabled() && kcov_enable(&kc[WHO_THREAD]))
 		diag("worker %u: helper kcov: %s", cfg.id, strerror(errno));
 	for (i = h->from; i < h->p->nops && !atomic_load(&h->stop); i++) {
@@ -999,6 +1019,7 @@ static void *helper_main(void *arg)
 		kcov_disable(&kc[WHO_THREAD]);
 	if (timer)
 		timer_delete(t);
+	fail_nth_close();
 	atomic_store(&h->done, 1);
 	return NULL;
 }
@@ -1056,6 +1077,8 @@ static __attribute__((noreturn)) void child_main(const struct prog *p, unsigned 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != worker_pid)
 		_exit(0);
+	fail_nth_close();	/* the worker's thread's, not ours */
+	fail_nth_open();
 	if (cov_enabled())
 		kcov_enable(&kc[WHO_CHILD]);
 	for (i = from; i < p->nops; i++)
@@ -1202,6 +1225,7 @@ int exec_init(const struct worker_cfg *c)
 	err = watchdog_create(&main_timer);
 	if (err)
 		return err;
+	fail_nth_open();
 	exec_refresh_gpus();
 	return 0;
 }
@@ -1215,5 +1239,6 @@ void exec_fini(void)
 	for (i = 0; i < WHO_N; i++)
 		kcov_close(&kc[i]);
 	timer_delete(main_timer);
+	fail_nth_close();
 	pthread_mutex_destroy(&env.lock);
 }
