@@ -362,6 +362,15 @@ static int arena_init(struct arena *ar)
 /* ------------------------------------------------------------------------ */
 /* A timer per thread that interrupts blocking calls (SIGUSR1, no SA_RESTART) */
 
+/*
+ * fail-nth state of this thread (see fail_nth_set()). The watchdog's signal
+ * handler disarms it: an armed count would otherwise run on into
+ * rt_sigreturn, whose copy of the signal frame would take the fault and
+ * kill the worker with SIGSEGV ("bad frame in rt_sigreturn").
+ */
+static _Thread_local int fnth_fd = -1;	/* this thread's fail-nth, kept open */
+static _Thread_local volatile sig_atomic_t fnth_armed;
+
 /* glibc before 2.37 does not name the field. */
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
@@ -369,7 +378,15 @@ static int arena_init(struct arena *ar)
 
 static void on_sigusr1(int sig)
 {
+	int i, saved = errno;
+
 	(void)sig;
+	/* Its write is a user copy too: it may be the one that fails. */
+	for (i = 0; fnth_armed && i < 3; i++)
+		if (pwrite(fnth_fd, "0", 1, 0) == 1)
+			fnth_armed = 0;
+	fnth_armed = 0;
+	errno = saved;
 }
 
 static int watchdog_create(timer_t *t)
@@ -875,7 +892,6 @@ static int do_unpriv(unsigned int who)
  * Armed by OP_FAILNTH for the executor's next operation, disarmed after it.
  */
 static _Thread_local uint64_t fail_nth;
-static _Thread_local int fnth_fd = -1;	/* this thread's fail-nth, kept open */
 
 /* Opened ahead: a path walk of its own would use up the count. */
 static void fail_nth_open(void)
@@ -897,7 +913,12 @@ static int fail_nth_set(uint64_t n)
 
 	if (fnth_fd < 0)
 		return -ENOENT;
-	return pwrite(fnth_fd, val, len, 0) == (ssize_t)len ? 0 : -errno;
+	/* Set on both sides: a signal between them finds it set either way. */
+	fnth_armed = n != 0;
+	if (pwrite(fnth_fd, val, len, 0) != (ssize_t)len)
+		return -errno;
+	fnth_armed = n != 0;
+	return 0;
 }
 
 /* Off again; the write is a user copy too, so it may take the fault itself. */
@@ -907,6 +928,7 @@ static void fail_nth_clear(void)
 
 	for (i = 0; i < 3 && fail_nth_set(0); i++)
 		;
+	fnth_armed = 0;
 }
 
 static void run_op_now(const struct op *o, unsigned int who);
