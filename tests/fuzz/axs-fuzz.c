@@ -882,14 +882,15 @@ int main(int argc, char **argv)
 		double secs = (double)(now_ns() - t0) / 1e9;
 
 		if (opt.replay)
-			tap_ok(ok, "replay: %llu run(s) of %u program(s) from %s",
+			tap_ok(execs > 0, "replay: %llu run(s) of %u program(s) from %s",
 			       (unsigned long long)execs, nprogs, opt.replay);
 		else
-			tap_ok(ok && execs > 0,
+			tap_ok(execs > 0,
 			       "fuzz: ran %.0f s, %llu execs (%.1f/s), %u workers, seed 0x%llx",
 			       secs, (unsigned long long)execs, secs > 0 ? (double)execs / secs : 0.0,
 			       opt.threads, (unsigned long long)opt.seed);
 	}
+	tap_ok(ok, "fuzz: every worker stopped by itself and every child was reaped");
 	print_stats();
 	if (sh->stuck)
 		diag("a helper thread did not come out of a call for 10 s: %s", sh->stuck_op);
