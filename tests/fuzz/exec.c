@@ -362,15 +362,6 @@ static int arena_init(struct arena *ar)
 /* ------------------------------------------------------------------------ */
 /* A timer per thread that interrupts blocking calls (SIGUSR1, no SA_RESTART) */
 
-/*
- * fail-nth state of this thread (see fail_nth_set()). The watchdog's signal
- * handler disarms it: an armed count would otherwise run on into
- * rt_sigreturn, whose copy of the signal frame would take the fault and
- * kill the worker with SIGSEGV ("bad frame in rt_sigreturn").
- */
-static _Thread_local int fnth_fd = -1;	/* this thread's fail-nth, kept open */
-static _Thread_local volatile sig_atomic_t fnth_armed;
-
 /* glibc before 2.37 does not name the field. */
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
@@ -378,15 +369,7 @@ static _Thread_local volatile sig_atomic_t fnth_armed;
 
 static void on_sigusr1(int sig)
 {
-	int i, saved = errno;
-
 	(void)sig;
-	/* Its write is a user copy too: it may be the one that fails. */
-	for (i = 0; fnth_armed && i < 3; i++)
-		if (pwrite(fnth_fd, "0", 1, 0) == 1)
-			fnth_armed = 0;
-	fnth_armed = 0;
-	errno = saved;
 }
 
 static int watchdog_create(timer_t *t)
@@ -887,11 +870,18 @@ static int do_unpriv(unsigned int who)
 
 /*
  * fail-nth (CONFIG_FAULT_INJECTION_DEBUG_FS): the N-th fault point this
- * thread reaches fails; with the kernel's defaults those are user copies
+ * thread reaches fails; with the settings of the run those are user copies
  * (CONFIG_FAULT_INJECTION_USERCOPY) and allocations that may not sleep.
  * Armed by OP_FAILNTH for the executor's next operation, disarmed after it.
+ *
+ * No signal may arrive while it is armed: delivering one copies the signal
+ * frame to the stack and rt_sigreturn copies it back, and either copy can
+ * take the fault, which kills the worker with SIGSEGV. So the watchdog's
+ * signal is blocked meanwhile, and only operations that cannot block for
+ * long are armed (not read(), not SIM_WAIT).
  */
 static _Thread_local uint64_t fail_nth;
+static _Thread_local int fnth_fd = -1;	/* this thread's fail-nth, kept open */
 
 /* Opened ahead: a path walk of its own would use up the count. */
 static void fail_nth_open(void)
@@ -913,12 +903,7 @@ static int fail_nth_set(uint64_t n)
 
 	if (fnth_fd < 0)
 		return -ENOENT;
-	/* Set on both sides: a signal between them finds it set either way. */
-	fnth_armed = n != 0;
-	if (pwrite(fnth_fd, val, len, 0) != (ssize_t)len)
-		return -errno;
-	fnth_armed = n != 0;
-	return 0;
+	return pwrite(fnth_fd, val, len, 0) == (ssize_t)len ? 0 : -errno;
 }
 
 /* Off again; the write is a user copy too, so it may take the fault itself. */
@@ -928,7 +913,17 @@ static void fail_nth_clear(void)
 
 	for (i = 0; i < 3 && fail_nth_set(0); i++)
 		;
-	fnth_armed = 0;
+}
+
+/* The count armed for @o, 0 if none or if @o may block until a signal. */
+static uint64_t fail_armable_nth(const struct op *o)
+{
+	uint64_t nth = fail_nth;
+
+	fail_nth = 0;
+	if (o->kind == OP_IOCTL)
+		return o->sub != IOC_SIM_WAIT ? nth : 0;
+	return o->kind != OP_READ && o->kind != OP_FAILNTH ? nth : 0;
 }
 
 static void run_op_now(const struct op *o, unsigned int who);
@@ -944,14 +939,21 @@ static void say_result(const struct op *o, unsigned int who, int r)
 
 static void run_op(const struct op *o, unsigned int who)
 {
-	uint64_t nth = fail_nth;
+	uint64_t nth = fail_armable_nth(o);
+	sigset_t usr1, old;
 
-	fail_nth = 0;
-	if (nth && fail_nth_set(nth))
-		nth = 0;
-	run_op_now(o, who);
-	if (nth)
+	if (!nth) {
+		run_op_now(o, who);
+		return;
+	}
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);
+	if (!fail_nth_set(nth)) {
+		run_op_now(o, who);
 		fail_nth_clear();
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void run_op_now(const struct op *o, unsigned int who)
