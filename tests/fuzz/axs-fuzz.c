@@ -283,7 +283,7 @@ static int shared_init(void)
 
 static bool stopping(void)
 {
-	return atomic_load((_Atomic int *)&sh->stop);
+	return atomic_load(&sh->stop);
 }
 
 static void log_prog(const struct prog *p, unsigned int worker, uint64_t seq)
@@ -339,10 +339,10 @@ static int fuzz_worker(unsigned int id)
 		next_prog(&p, &r);
 		log_prog(&p, id, ++seq);
 		fresh = exec_prog(&p);
-		atomic_fetch_add((_Atomic uint64_t *)&sh->execs, 1);
+		atomic_fetch_add(&sh->execs, 1);
 		if (fresh || (!cov_enabled() && rng_chance(&r, 5))) {
 			corpus_add(&p);
-			atomic_fetch_add((_Atomic uint64_t *)&sh->corpus_adds, 1);
+			atomic_fetch_add(&sh->corpus_adds, 1);
 		}
 		if (seq % 64 == 0)
 			exec_refresh_gpus();
@@ -368,7 +368,7 @@ static int replay_worker(const struct prog *progs, unsigned int n, uint64_t unti
 		for (i = 0; i < n; i++) {
 			log_prog(&progs[i], 0, ++seq);
 			exec_prog(&progs[i]);
-			atomic_fetch_add((_Atomic uint64_t *)&sh->execs, 1);
+			atomic_fetch_add(&sh->execs, 1);
 		}
 	} while (now_ns() < until && !stopping());
 	exec_fini();
@@ -393,7 +393,7 @@ static bool stop_workers(pid_t *w, unsigned int n)
 	unsigned int left = 0, i;
 	bool ok = true, killed = false;
 
-	atomic_store((_Atomic int *)&sh->stop, 1);
+	atomic_store(&sh->stop, 1);
 	for (i = 0; i < n; i++)
 		left += w[i] > 0;
 	while (left) {
@@ -587,7 +587,7 @@ static void supervise(int fd, uint64_t until, struct gpu_snap *prev, const struc
 			cov_counts(&pcs, &edges);
 			diag("%llu s: %llu execs, corpus %u, %llu PCs, %llu edges",
 			     (unsigned long long)((now_ns() - t0) / 1000000000ULL),
-			     (unsigned long long)atomic_load((_Atomic uint64_t *)&sh->execs),
+			     (unsigned long long)atomic_load(&sh->execs),
 			     corpus_count(), (unsigned long long)pcs, (unsigned long long)edges);
 			last_report = now_ns();
 		}
@@ -877,7 +877,7 @@ int main(int argc, char **argv)
 	}
 	ok = stop_workers(workers, sh->nworkers);
 	ok = reap_all() && ok;
-	execs = atomic_load((_Atomic uint64_t *)&sh->execs);
+	execs = atomic_load(&sh->execs);
 	{
 		double secs = (double)(now_ns() - t0) / 1e9;
 

@@ -13,7 +13,8 @@
  * never makes it act on someone else's file.
  *
  * After fork() the child runs only system calls and this file's own code
- * (no stdio, no malloc, no locks): the worker may have a second thread.
+ * (no stdio, no malloc; env.lock, which fork leaves unlocked, is its own
+ * then): the worker may have a second thread.
  */
 #include "fuzz.h"
 
@@ -67,7 +68,7 @@ struct helper {
 	unsigned int from;
 	atomic_int stop;
 	atomic_int done;
-	const struct op *cur;	/* for the report when it hangs */
+	atomic_int cur;		/* the operation it runs, for a report if it hangs; -1 */
 };
 
 static struct worker_cfg cfg;
@@ -93,39 +94,35 @@ static void stat_errno(unsigned int sub, int err)
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (known[i] == err)
 			break;
-	atomic_fetch_add_explicit((_Atomic uint64_t *)&sh->errs[sub][i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sh->errs[sub][i], 1, memory_order_relaxed);
 }
 
 static void stat_count(unsigned int idx, bool ok)
 {
-	atomic_fetch_add_explicit(ok ? (_Atomic uint64_t *)&sh->ok[idx]
-				     : (_Atomic uint64_t *)&sh->fail[idx], 1,
-				  memory_order_relaxed);
+	atomic_fetch_add_explicit(ok ? &sh->ok[idx] : &sh->fail[idx], 1, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Shared pools of handles, leases and dead pids */
 
-static uint64_t pool_get(const uint64_t *pool, uint64_t i)
+static uint64_t pool_get(_Atomic uint64_t *pool, uint64_t i)
 {
-	return atomic_load_explicit((_Atomic uint64_t *)&pool[i % POOL_N], memory_order_relaxed);
+	return atomic_load_explicit(&pool[i % POOL_N], memory_order_relaxed);
 }
 
-static void pool_put(uint64_t *pool, unsigned int which, uint64_t v)
+static void pool_put(_Atomic uint64_t *pool, unsigned int which, uint64_t v)
 {
-	uint32_t pos = atomic_fetch_add_explicit((_Atomic uint32_t *)&sh->pool_pos[which], 1,
-						 memory_order_relaxed);
+	uint32_t pos = atomic_fetch_add_explicit(&sh->pool_pos[which], 1, memory_order_relaxed);
 
-	atomic_store_explicit((_Atomic uint64_t *)&pool[pos % POOL_N], v, memory_order_relaxed);
+	atomic_store_explicit(&pool[pos % POOL_N], v, memory_order_relaxed);
 }
 
 void pool_add_handle(uint64_t h)
 {
-	_Atomic uint64_t *max = (_Atomic uint64_t *)&sh->handle_max;
-	uint64_t cur = atomic_load_explicit(max, memory_order_relaxed);
+	uint64_t cur = atomic_load_explicit(&sh->handle_max, memory_order_relaxed);
 
 	pool_put(sh->handle_pool, 0, h);
-	while (h > cur && !atomic_compare_exchange_weak(max, &cur, h))
+	while (h > cur && !atomic_compare_exchange_weak(&sh->handle_max, &cur, h))
 		;
 }
 
@@ -136,16 +133,14 @@ void pool_add_lease(uint64_t l)
 
 void pool_add_dead_pid(pid_t pid)
 {
-	uint32_t pos = atomic_fetch_add_explicit((_Atomic uint32_t *)&sh->pool_pos[2], 1,
-						 memory_order_relaxed);
+	uint32_t pos = atomic_fetch_add_explicit(&sh->pool_pos[2], 1, memory_order_relaxed);
 
-	atomic_store_explicit((_Atomic uint32_t *)&sh->pid_pool[pos % 64], (uint32_t)pid,
-			      memory_order_relaxed);
+	atomic_store_explicit(&sh->pid_pool[pos % 64], (uint32_t)pid, memory_order_relaxed);
 }
 
 static uint64_t handle_max(void)
 {
-	return atomic_load_explicit((_Atomic uint64_t *)&sh->handle_max, memory_order_relaxed);
+	return atomic_load_explicit(&sh->handle_max, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -161,8 +156,7 @@ static pid_t resolve_pid(unsigned int kind)
 	case PID_CHILD:
 		return env.child;
 	case PID_DEAD:
-		return (pid_t)atomic_load_explicit((_Atomic uint32_t *)&sh->pid_pool[0],
-						   memory_order_relaxed);
+		return (pid_t)atomic_load_explicit(&sh->pid_pool[0], memory_order_relaxed);
 	case PID_INIT:
 		return 1;
 	case PID_SUPERVISOR:
@@ -1032,7 +1026,7 @@ static void *helper_main(void *arg)
 
 		if (o->who != WHO_THREAD)
 			continue;
-		h->cur = o;
+		atomic_store(&h->cur, (int)i);
 		if (timer)
 			watchdog_arm(t, WATCHDOG_MS);
 		run_op(o, WHO_THREAD);
@@ -1054,7 +1048,7 @@ static int helper_start(const struct prog *p, unsigned int from)
 
 	helper.p = p;
 	helper.from = from;
-	helper.cur = NULL;
+	atomic_store(&helper.cur, -1);
 	atomic_store(&helper.stop, 0);
 	atomic_store(&helper.done, 0);
 	kcov_reset(&kc[WHO_THREAD]);
@@ -1077,14 +1071,15 @@ static void helper_stop(void)
 		pthread_kill(helper.t, SIGUSR1);
 		nanosleep(&ts, NULL);
 		if (!reported && now_ns() - t0 > 10000000000ULL) {
-			char id[32];
+			int cur = atomic_load(&helper.cur);
 
 			reported = true;
-			atomic_fetch_add((_Atomic uint64_t *)&sh->stuck, 1);
-			snprintf(id, sizeof(id), "%u", cfg.id);
-			if (helper.cur)
-				prog_format(&(struct prog){ .nops = 1, .ops = { *helper.cur } }, id,
-					    sh->stuck_op, sizeof(sh->stuck_op));
+			atomic_fetch_add(&sh->stuck, 1);
+			if (cur >= 0)
+				snprintf(sh->stuck_op, sizeof(sh->stuck_op), "operation %d (%s) of %s",
+					 cur, helper.p->ops[cur].kind == OP_IOCTL ?
+					 ioctls[helper.p->ops[cur].sub].name :
+					 op_names[helper.p->ops[cur].kind], "the program logged last");
 			diag("worker %u: helper thread still in a call after 10 s", cfg.id);
 		}
 	}
@@ -1128,7 +1123,7 @@ static int child_start(const struct prog *p, unsigned int from)
 	pthread_mutex_unlock(&env.lock);
 	if (pid < 0)
 		return -errno;
-	atomic_fetch_add((_Atomic uint64_t *)&sh->forks, 1);
+	atomic_fetch_add(&sh->forks, 1);
 	pthread_mutex_lock(&env.lock);
 	env.child = pid;
 	pthread_mutex_unlock(&env.lock);

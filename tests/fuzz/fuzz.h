@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -179,20 +180,20 @@ struct shared {
 	pid_t workers[16];
 	uint32_t nworkers;
 	/* run state */
-	int stop;			/* atomic */
-	uint64_t execs;			/* atomic */
-	uint64_t corpus_adds;		/* atomic */
-	uint64_t handle_max;		/* atomic: newest handle seen */
-	uint64_t handle_pool[POOL_N];	/* atomic slots */
-	uint64_t lease_pool[POOL_N];
-	uint32_t pid_pool[64];		/* dead children */
-	uint32_t pool_pos[3];		/* atomic */
-	/* statistics, atomic */
-	uint64_t ok[IOC_N + OP_NKINDS];	/* ioctls, then the other kinds */
-	uint64_t fail[IOC_N + OP_NKINDS];
-	uint64_t errs[IOC_N][NERRNO + 1];	/* ERRNO_LIST, then any other */
-	uint64_t forks;
-	uint64_t stuck;			/* a helper that did not stop in 10 s */
+	atomic_int stop;
+	_Atomic uint64_t execs;
+	_Atomic uint64_t corpus_adds;
+	_Atomic uint64_t handle_max;		/* newest handle seen */
+	_Atomic uint64_t handle_pool[POOL_N];
+	_Atomic uint64_t lease_pool[POOL_N];
+	_Atomic uint32_t pid_pool[64];		/* dead children */
+	_Atomic uint32_t pool_pos[3];
+	/* statistics */
+	_Atomic uint64_t ok[IOC_N + OP_NKINDS];	/* ioctls, then the other kinds */
+	_Atomic uint64_t fail[IOC_N + OP_NKINDS];
+	_Atomic uint64_t errs[IOC_N][NERRNO + 1];	/* ERRNO_LIST, then any other */
+	_Atomic uint64_t forks;
+	_Atomic uint64_t stuck;			/* a helper that did not stop in 10 s */
 	char stuck_op[128];
 };
 

@@ -10,6 +10,7 @@
  * KCOV records addresses minus the kernel's KASLR offset (canonicalize_ip);
  * that offset is _text from /proc/kallsyms minus its link address.
  *
+ * The trace is the kernel's, written while the task runs: read as volatile.
  * Edges are hashes of consecutive PCs. Edge and PC sets live in shared
  * memory, inserted lock-free, so that all workers and their children
  * add to the same ones.
@@ -38,8 +39,8 @@
 
 struct covset {
 	uint64_t cap;
-	uint64_t count;		/* atomic */
-	uint64_t slot[];	/* atomic; 0 = empty */
+	_Atomic uint64_t count;
+	_Atomic uint64_t slot[];	/* 0 = empty */
 };
 
 struct sect {
@@ -89,8 +90,7 @@ static uint64_t mix(uint64_t x)
 /* Insert @key; true if it was not there. */
 static bool covset_add(struct covset *s, uint64_t key)
 {
-	uint64_t i, h, n = atomic_load_explicit((_Atomic uint64_t *)&s->count,
-						memory_order_relaxed);
+	uint64_t i, h, n = atomic_load_explicit(&s->count, memory_order_relaxed);
 
 	if (!key)
 		key = 1;
@@ -98,14 +98,14 @@ static bool covset_add(struct covset *s, uint64_t key)
 		return false;	/* full enough: stop growing */
 	h = mix(key);
 	for (i = 0; i < s->cap; i++) {
-		_Atomic uint64_t *slot = (_Atomic uint64_t *)&s->slot[(h + i) & (s->cap - 1)];
+		_Atomic uint64_t *slot = &s->slot[(h + i) & (s->cap - 1)];
 		uint64_t cur = atomic_load_explicit(slot, memory_order_relaxed);
 
 		if (cur == key)
 			return false;
 		if (cur == 0) {
 			if (atomic_compare_exchange_strong(slot, &cur, key)) {
-				atomic_fetch_add((_Atomic uint64_t *)&s->count, 1);
+				atomic_fetch_add(&s->count, 1);
 				return true;
 			}
 			if (cur == key)
@@ -170,12 +170,12 @@ int kcov_disable(const struct kcov *k)
 void kcov_reset(const struct kcov *k)
 {
 	if (k->area)
-		atomic_store_explicit((_Atomic uint64_t *)&k->area[0], 0, memory_order_relaxed);
+		*(volatile uint64_t *)&k->area[0] = 0;
 }
 
 static uint64_t trace_len(const struct kcov *k)
 {
-	uint64_t n = atomic_load_explicit((_Atomic uint64_t *)&k->area[0], memory_order_relaxed);
+	uint64_t n = *(volatile uint64_t *)&k->area[0];
 
 	return n < k->words - 1 ? n : k->words - 1;
 }
@@ -194,8 +194,7 @@ unsigned int cov_collect(const struct kcov *k)
 		return 0;
 	n = trace_len(k);
 	for (i = 0; i < n; i++) {
-		uint64_t pc = atomic_load_explicit((_Atomic uint64_t *)&k->area[1 + i],
-						   memory_order_relaxed);
+		uint64_t pc = ((volatile uint64_t *)k->area)[1 + i];
 
 		if (!in_module(pc))
 			continue;
@@ -208,8 +207,8 @@ unsigned int cov_collect(const struct kcov *k)
 
 void cov_counts(uint64_t *npcs, uint64_t *nedges)
 {
-	*npcs = pcs ? atomic_load((_Atomic uint64_t *)&pcs->count) : 0;
-	*nedges = edges ? atomic_load((_Atomic uint64_t *)&edges->count) : 0;
+	*npcs = pcs ? atomic_load(&pcs->count) : 0;
+	*nedges = edges ? atomic_load(&edges->count) : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -420,7 +419,7 @@ int cov_write(int fd)
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < pcs->cap; i++) {
-		uint64_t pc = atomic_load((_Atomic uint64_t *)&pcs->slot[i]);
+		uint64_t pc = atomic_load(&pcs->slot[i]);
 
 		if (pc)
 			v[n++] = pc;
