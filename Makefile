@@ -5,10 +5,16 @@
 # This Makefile drives everything else:
 #
 #   make [all]   the module for KDIR (when its headers exist) and all programs
-#   make check   host unit tests, the hsakmt override's exports against
-#                Debian's libhsakmt1, lint, then the module, its selftests
-#                and the programs' tests in QEMU on each Debian kernel of
-#                SUITES (tools/vm/axs-vm; trixie and sid with their ROCm)
+#   make check   host unit tests, the syzkaller description's check, the
+#                hsakmt override's exports against Debian's libhsakmt1,
+#                lint, the harness's own check, then the module, its
+#                selftests and the programs' tests in QEMU on each kernel of
+#                SUITES (tools/vm/axs-vm: Debian's bookworm, trixie and sid,
+#                and the debug kernel), the fuzzer on the debug kernel, and
+#                the HIP examples (Documentation/testing.rst)
+#   make check-full  the same, plus the debug kernel with amdgpu (debug-full)
+#   make fuzz    the fuzzer alone (FUZZ_SECONDS, default 600)
+#   make stress  the stress test alone (STRESS_SECONDS, default 300)
 #   make bench   the policy library's cost per event on the host, then
 #                the module's costs and xschedd's reaction time in QEMU
 #   make demo    the dual-model demo on a simulated MI308X, in QEMU
@@ -21,7 +27,7 @@
 # Downloads and chroots are cached outside the tree (AXS_CACHE, default
 # /var/cache/amdxsched); see tools/vm/README.md.
 
-SUITES		?= bookworm trixie sid
+SUITES		?= bookworm trixie sid debug
 DEMO_SUITE	?= trixie
 BENCH_SUITE	?= trixie
 LINT_SUITE	?= trixie sid
@@ -158,13 +164,52 @@ stress: payload-stress
 lint:
 	tools/lint.sh $(LINT_SUITE)
 
+# The debug lanes' kernel runs everything some 3x slower, and their runs add
+# the fail-nth sweeps and the kmemleak scans: more time.
 vm-check: payload-tests
 	@set -e; for s in $(SUITES); do \
 		echo "=== $$s: prepare, build, boot and test"; \
+		case $$s in debug*) t=3600 ;; *) t=1200 ;; esac; \
 		$(VM) prepare $$s; \
 		$(VM) build $$s W=1; \
-		$(VM) run $$s --rocm --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap; \
+		$(VM) run $$s --rocm --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap \
+			--timeout $$t; \
 	done
+
+# The fuzzer (tests/fuzz/README.md): make fuzz runs it alone on FUZZ_SUITE for
+# FUZZ_SECONDS, then counts the module's KCOV call sites it reached;
+# make check runs it for CHECK_FUZZ_SECONDS on the debug lane.
+FUZZ_SECONDS	?= 600
+FUZZ_THREADS	?= 2
+FUZZ_SEED	?=
+FUZZ_SUITE	?= debug
+CHECK_FUZZ_SECONDS ?= 120
+FUZZ_SRC	:= $(wildcard tests/fuzz/*.c)
+FUZZ_HDR	:= tests/fuzz/fuzz.h
+
+$(B)/user/axs-fuzz: $(FUZZ_SRC) $(FUZZ_HDR) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) -pthread -o $@ $(FUZZ_SRC) $(LIBAXS_SRC)
+
+payload-fuzz: $(B)/user/axs-fuzz $(B)/payload-fuzz
+	$(B)/user/axs-fuzz --selftest
+	cp $(B)/user/axs-fuzz tests/fuzz/run.sh tests/fuzz/modparams.sh tests/vm/tap.sh \
+		$(B)/payload-fuzz/
+	printf 'FUZZ_SECONDS=%s\nFUZZ_THREADS=%s\nFUZZ_SEED=%s\n' \
+		'$(FUZZ_SECONDS)' '$(FUZZ_THREADS)' '$(FUZZ_SEED)' >$(B)/payload-fuzz/fuzz.conf
+
+fuzz: payload-fuzz
+	$(VM) prepare $(FUZZ_SUITE)
+	$(VM) build $(FUZZ_SUITE)
+	$(VM) run $(FUZZ_SUITE) --payload $(B)/payload-fuzz --quiet \
+		--timeout $$(($(FUZZ_SECONDS) + 900)) \
+		--tap $(B)/$(FUZZ_SUITE)/fuzz.tap --aux $(B)/$(FUZZ_SUITE)/fuzz-aux.log
+	@if grep -q '^pc ' $(B)/$(FUZZ_SUITE)/fuzz-aux.log; then \
+		tests/fuzz/coverage.sh $(B)/$(FUZZ_SUITE)/amdxsched.ko $(B)/$(FUZZ_SUITE)/fuzz-aux.log; \
+	fi
+
+# In make check, where the debug lane is among the SUITES.
+fuzz-check:
+	$(if $(filter debug,$(SUITES)),$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS),@:)
 
 # The override against Debian trixie's libhsakmt1: the same exports.
 hsakmt-symbols: libhsa-xsched
@@ -183,8 +228,12 @@ harness-check:
 syzkaller-check:
 	tests/fuzz/syzkaller/check.sh uapi $(B)/syzkaller
 
-check: unit syzkaller-check hsakmt-symbols lint harness-check vm-check examples
+check: unit syzkaller-check hsakmt-symbols lint harness-check vm-check fuzz-check examples
 	@echo "make check: all passed on $(SUITES)"
+
+# Also the debug kernel with amdgpu and KFD (a longer kernel build).
+check-full:
+	$(MAKE) check SUITES="$(SUITES) debug-full"
 
 demo: payload-demo
 	$(VM) prepare $(DEMO_SUITE)
@@ -234,4 +283,5 @@ clean:
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
 .PHONY: all module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
-	lint vm-check check demo bench hw install clean payload-stress stress
+	lint vm-check check check-full demo bench hw install clean payload-stress stress \
+	payload-fuzz fuzz fuzz-check
