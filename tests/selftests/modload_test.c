@@ -58,9 +58,15 @@ static bool loaded(void)
 	return !access(MODULE_SYSFS, F_OK);
 }
 
-/* The loaded module answers: the device opens and VERSION works. */
-static int module_works(void)
+/*
+ * The loaded module answers: the device opens and VERSION works; the kfd
+ * backend (started by init where amdgpu is loaded, as on debug-full) either
+ * runs, or says why not with an error, or is absent. With @kfd_running, it
+ * must run (a load without a fault, next to amdkfd).
+ */
+static int module_works(bool kfd_running)
 {
+	struct amdxsched_backend_info bi;
 	struct amdxsched_version v;
 	int fd, ret;
 
@@ -68,8 +74,16 @@ static int module_works(void)
 	if (fd < 0)
 		return fd;
 	ret = axs_version(fd, &v);
+	if (!ret)
+		ret = axs_backend_info(fd, AMDXSCHED_BACKEND_KFD, &bi);
 	close(fd);
-	return ret;
+	if (ret)
+		return ret;
+	if (bi.status == AMDXSCHED_BACKEND_REFUSED && !bi.error)
+		return -EBADE;	/* refused without saying why */
+	if (kfd_running && bi.status != AMDXSCHED_BACKEND_RUNNING)
+		return -ESRCH;
+	return 0;
 }
 
 FIXTURE(load) {
@@ -77,6 +91,12 @@ FIXTURE(load) {
 	int fnth;
 	char params[256];
 };
+
+/* Where amdgpu is loaded, a load without a fault starts the kfd backend. */
+static bool kfd_expected(const FIXTURE_DATA(load) *self)
+{
+	return !access("/dev/kfd", F_OK) && !strstr(self->params, "kfd=0");
+}
 
 FIXTURE_SETUP(load)
 {
@@ -131,7 +151,8 @@ static unsigned int sweep_load(struct __test_metadata *_metadata, FIXTURE_DATA(l
 		fired = fault_fired(self->fnth);
 		if (!ret) {
 			/* Loaded: with a fault (one that has a fallback) or past all sites. */
-			EXPECT_EQ(0, module_works()) TH_LOG("site %u: loaded but does not work", n);
+			EXPECT_EQ(0, module_works(!fired && kfd_expected(self)))
+				TH_LOG("site %u: loaded but does not work as it should", n);
 			EXPECT_EQ(0, unload()) TH_LOG("site %u: loaded but does not unload", n);
 			if (!fired)
 				break;
@@ -171,7 +192,7 @@ TEST_F_TIMEOUT(load, every_site_of_a_load_with_4_gpus, 1800)
 {
 	EXPECT_LT(0, sweep_load(_metadata, self, "sim_gpus=4"));
 	ASSERT_EQ(0, load(self->kofd, "sim_gpus=4"));
-	EXPECT_EQ(0, module_works());
+	EXPECT_EQ(0, module_works(kfd_expected(self)));
 	EXPECT_EQ(0, unload());
 }
 
