@@ -166,15 +166,16 @@ lint:
 
 # The debug lanes' kernel runs everything some 3x slower, and their runs add
 # the fail-nth sweeps and the kmemleak scans: more time.
+# Every lane runs even if one fails; the failed ones are named at the end.
 vm-check: payload-tests
-	@set -e; for s in $(SUITES); do \
+	@failed=; for s in $(SUITES); do \
 		echo "=== $$s: prepare, build, boot and test"; \
 		case $$s in debug*) t=3600 ;; *) t=1200 ;; esac; \
-		$(VM) prepare $$s; \
-		$(VM) build $$s W=1; \
+		$(VM) prepare $$s && $(VM) build $$s W=1 && \
 		$(VM) run $$s --rocm --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap \
-			--timeout $$t; \
-	done
+			--timeout $$t || failed="$$failed $$s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "vm-check: failed on:$$failed" >&2; exit 1; fi
 
 # The fuzzer (tests/fuzz/README.md): make fuzz runs it alone on FUZZ_SUITE for
 # FUZZ_SECONDS, then counts the module's KCOV call sites it reached;

@@ -73,7 +73,11 @@ static int list(int fd, unsigned long cmd, uint32_t pid, uint32_t gpu_id,
 			return 0;
 		}
 		free(buf);
-		room = l.count + 16;
+		/*
+		 * It grew between the calls: room for that much growth again,
+		 * more each time (a storm of new queues outran a fixed margin).
+		 */
+		room = l.count + l.count / 2 + (16u << tries);
 		buf = calloc(room, entry_size);
 		if (!buf)
 			return -ENOMEM;
