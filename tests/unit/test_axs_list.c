@@ -104,7 +104,7 @@ TEST(list_that_always_outgrows_the_room_is_eagain)
 	struct amdxsched_queue_info *q = NULL;
 	uint32_t n = 0;
 
-	reset(1, 0, 3);
+	reset(10, 0, 3);
 	EXPECT_EQ(-EAGAIN, axs_list_queues(3, 0, AMDXSCHED_GPU_ANY, &q, &n));
 	EXPECT_EQ(NULL, q);
 	EXPECT_GE(8, fake_calls);
