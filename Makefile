@@ -110,7 +110,7 @@ $(B)/user/axs-smoke: tests/vm/axs-smoke.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/use
 $(B)/user/axs-stress: tests/stress/axs-stress.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -pthread -o $@ tests/stress/axs-stress.c $(LIBAXS_SRC)
 
-VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh \
+VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/kmemleak.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh \
 		   tests/vm/xschedd-test.sh tests/vm/xsched-run-test.sh tests/stress/stress-test.sh
 
 # libhsa-xsched: the libraries, xsched-run and the pkg-config file.
@@ -151,7 +151,7 @@ STRESS_SUITE	?= debug
 STRESS_SECONDS	?= 300
 payload-stress: $(addprefix $(B)/user/,axs-stress xschedd xschedctl) $(B)/payload-stress
 	cp $(addprefix $(B)/user/,axs-stress xschedd xschedctl) tests/vm/tap.sh \
-		$(B)/payload-stress/
+		tests/vm/kmemleak.sh $(B)/payload-stress/
 	cp tests/stress/stress-test.sh $(B)/payload-stress/run.sh
 	echo $(STRESS_SECONDS) >$(B)/payload-stress/stress-seconds
 
@@ -194,7 +194,7 @@ $(B)/user/axs-fuzz: $(FUZZ_SRC) $(FUZZ_HDR) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/u
 payload-fuzz: $(B)/user/axs-fuzz $(B)/payload-fuzz
 	$(B)/user/axs-fuzz --selftest
 	cp $(B)/user/axs-fuzz tests/fuzz/run.sh tests/fuzz/modparams.sh tests/vm/tap.sh \
-		$(B)/payload-fuzz/
+		tests/vm/kmemleak.sh $(B)/payload-fuzz/
 	printf 'FUZZ_SECONDS=%s\nFUZZ_THREADS=%s\nFUZZ_SEED=%s\n' \
 		'$(FUZZ_SECONDS)' '$(FUZZ_THREADS)' '$(FUZZ_SEED)' >$(B)/payload-fuzz/fuzz.conf
 

@@ -22,35 +22,16 @@ FUZZ_LOG=/dev/ttyS2
 [ -c "$FUZZ_LOG" ] || FUZZ_LOG=/tmp/fuzz.log
 export MODPARAMS_BURST FUZZ_LOG
 
-KMEMLEAK=/sys/kernel/debug/kmemleak
-
 # shellcheck source=../vm/tap.sh
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=../vm/kmemleak.sh
+. "$(dirname "$0")/kmemleak.sh"
 nleak=0
-[ -w $KMEMLEAK ] && nleak=2
+have_kmemleak && nleak=2
 echo "TAP version 13"
 echo "1..$((2 + nleak))"
 
-# On a kernel with kmemleak (the debug lane), as in tests/vm/run-tests.sh: a
-# scan after each part pins a leak to it. kmemleak reports only objects
-# older than 5 s, hence the wait; what boot left behind is cleared first.
-if [ -w $KMEMLEAK ]; then
-	echo scan >$KMEMLEAK
-	echo clear >$KMEMLEAK
-fi
-leak_check() {	# leak_check NAME
-	[ -w $KMEMLEAK ] || return 0
-	sleep 6
-	echo scan >$KMEMLEAK
-	if grep -q '^unreferenced object' $KMEMLEAK; then
-		not_ok "kmemleak: nothing leaked by $1" \
-			"$(grep -c '^unreferenced object' $KMEMLEAK) unreferenced object(s):"
-		head -n 60 $KMEMLEAK | sed 's/^/# /'
-		echo clear >$KMEMLEAK
-	else
-		ok "kmemleak: nothing leaked by $1"
-	fi
-}
+leak_reset
 
 {
 	./axs-fuzz --seconds "$FUZZ_SECONDS" --threads "$FUZZ_THREADS" \

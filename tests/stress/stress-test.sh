@@ -26,13 +26,14 @@ ARGS=${AXS_STRESS_ARGS:-$(cat ./stress-args 2>/dev/null)}
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 GPUS=8
-KMEMLEAK=/sys/kernel/debug/kmemleak
 T=/tmp/stress
 SOCK=$T/xschedd.sock
 tab=$(printf '\t')
 XSCHEDD_LAG="xschedd's ioctls wait for the module's one lock, held across each remap (issue 11)"
 # shellcheck source=tests/vm/tap.sh
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=tests/vm/kmemleak.sh
+. "$(dirname "$0")/kmemleak.sh"
 
 rm -rf $T
 mkdir -p $T
@@ -210,11 +211,7 @@ else
 	exit 1
 fi
 
-if [ -w $KMEMLEAK ]; then
-	echo scan >$KMEMLEAK
-	echo "# kmemleak: clearing $(grep -c '^unreferenced object' $KMEMLEAK) report(s) from before"
-	echo clear >$KMEMLEAK
-fi
+leak_reset
 
 # --- the stress ---------------------------------------------------------------
 xschedd_config
@@ -277,21 +274,7 @@ else
 fi
 
 # --- leaks ------------------------------------------------------------------------
-# kmemleak reports objects older than 5 s only, hence the wait.
-if [ -w $KMEMLEAK ]; then
-	sleep 6
-	echo scan >$KMEMLEAK
-	if grep -q '^unreferenced object' $KMEMLEAK; then
-		not_ok "kmemleak: nothing leaked by the stress" \
-			"$(grep -c '^unreferenced object' $KMEMLEAK) unreferenced object(s):"
-		head -n 60 $KMEMLEAK | sed 's/^/# /'
-		echo clear >$KMEMLEAK
-	else
-		ok "kmemleak: nothing leaked by the stress"
-	fi
-else
-	ok "kmemleak: nothing leaked by the stress" "this kernel has no kmemleak"
-fi
+leak_check "the stress" -
 
 echo "1..$n"
 tap_end

@@ -19,7 +19,6 @@ KUNIT_DEBUGFS=/sys/kernel/debug/kunit
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 
-KMEMLEAK=/sys/kernel/debug/kmemleak
 # The debug lane's kernel (KASAN, lockdep, ...; recognised by its KCOV) runs
 # everything some 3x slower: the timed end-to-end scenarios stretch by that.
 if [ -e /sys/kernel/debug/kcov ]; then
@@ -27,62 +26,15 @@ if [ -e /sys/kernel/debug/kcov ]; then
 fi
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/kmemleak.sh"
 set -- $SELFTESTS $SCRIPTS
 nleak=0
-[ -w $KMEMLEAK ] && nleak=$(($# + 2))
+have_kmemleak && nleak=$(($# + 2))
 nkunit=$(echo $KUNIT_SUITES | wc -w)
 echo "TAP version 13"
 echo "1..$(($# + nleak + nkunit + NLIFECYCLE))"
 
-# On a kernel with kmemleak (the debug lane), a scan after every binary and
-# script pins a leak to what made it. kmemleak reports only objects older
-# than 5 s, hence the wait; what boot left behind is cleared first.
-if [ -w $KMEMLEAK ]; then
-	echo scan >$KMEMLEAK
-	echo "# kmemleak: clearing $(grep -c '^unreferenced object' $KMEMLEAK) report(s) from before the tests"
-	echo clear >$KMEMLEAK
-fi
-# Leaks of the kernel itself that the tests provoke, by a function in the
-# report's backtrace, each with the reason; counted and shown, not failed.
-# - sysfs_slab_add: 6.12's slub does not kobject_put() when adding a cache
-#   to sysfs fails, so the kobject's name leaks (modload_test makes every
-#   allocation of the module's kmem_cache_create() fail in turn).
-KNOWN_LEAKS="sysfs_slab_add"
-
-# Split kmemleak's report into ours (printed) and known ones (counted).
-leak_split() {	# leak_split FILE -> "OURS KNOWN" on the last line
-	awk -v known="$KNOWN_LEAKS" '
-		function flush() {
-			if (rec == "") return
-			k = 0
-			n = split(known, kn, " ")
-			for (i = 1; i <= n; i++) if (index(rec, kn[i])) k = 1
-			if (k) nknown++; else { nours++; if (nours <= 3) printf "%s", rec }
-			rec = ""
-		}
-		/^unreferenced object/ { flush() }
-		{ rec = rec $0 "\n" }
-		END { flush(); printf "%d %d\n", nours, nknown }' "$1"
-}
-
-leak_check() {	# leak_check NAME
-	[ -w $KMEMLEAK ] || return 0
-	sleep 6
-	echo scan >$KMEMLEAK
-	cat $KMEMLEAK >/tmp/leaks
-	echo clear >$KMEMLEAK
-	leak_split /tmp/leaks >/tmp/leaks.ours
-	what=$1
-	set -- $(tail -n 1 /tmp/leaks.ours)
-	if [ "$1" != 0 ]; then
-		not_ok "kmemleak: nothing leaked by $what" "$1 unreferenced object(s), the first:"
-		sed '$d; s/^/# /' /tmp/leaks.ours
-	elif [ "$2" != 0 ]; then
-		ok "kmemleak: nothing leaked by $what ($2 known kernel leak(s): $KNOWN_LEAKS)"
-	else
-		ok "kmemleak: nothing leaked by $what"
-	fi
-}
+leak_reset
 
 for t in $SELFTESTS; do
 	if [ ! -x "./$t" ]; then
