@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Nobody waits behind a stalled caller: while one caller of the module is
+ * stuck (its list buffer is a userfaultfd page nobody serves), every other
+ * call answers and leases still expire on time.
+ */
+#include <linux/userfaultfd.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+
+#include "axs_test.h"
+
+/* A page whose first touch stops the toucher until the test serves it. */
+struct stalled_page {
+	int uffd;
+	void *page;
+	size_t len;
+};
+
+/* 0, or -errno; -EPERM/-ENOSYS mean this kernel or user cannot have one. */
+static int stalled_page_make(struct stalled_page *sp)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int err;
+
+	sp->len = (size_t)sysconf(_SC_PAGESIZE);
+	/* Not UFFD_USER_MODE_ONLY: the fault to catch is the kernel's copy. */
+	sp->uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (sp->uffd < 0)
+		return -errno;
+	sp->page = mmap(NULL, sp->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sp->page == MAP_FAILED) {
+		err = -errno;
+		close(sp->uffd);
+		return err;
+	}
+	reg.range.start = (uintptr_t)sp->page;
+	reg.range.len = sp->len;
+	if (ioctl(sp->uffd, UFFDIO_API, &api) || ioctl(sp->uffd, UFFDIO_REGISTER, &reg)) {
+		err = -errno;
+		munmap(sp->page, sp->len);
+		close(sp->uffd);
+		return err;
+	}
+	return 0;
+}
+
+/* Wait up to @timeout_ms for a fault on the page: 1 if one came, 0, -errno. */
+static int stalled_page_wait_fault(struct stalled_page *sp, int timeout_ms)
+{
+	struct pollfd p = { .fd = sp->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	int ret;
+
+	ret = poll(&p, 1, timeout_ms);
+	if (ret <= 0)
+		return ret < 0 ? -errno : 0;
+	if (read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return -errno;
+	return msg.event == UFFD_EVENT_PAGEFAULT ? 1 : -EIO;
+}
+
+/* Let the stalled toucher go on: map a zero page there. */
+static int stalled_page_serve(struct stalled_page *sp)
+{
+	struct uffdio_zeropage z = {
+		.range = { .start = (uintptr_t)sp->page, .len = sp->len },
+	};
+
+	if (ioctl(sp->uffd, UFFDIO_ZEROPAGE, &z) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void stalled_page_free(struct stalled_page *sp)
+{
+	munmap(sp->page, sp->len);
+	close(sp->uffd);
+}
+
+/* A call made on another thread, so that the test can wait for it with a bound. */
+struct call {
+	int fd;
+	unsigned long cmd;
+	void *arg;
+	int ret;		/* 0 or -errno */
+	int done;		/* pipe: written when the call returned */
+	int wait;
+};
+
+static void *call_thread(void *arg)
+{
+	struct call *c = arg;
+
+	c->ret = axs_ioctl(c->fd, c->cmd, c->arg);
+	axs_pipe_put(c->done, 'x');
+	return NULL;
+}
+
+static int call_start(struct call *c, pthread_t *t, int fd, unsigned long cmd, void *arg)
+{
+	int p[2];
+
+	if (pipe(p))
+		return -errno;
+	c->fd = fd;
+	c->cmd = cmd;
+	c->arg = arg;
+	c->ret = -EINPROGRESS;
+	c->wait = p[0];
+	c->done = p[1];
+	return -pthread_create(t, NULL, call_thread, c);
+}
+
+/* Did the call return within @timeout_ms? */
+static bool call_returned(struct call *c, int timeout_ms)
+{
+	return axs_pipe_get(c->wait, timeout_ms) == 'x';
+}
+
+static void call_end(struct call *c, pthread_t t)
+{
+	pthread_join(t, NULL);
+	close(c->wait);
+	close(c->done);
+}
+
+FIXTURE(stall) {
+	int fd;			/* owns the simulated process, reads events */
+	int lister;		/* the stalled caller's own file */
+	uint32_t gpu;
+	uint64_t q[2];
+	struct stalled_page sp;
+	bool have_page;
+};
+
+FIXTURE_SETUP(stall)
+{
+	int ret;
+
+	self->lister = -1;
+	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
+		return;
+	axs_fixture_queues(_metadata, self->fd, self->gpu, self->q, 2);
+	ASSERT_EQ(0, axs_events_config(self->fd, AMDXSCHED_EVENT_MASK_ALL, 4096));
+	self->lister = axs_open(O_RDONLY);
+	ASSERT_LE(0, self->lister);
+	ret = stalled_page_make(&self->sp);
+	if (ret == -EPERM || ret == -ENOSYS || ret == -EINVAL)
+		SKIP(return, "no userfaultfd for kernel faults here (%s)", strerror(-ret));
+	ASSERT_EQ(0, ret);
+	self->have_page = true;
+}
+
+FIXTURE_TEARDOWN(stall)
+{
+	if (self->have_page)
+		stalled_page_free(&self->sp);
+	if (self->lister >= 0)
+		EXPECT_EQ(0, close(self->lister));
+	if (self->fd >= 0)
+		EXPECT_EQ(0, close(self->fd));
+}
+
+/*
+ * A LIST_QUEUES whose buffer is a page nobody serves stops in the copy out;
+ * meanwhile VERSION, a SUSPEND with a short lease and that lease's expiry
+ * go through. Before lists gathered their entries first, the lister held
+ * the module's lock across the copy and every other call waited for it.
+ */
+TEST_F(stall, a_list_into_a_stalled_page_holds_up_nobody)
+{
+	struct amdxsched_queue_info *qi = self->sp.page;
+	struct amdxsched_list l;
+	struct amdxsched_version v;
+	struct amdxsched_event ev;
+	struct call lc, vc;
+	uint64_t lease = 0;
+	pthread_t lt, vt;
+	bool version_ok, expired;
+
+	AXS_INIT(l);
+	l.gpu_id = AMDXSCHED_GPU_ANY;
+	l.entries = (uintptr_t)qi;
+	l.entry_size = sizeof(*qi);
+	l.count = 1;
+	ASSERT_EQ(0, call_start(&lc, &lt, self->lister, AMDXSCHED_IOC_LIST_QUEUES, &l));
+	ASSERT_EQ(1, stalled_page_wait_fault(&self->sp, AXS_EVENTUALLY_MS)) {
+		stalled_page_serve(&self->sp);
+		call_end(&lc, lt);
+	}
+
+	/* The lister is now inside its copy out and stays there. */
+	AXS_INIT(v);
+	ASSERT_EQ(0, call_start(&vc, &vt, self->fd, AMDXSCHED_IOC_VERSION, &v));
+	version_ok = call_returned(&vc, AXS_EVENTUALLY_MS);
+	expired = false;
+	if (version_ok && !axs_suspend1(self->fd, self->q[0], AMDXSCHED_LEVEL_INTERRUPT, 20, &lease))
+		expired = axs_ev_wait(self->fd, AMDXSCHED_EVENT_LEASE_EXPIRED, 0,
+				      AXS_EVENTUALLY_MS, &ev) == 1;
+	EXPECT_FALSE(call_returned(&lc, 0));
+
+	ASSERT_EQ(0, stalled_page_serve(&self->sp));
+	EXPECT_TRUE(call_returned(&lc, AXS_EVENTUALLY_MS));
+	call_end(&lc, lt);
+	EXPECT_TRUE(call_returned(&vc, AXS_EVENTUALLY_MS));
+	call_end(&vc, vt);
+
+	EXPECT_TRUE(version_ok);
+	EXPECT_EQ(0, vc.ret);
+	EXPECT_TRUE(expired);
+	if (expired)
+		EXPECT_EQ(lease, ev.data[0]);
+	/* The stalled list itself ended well, with a consistent snapshot. */
+	EXPECT_EQ(0, lc.ret);
+	EXPECT_LE(2, l.count);
+	EXPECT_NE(0, qi[0].handle);
+}
+
+TEST_HARNESS_MAIN
