@@ -11,6 +11,10 @@
  *   backend locks           e.g. a simulated GPU's spinlock
  *   axs.ev_lock (spinlock)  event subscribers and their rings, any context
  *
+ * No module lock is held across an access to user memory: a reader whose
+ * buffer faults slowly must hold up nobody (lists gather their entries
+ * under axs.lock and copy them out after it, registry.c).
+ *
  * Nothing under a spinlock may take axs.lock. A backend reports busy/idle,
  * drain and hang events from any context with axs_event_*(), which only
  * takes ev_lock.

@@ -264,17 +264,54 @@ static int list_filters_known(const struct amdxsched_list *l, struct pid *pid)
 	return 0;
 }
 
-/* Is there room for entry @n of list @l? */
-static bool list_room(const struct amdxsched_list *l, u32 n)
+/*
+ * A list's entries are gathered under axs.lock into a kernel buffer and
+ * copied to the caller after the lock is dropped: a reader whose buffer
+ * faults slowly (a userfaultfd or FUSE page) must hold up no lease and no
+ * other caller.
+ */
+struct list_snap {
+	u8 *buf;
+	size_t esize;		/* the kernel's entry size */
+	u32 cap;		/* entries buf holds */
+	u32 used;
+};
+
+/* Room for the first min(@matches, l->count) entries. axs.lock */
+static int snap_alloc(struct list_snap *s, const struct amdxsched_list *l,
+		      u32 matches, size_t esize)
 {
-	return n < l->count;
+	lockdep_assert_held(&axs.lock);
+	s->esize = esize;
+	s->cap = min(l->count, matches);
+	s->used = 0;
+	s->buf = NULL;
+	if (!s->cap)
+		return 0;
+	s->buf = kvmalloc_array(s->cap, esize, GFP_KERNEL_ACCOUNT);
+	return s->buf ? 0 : -ENOMEM;
 }
 
-/* Write entry @n of list @l (there is room). */
-static int list_put(const struct amdxsched_list *l, u32 n, const void *e, size_t size)
+/* The next entry to fill, or NULL once the caller's count is reached. */
+static void *snap_next(struct list_snap *s)
 {
-	return axs_copy_entry(u64_to_user_ptr(l->entries) + (size_t)n * l->entry_size,
-			      l->entry_size, e, size);
+	if (s->used == s->cap)
+		return NULL;
+	return s->buf + (size_t)s->used++ * s->esize;
+}
+
+/* Copy the gathered entries out (no module lock held) and free them. */
+static int snap_copy_free(struct list_snap *s, const struct amdxsched_list *l)
+{
+	int err = 0;
+	u32 i;
+
+	for (i = 0; i < s->used && !err; i++)
+		err = axs_copy_entry(u64_to_user_ptr(l->entries) + (size_t)i * l->entry_size,
+				     l->entry_size, s->buf + (size_t)i * s->esize, s->esize);
+	kvfree(s->buf);
+	s->buf = NULL;
+	return err;
 }
 
 /* Finish a list call: report how many entries matched. */
@@ -310,12 +347,18 @@ static void gpu_info(const struct axs_gpu *gpu, struct amdxsched_gpu_info *gi)
 	gi->counters.lease_expiries = gpu->stats.lease_expiries;
 }
 
+static bool gpu_listed(const struct axs_gpu *gpu, const struct amdxsched_list *l)
+{
+	return l->gpu_id == AMDXSCHED_GPU_ANY || gpu->id == l->gpu_id;
+}
+
 long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 {
-	struct amdxsched_gpu_info gi;
+	struct list_snap s = {};
 	struct amdxsched_list l;
 	struct axs_gpu *gpu;
 	struct pid *pid;
+	void *e;
 	u32 n = 0;
 	int err;
 
@@ -327,19 +370,23 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 	err = list_filters_known(&l, pid);
 	if (err)
 		goto out;
+	list_for_each_entry(gpu, &axs.gpus, node)
+		n += gpu_listed(gpu, &l);
+	err = snap_alloc(&s, &l, n, sizeof(struct amdxsched_gpu_info));
+	if (err)
+		goto out;
 	list_for_each_entry(gpu, &axs.gpus, node) {
-		if (l.gpu_id != AMDXSCHED_GPU_ANY && gpu->id != l.gpu_id)
+		if (!gpu_listed(gpu, &l))
 			continue;
-		if (list_room(&l, n)) {
-			gpu_info(gpu, &gi);
-			err = list_put(&l, n, &gi, sizeof(gi));
-			if (err)
-				goto out;
-		}
-		n++;
+		e = snap_next(&s);
+		if (!e)
+			break;
+		gpu_info(gpu, e);
 	}
 out:
 	mutex_unlock(&axs.lock);
+	if (!err)
+		err = snap_copy_free(&s, &l);
 	return list_end(argp, &l, n, err);
 }
 
@@ -380,13 +427,22 @@ static void queue_info(struct axs_file *f, struct axs_queue *q,
 	q->gpu->ops->queue_info(q, qi);
 }
 
+static bool queue_listed(const struct axs_queue *q, const struct amdxsched_list *l,
+			 const struct pid *pid)
+{
+	return (!pid || q->proc->pid == pid) &&
+	       (l->gpu_id == AMDXSCHED_GPU_ANY || q->gpu->id == l->gpu_id) &&
+	       axs_pid_visible(q->proc->pid);
+}
+
 long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
 {
-	struct amdxsched_queue_info qi;
+	struct list_snap s = {};
 	struct amdxsched_list l;
 	struct axs_queue *q;
 	unsigned long idx;
 	struct pid *pid;
+	void *e;
 	u32 n = 0;
 	int err;
 
@@ -399,24 +455,24 @@ long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
 	err = list_filters_known(&l, pid);
 	if (err)
 		goto out;
+	xa_for_each(&axs.queues, idx, q)
+		n += queue_listed(q, &l, pid);
+	err = snap_alloc(&s, &l, n, sizeof(struct amdxsched_queue_info));
+	if (err)
+		goto out;
 	xa_for_each(&axs.queues, idx, q) {
-		if (pid && q->proc->pid != pid)
+		if (!queue_listed(q, &l, pid))
 			continue;
-		if (l.gpu_id != AMDXSCHED_GPU_ANY && q->gpu->id != l.gpu_id)
-			continue;
-		if (!axs_pid_visible(q->proc->pid))
-			continue;
-		if (list_room(&l, n)) {
-			queue_info(f, q, &qi);
-			err = list_put(&l, n, &qi, sizeof(qi));
-			if (err)
-				goto out;
-		}
-		n++;
+		e = snap_next(&s);
+		if (!e)
+			break;
+		queue_info(f, q, e);
 	}
 out:
 	mutex_unlock(&axs.lock);
 	put_pid(pid);
+	if (!err)
+		err = snap_copy_free(&s, &l);
 	return list_end(argp, &l, n, err);
 }
 
@@ -436,12 +492,18 @@ static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
 	memcpy(pi->tag, p->tag, sizeof(pi->tag));
 }
 
+static bool proc_listed(const struct axs_proc *p, const struct pid *pid)
+{
+	return (!pid || p->pid == pid) && axs_pid_visible(p->pid);
+}
+
 long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
 {
-	struct amdxsched_proc_info pi;
+	struct list_snap s = {};
 	struct amdxsched_list l;
 	struct axs_proc *p;
 	struct pid *pid;
+	void *e;
 	u32 n = 0;
 	int err;
 
@@ -453,20 +515,24 @@ long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
 	err = list_filters_known(&l, pid);
 	if (err)
 		goto out;
+	list_for_each_entry(p, &axs.procs, node)
+		n += proc_listed(p, pid);
+	err = snap_alloc(&s, &l, n, sizeof(struct amdxsched_proc_info));
+	if (err)
+		goto out;
 	list_for_each_entry(p, &axs.procs, node) {
-		if ((pid && p->pid != pid) || !axs_pid_visible(p->pid))
+		if (!proc_listed(p, pid))
 			continue;
-		if (list_room(&l, n)) {
-			proc_info(p, &pi);
-			err = list_put(&l, n, &pi, sizeof(pi));
-			if (err)
-				goto out;
-		}
-		n++;
+		e = snap_next(&s);
+		if (!e)
+			break;
+		proc_info(p, e);
 	}
 out:
 	mutex_unlock(&axs.lock);
 	put_pid(pid);
+	if (!err)
+		err = snap_copy_free(&s, &l);
 	return list_end(argp, &l, n, err);
 }
 
