@@ -75,7 +75,7 @@ queue_suspended() { queue_json "$1" | grep -q '"suspended": *true'; }
 queue_priority() { queue_json "$1" | sed -n 's/.*"priority": *\([0-9]*\).*/\1/p' | head -n 1; }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..19"
 ip link set lo up 2>/dev/null
 
 # --- the scenario ----------------------------------------------------------
@@ -193,6 +193,74 @@ if grep -q "xschedd.conf:$bad: expected" $T/xschedd.log &&
 else
 	not_ok "a bad configuration is refused with its line, the old one stays" \
 		"$(tail -n 3 $T/xschedd.log)"
+fi
+kill "$hi" "$lo" 2>/dev/null
+wait "$hi" "$lo" 2>/dev/null
+
+# --- refusals: a lease the module does not allow, a backend that refuses ------
+# After a SIGHUP to a lease above the module's maximum (10 s) the daemon
+# shortens it as it does at start-up and goes on suspending; a suspension
+# the module keeps refusing is retried with a back-off and said once, not
+# in a busy loop.
+queue_suspends() { queue_json "$1" | sed -n 's/.*"suspends": *\([0-9]*\).*/\1/p' | head -n 1; }
+calls_suspend() {
+	./xschedctl -S $SOCK stats --daemon 2>/dev/null |
+		sed -n 's/^xschedd_calls_total{kind="suspend"} //p'
+}
+gpu=$(./xschedctl -j list gpus 2>/dev/null | sed -n 's/.*"gpu_id": *\([0-9]*\).*/\1/p' | head -n 1)
+knob=/sys/kernel/debug/amdxsched/sim/gpu$gpu/fail_suspend
+config realtime best-effort
+sed -i 's/^lease = .*/lease = 3600s/' $T/xschedd.conf
+kill -HUP "$XPID"
+./axs-workload $LOW --seconds $((30 * S)) --quiet >/dev/null &
+lo=$!
+./axs-workload $HIGH --seconds $((30 * S)) --quiet >/dev/null &
+hi=$!
+i=0
+s0=0
+while [ $i -lt $((50 * S)) ]; do
+	s0=$(queue_suspends $lo)
+	[ "${s0:-0}" -gt 0 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ "${s0:-0}" -gt 0 ] &&
+   grep -q 'lease longer than the module allows, shortened.*lease_ms=3600000' $T/xschedd.log; then
+	ok "SIGHUP to a lease above the module's maximum: shortened, suspensions go on"
+else
+	not_ok "SIGHUP to a lease above the module's maximum: shortened, suspensions go on" \
+		"best-effort queue suspended ${s0:-?} times in $((5 * S)) s; $(grep -c 'suspend' $T/xschedd.log) suspend lines in the log" \
+		"$(tail -n 2 $T/xschedd.log)"
+fi
+if [ -w "$knob" ]; then
+	c0=$(calls_suspend)
+	refused0=$(grep -c 'suspend refused' $T/xschedd.log)
+	echo 1000000 >"$knob"
+	sleep $((5 * S))
+	left=$(cat "$knob")
+	echo 0 >"$knob"
+	c1=$(calls_suspend)
+	tries=$((1000000 - left))
+	said=$(($(grep -c 'suspend refused' $T/xschedd.log) - refused0))
+	# Back-off from 1 ms doubling to 1 s: some 15 tries in 5 s, not thousands.
+	if [ "$tries" -ge 1 ] && [ "$tries" -le $((20 + 5 * S)) ] && [ "$said" = 1 ]; then
+		ok "a refused suspension backs off and is said once ($tries tries, $((c1 - c0)) calls, $said log line)"
+	else
+		not_ok "a refused suspension backs off and is said once" \
+			"$tries refused tries and $said 'suspend refused' log lines in $((5 * S)) s" \
+			"$(grep 'suspend' $T/xschedd.log | tail -n 2)"
+	fi
+	i=0
+	while ! grep -q 'suspend accepted again' $T/xschedd.log && [ $i -lt $((50 * S)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q 'suspend accepted again' $T/xschedd.log
+	check "once the module accepts again, suspensions resume and it is said" \
+		"no 'suspend accepted again' in the log: $(tail -n 2 $T/xschedd.log)"
+else
+	ok "a refused suspension backs off and is said once" "no sim fault knob at $knob"
+	ok "once the module accepts again, suspensions resume and it is said" "no sim fault knob at $knob"
 fi
 kill "$hi" "$lo" 2>/dev/null
 wait "$hi" "$lo" 2>/dev/null

@@ -22,6 +22,9 @@
 
 #define XSD_PAST_LEASES		256
 #define XSD_RETRY_NS		100000000ULL	/* after a failed resume */
+/* After a refused suspension: doubling from MIN to MAX while refusals last. */
+#define XSD_BACKOFF_MIN_NS	1000000ULL
+#define XSD_BACKOFF_MAX_NS	1000000000ULL
 
 /* One suspension call of ours: its queues resume when it is not renewed. */
 struct xsd_lease {
@@ -72,6 +75,10 @@ struct xsd {
 	uint64_t next_decide_ns;
 	bool dirty;			/* something changed: decide now */
 	uint64_t pending_busy_ns;	/* oldest busy event not yet acted on */
+	uint64_t refusals;		/* suspensions refused in a row */
+	uint64_t refusal_backoff_ns;	/* wait before the next try; 0 after a success */
+	uint64_t refusal_retry_ns;	/* no suspension is sent before this */
+	int refusal_err;		/* the last refusal's -errno */
 	uint64_t started_ns;
 	uint32_t ngpus, nprocs, nqueues;
 	struct xsd_metrics m;

@@ -517,30 +517,69 @@ static void note_reaction(struct xsd *d, uint64_t now)
 			d->m.react_bucket[i]++;
 }
 
-static int apply_suspend(struct xsd *d, uint32_t gpu, uint64_t *h, uint32_t n, uint32_t level,
-			 uint64_t now)
+/* Try the next decision no later than @at. */
+static void decide_by(struct xsd *d, uint64_t at)
+{
+	if (d->next_decide_ns > at)
+		d->next_decide_ns = at;
+}
+
+/*
+ * A suspension the module refused is retried with a back-off that doubles
+ * up to XSD_BACKOFF_MAX_NS, and said once per run of refusals (and once
+ * when they end), not at every retry: a refusal that lasts (a lease the
+ * module does not allow, a queue we may not touch) must not turn into a
+ * busy loop that fills the log.
+ */
+static void suspend_refused(struct xsd *d, uint32_t gpu, uint32_t n, uint32_t level, int err,
+			    uint64_t now)
+{
+	d->m.call_errors++;
+	d->refusal_backoff_ns = d->refusal_backoff_ns ?
+		d->refusal_backoff_ns * 2 : XSD_BACKOFF_MIN_NS;
+	if (d->refusal_backoff_ns > XSD_BACKOFF_MAX_NS)
+		d->refusal_backoff_ns = XSD_BACKOFF_MAX_NS;
+	if (!d->refusals++ || err != d->refusal_err)
+		xsd_log(XSD_WARN, "suspend refused, retrying with back-off",
+			"gpu=%u queues=%u level=%u error=\"%s\" retry_ms=%" PRIu64,
+			gpu, n, level, strerror(-err), d->refusal_backoff_ns / 1000000);
+	d->refusal_err = err;
+	d->refusal_retry_ns = now + d->refusal_backoff_ns;
+	decide_by(d, d->refusal_retry_ns);
+}
+
+static void suspend_accepted(struct xsd *d)
+{
+	if (!d->refusals)
+		return;
+	xsd_log(XSD_INFO, "suspend accepted again", "refusals=%" PRIu64, d->refusals);
+	d->refusals = 0;
+	d->refusal_backoff_ns = 0;
+	d->refusal_err = 0;
+}
+
+/* One SUSPEND call of at most AMDXSCHED_MAX_BATCH queues, one lease. */
+static int suspend_batch(struct xsd *d, uint32_t gpu, const uint64_t *h, uint32_t n,
+			 uint32_t level, uint64_t now)
 {
 	int32_t st[AMDXSCHED_MAX_BATCH];
 	struct xsd_lease *nl;
 	uint64_t id = 0;
 	int r;
 
-	if (!n)
-		return 0;
-	if (n > AMDXSCHED_MAX_BATCH)
-		n = AMDXSCHED_MAX_BATCH;	/* the rest at the next decision */
+	/* What a call refused as a whole leaves unwritten: "not done". */
+	for (uint32_t i = 0; i < n; i++)
+		st[i] = AMDXSCHED_STATUS_NOT_DONE;
 	d->m.calls[0]++;
 	note_reaction(d, axs_now_ns());
 	r = axs_suspend(d->fd, h, n, level, d->cfg.lease_ms, st, &id);
 	if (r) {
-		d->m.call_errors++;
-		xsd_log(XSD_WARN, "suspend failed", "gpu=%u queues=%u level=%u error=\"%s\"",
-			gpu, n, level, strerror(-r));
 		for (uint32_t i = 0; i < n; i++)
 			entry_failed(d, h[i], st[i], level);
-		d->dirty = true;
+		suspend_refused(d, gpu, n, level, r, now);
 		return r;
 	}
+	suspend_accepted(d);
 	d->m.queues_suspended += n;
 	nl = realloc(d->leases, (d->nleases + 1) * sizeof(*nl));
 	if (!nl)
@@ -560,15 +599,31 @@ static int apply_suspend(struct xsd *d, uint32_t gpu, uint64_t *h, uint32_t n, u
 	return 0;
 }
 
-static int apply_resume(struct xsd *d, uint64_t *h, uint32_t n, uint64_t now)
+/* The policy recorded all @n as applied: send them all, a batch at a time. */
+static void apply_suspend(struct xsd *d, uint32_t gpu, const uint64_t *h, uint32_t n,
+			  uint32_t level, uint64_t now)
+{
+	/* Backing off: the policy hears "not done" and asks again later. */
+	if (d->refusals && now < d->refusal_retry_ns) {
+		for (uint32_t i = 0; i < n; i++)
+			entry_failed(d, h[i], AMDXSCHED_STATUS_NOT_DONE, level);
+		decide_by(d, d->refusal_retry_ns);
+		return;
+	}
+	for (uint32_t off = 0; off < n; off += AMDXSCHED_MAX_BATCH) {
+		uint32_t k = n - off < AMDXSCHED_MAX_BATCH ? n - off : AMDXSCHED_MAX_BATCH;
+
+		suspend_batch(d, gpu, h + off, k, level, now);
+	}
+}
+
+static void resume_batch(struct xsd *d, const uint64_t *h, uint32_t n, uint64_t now)
 {
 	int32_t st[AMDXSCHED_MAX_BATCH];
 	int r;
 
-	if (!n)
-		return 0;
-	if (n > AMDXSCHED_MAX_BATCH)
-		n = AMDXSCHED_MAX_BATCH;
+	for (uint32_t i = 0; i < n; i++)
+		st[i] = AMDXSCHED_STATUS_NOT_DONE;
 	d->m.calls[1]++;
 	r = axs_resume(d->fd, h, n, 0, st);
 	for (uint32_t i = 0; i < n; i++) {
@@ -579,15 +634,22 @@ static int apply_resume(struct xsd *d, uint64_t *h, uint32_t n, uint64_t now)
 		} else if (st[i] != -EALREADY) {
 			/* Ours still, under a lease we renew: try again soon. */
 			entry_failed(d, h[i], st[i], 0);
-			if (d->next_decide_ns > now + XSD_RETRY_NS)
-				d->next_decide_ns = now + XSD_RETRY_NS;
+			decide_by(d, now + XSD_RETRY_NS);
 		}
 	}
 	if (r && r != -EALREADY) {
 		d->m.call_errors++;
 		xsd_log(XSD_WARN, "resume failed", "queues=%u error=\"%s\"", n, strerror(-r));
 	}
-	return 0;
+}
+
+static void apply_resume(struct xsd *d, const uint64_t *h, uint32_t n, uint64_t now)
+{
+	for (uint32_t off = 0; off < n; off += AMDXSCHED_MAX_BATCH) {
+		uint32_t k = n - off < AMDXSCHED_MAX_BATCH ? n - off : AMDXSCHED_MAX_BATCH;
+
+		resume_batch(d, h + off, k, now);
+	}
 }
 
 static void trace_plan(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t now)
@@ -618,13 +680,13 @@ static void apply_gpu(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t no
 				gp->cu[i].handle, strerror(-r));
 		}
 	}
-	n = gp->n_prio < AMDXSCHED_MAX_BATCH ? gp->n_prio : AMDXSCHED_MAX_BATCH;
-	for (uint32_t i = 0; i < n; i++) {
-		pe[i].handle = gp->prio[i].handle;
-		pe[i].priority = gp->prio[i].priority;
-		pe[i].status = 0;
-	}
-	if (n) {
+	for (uint32_t off = 0; off < gp->n_prio; off += n) {
+		n = gp->n_prio - off < AMDXSCHED_MAX_BATCH ? gp->n_prio - off : AMDXSCHED_MAX_BATCH;
+		for (uint32_t i = 0; i < n; i++) {
+			pe[i].handle = gp->prio[off + i].handle;
+			pe[i].priority = gp->prio[off + i].priority;
+			pe[i].status = 0;
+		}
 		d->m.calls[2]++;
 		r = axs_set_priority(d->fd, pe, n);
 		if (r) {

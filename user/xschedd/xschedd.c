@@ -63,6 +63,16 @@ static int load_config(struct xsd *d, struct xsd_config *c, char *err, size_t er
 	return 0;
 }
 
+/* The module refuses a lease above its maximum: shorten ours to fit. */
+static void lease_fit(const struct xsd *d, struct xsd_config *c)
+{
+	if (!d->ver.max_lease_ms || c->lease_ms <= d->ver.max_lease_ms)
+		return;
+	xsd_log(XSD_WARN, "lease longer than the module allows, shortened",
+		"lease_ms=%u max_lease_ms=%u", c->lease_ms, d->ver.max_lease_ms);
+	c->lease_ms = d->ver.max_lease_ms;
+}
+
 int xsd_reload(struct xsd *d, char *err, size_t errlen)
 {
 	struct xsd_config c;
@@ -78,6 +88,7 @@ int xsd_reload(struct xsd *d, char *err, size_t errlen)
 		xsd_log(XSD_WARN, "metrics_listen changes take a restart", "old=%s new=%s",
 			d->cfg.metrics_listen, c.metrics_listen);
 	snprintf(c.metrics_listen, sizeof(c.metrics_listen), "%s", d->cfg.metrics_listen);
+	lease_fit(d, &c);
 	axsp_set_config(d->pol, &c.pol);	/* checked by the parser */
 	xsd_config_free(&d->cfg);
 	d->cfg = c;
@@ -111,11 +122,7 @@ static int open_device(struct xsd *d)
 			"hint=\"run as root or with CAP_SYS_NICE\"");
 		return -EPERM;
 	}
-	if (d->cfg.lease_ms > d->ver.max_lease_ms) {
-		xsd_log(XSD_WARN, "lease longer than the module allows, shortened",
-			"lease_ms=%u max_lease_ms=%u", d->cfg.lease_ms, d->ver.max_lease_ms);
-		d->cfg.lease_ms = d->ver.max_lease_ms;
-	}
+	lease_fit(d, &d->cfg);
 	xsd_log(XSD_INFO, "module", "version=%s abi=%u.%u gpus=%u backends=0x%x",
 		d->ver.module_version, d->ver.abi_major, d->ver.abi_minor, d->ver.num_gpus,
 		d->ver.backends);
@@ -125,6 +132,7 @@ static int open_device(struct xsd *d)
 static int signals(void)
 {
 	sigset_t set;
+	int fd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -133,7 +141,8 @@ static int signals(void)
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
 }
 
 static int cmp_u32(const void *a, const void *b)
