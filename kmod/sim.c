@@ -44,6 +44,7 @@ struct sim_gpu {
 
 	/* Fault knobs: fail the next N calls of a kind, with fail_errno. */
 	atomic_t fail_suspend;
+	atomic_t fail_suspend_late;	/* act, then fail: amdkfd's remap failing */
 	atomic_t fail_resume;
 	atomic_t fail_priority;
 	atomic_t fail_cu_mask;
@@ -250,8 +251,17 @@ static int sim_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 {
 	struct sim_gpu *sg = to_sim_gpu(gpu);
 	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_SUSPEND, .level = level };
+	int err, late;
+	u32 i;
 
-	return sim_batch(sg, &c, qs, n, status, &sg->fail_suspend);
+	err = sim_batch(sg, &c, qs, n, status, &sg->fail_suspend);
+	if (err)
+		return err;
+	/* The queues are suspended; the call still fails, as amdkfd's can. */
+	late = sim_fault(sg, &sg->fail_suspend_late);
+	for (i = 0; late && i < n; i++)
+		status[i] = late;
+	return late;
 }
 
 static int sim_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
@@ -344,6 +354,8 @@ static void sim_debugfs_add(struct sim_gpu *sg)
 	snprintf(name, sizeof(name), "gpu%u", sg->gpu.id);
 	d = debugfs_create_dir(name, sim_debugfs);
 	debugfs_create_file_unsafe("fail_suspend", 0600, d, &sg->fail_suspend, &knob_fops);
+	debugfs_create_file_unsafe("fail_suspend_late", 0600, d, &sg->fail_suspend_late,
+				   &knob_fops);
 	debugfs_create_file_unsafe("fail_resume", 0600, d, &sg->fail_resume, &knob_fops);
 	debugfs_create_file_unsafe("fail_priority", 0600, d, &sg->fail_priority, &knob_fops);
 	debugfs_create_file_unsafe("fail_cu_mask", 0600, d, &sg->fail_cu_mask, &knob_fops);

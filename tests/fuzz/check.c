@@ -272,7 +272,7 @@ static void keep_first(int *err, int e)
 int check_knobs_reset(const struct gpu_snap *orig)
 {
 	static const char *const zero[] = {
-		"fail_suspend", "fail_resume", "fail_priority", "fail_cu_mask",
+		"fail_suspend", "fail_suspend_late", "fail_resume", "fail_priority", "fail_cu_mask",
 		"fail_queue_create", "unmap_delay_us",
 	};
 	struct gpu_snap now;

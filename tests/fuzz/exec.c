@@ -407,7 +407,7 @@ static size_t fmt_u64(char *buf, uint64_t v)
 }
 
 static const char *const knobs[] = {
-	"fail_suspend", "fail_resume", "fail_priority", "fail_cu_mask",
+	"fail_suspend", "fail_suspend_late", "fail_resume", "fail_priority", "fail_cu_mask",
 	"fail_queue_create", "fail_errno", "unmap_delay_us", "preempt_timeout_ms",
 };
 
@@ -416,11 +416,11 @@ static uint64_t knob_value(unsigned int k, uint64_t v)
 {
 	static const uint64_t errnos[] = { 0, 1, 5, 11, 12, 16, 110, 4095, 4096 };
 
-	if (k <= 4)
+	if (k <= 5)
 		return v > 4 ? 4 : v;
-	if (k == 5)
-		return errnos[v % 9];
 	if (k == 6)
+		return errnos[v % 9];
+	if (k == 7)
 		return v > 20000 ? 20000 : v;
 	return v > 50 ? 50 : v;
 }

@@ -312,7 +312,7 @@ static inline int axs_have_knobs(uint32_t gpu_id)
 static inline int axs_knobs_reset(uint32_t gpu_id, unsigned int timeout_ms)
 {
 	static const char *const knobs[] = {
-		"fail_suspend", "fail_resume", "fail_priority", "fail_cu_mask",
+		"fail_suspend", "fail_suspend_late", "fail_resume", "fail_priority", "fail_cu_mask",
 		"fail_queue_create", "fail_errno", "unmap_delay_us",
 	};
 	unsigned int i;

@@ -736,6 +736,58 @@ TEST_F(susp, a_failed_rollback_leaves_the_queues_under_the_lease)
 	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[1]));
 }
 
+/*
+ * amdkfd can fail a suspension after it changed the queue (the queue marked
+ * suspended, then the remap fails, e.g. -EIO during a GPU reset): its state
+ * is then unknown. Such a queue is never left suspended without a lease:
+ * the module resumes it at once, or, if that fails too, holds it under the
+ * call's lease, which resumes it. fail_suspend_late makes the sim act, then
+ * fail, as amdkfd does there.
+ */
+TEST_F(susp, a_suspend_that_failed_after_acting_is_undone)
+{
+	struct amdxsched_sim_wait w;
+	uint64_t h = self->q[0], lease = 5, id;
+	int32_t st = 99;
+
+	NEED_KNOBS(self->gpu);
+	axs_ev_drain(self->fd);
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_suspend_late", 1));
+	EXPECT_EQ(-EIO, axs_suspend(self->fd, &h, 1, L3, 200, &st, &lease));
+	EXPECT_EQ(-EIO, st);
+	EXPECT_EQ(0, lease);
+	EXPECT_EQ(0, qstate(_metadata, self->fd, h));
+	EXPECT_EQ(0, pending(self->fd, EVM(QUEUE_SUSPENDED), 0));
+	/* and the device runs it */
+	ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, MS, 0, &id));
+	EXPECT_EQ(0, axs_sim_wait(self->fd, h, id, AXS_EVENTUALLY_MS * MS, &w));
+}
+
+TEST_F(susp, a_suspend_that_failed_after_acting_and_cannot_be_undone_is_leased)
+{
+	struct amdxsched_sim_wait w;
+	struct amdxsched_event ev;
+	uint64_t h = self->q[0], lease = 0, id;
+	int32_t st = 99;
+
+	NEED_KNOBS(self->gpu);
+	axs_ev_drain(self->fd);
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_suspend_late", 1));
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_resume", 1));
+	EXPECT_EQ(-EIO, axs_suspend(self->fd, &h, 1, L3, 200, &st, &lease));
+	EXPECT_EQ(AMDXSCHED_STATUS_DONE, st);	/* suspended, under the lease */
+	ASSERT_NE(0, lease);
+	EXPECT_EQ(AMDXSCHED_QUEUE_S_SUSPENDED | AMDXSCHED_QUEUE_S_MINE,
+		  qstate(_metadata, self->fd, h));
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_RESUMED, h,
+				 AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(AMDXSCHED_RESUMED_LEASE, ev.data[0]);
+	EXPECT_EQ(lease, ev.data[1]);
+	EXPECT_EQ(0, qstate(_metadata, self->fd, h));
+	ASSERT_EQ(0, axs_sim_submit(self->fd, h, 1, MS, 0, &id));
+	EXPECT_EQ(0, axs_sim_wait(self->fd, h, id, AXS_EVENTUALLY_MS * MS, &w));
+}
+
 TEST_F(susp, a_failing_resume_keeps_the_queue_suspended)
 {
 	uint64_t h = self->q[0];

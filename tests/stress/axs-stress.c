@@ -1852,12 +1852,13 @@ static int knob_write(uint32_t gpu_id, const char *knob, unsigned int val)
 }
 
 static const char *const fail_knobs[] = {
-	"fail_suspend", "fail_resume", "fail_priority", "fail_cu_mask", "fail_queue_create",
+	"fail_suspend", "fail_suspend_late", "fail_resume", "fail_priority", "fail_cu_mask",
+	"fail_queue_create",
 };
 
 static void *fault_main(void *arg)
 {
-	static const uint32_t weight[] = { 35, 35, 10, 10, 10 };
+	static const uint32_t weight[] = { 25, 10, 35, 10, 10, 10 };	/* of 100 */
 	struct rng r;
 
 	(void)arg;
