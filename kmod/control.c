@@ -87,8 +87,17 @@ static int batch_run(struct axs_batch *b, int op, u32 level, bool stop_on_error)
 			err = gpu->ops->set_priority(gpu, b->gq, b->gval, m, b->gst);
 			break;
 		}
-		for (i = 0; i < m; i++)
+		for (i = 0; i < m; i++) {
+			if (b->gst[i] == AXS_STATUS_UNKNOWN && !err)
+				err = -EIO;	/* a backend that said too little */
+			/*
+			 * Only a suspension's caller sorts out what may have
+			 * happened; for the rest an unknown outcome failed.
+			 */
+			if (b->gst[i] == AXS_STATUS_UNKNOWN && op != OP_SUSPEND)
+				b->gst[i] = err ? err : -EIO;
 			b->status[b->idx[i]] = b->gst[i];
+		}
 		if (err && !first)
 			first = err;
 		if (err && stop_on_error)
@@ -388,14 +397,19 @@ static struct axs_lease *lease_alloc(u32 count)
 	return l;
 }
 
-/* Put back what a failed suspend did; what cannot be undone stays DONE. */
-static void suspend_undo(struct axs_batch *b, struct axs_batch *undo)
+/*
+ * Put back what a failed suspend did, or may have done (AXS_STATUS_UNKNOWN).
+ * What is resumed again ends NOT_DONE (it was done) or @err (its state was
+ * unknown); what cannot be resumed ends DONE, to stay under the lease.
+ */
+static void suspend_undo(struct axs_batch *b, struct axs_batch *undo, int err)
 {
 	u32 i, j;
 
 	undo->n = 0;
 	for (i = 0; i < b->n; i++) {
-		if (b->status[i] != AMDXSCHED_STATUS_DONE)
+		if (b->status[i] != AMDXSCHED_STATUS_DONE &&
+		    b->status[i] != AXS_STATUS_UNKNOWN)
 			continue;
 		undo->q[undo->n] = b->q[i];
 		undo->status[undo->n] = AMDXSCHED_STATUS_NOT_DONE;
@@ -403,9 +417,15 @@ static void suspend_undo(struct axs_batch *b, struct axs_batch *undo)
 		undo->n++;
 	}
 	batch_run(undo, OP_RESUME, 0, false);
-	for (j = 0; j < undo->n; j++)
-		if (undo->status[j] == AMDXSCHED_STATUS_DONE)
-			b->status[undo->val[j]] = AMDXSCHED_STATUS_NOT_DONE;
+	for (j = 0; j < undo->n; j++) {
+		i = undo->val[j];
+		if (undo->status[j] != AMDXSCHED_STATUS_DONE)
+			b->status[i] = AMDXSCHED_STATUS_DONE;
+		else if (b->status[i] == AXS_STATUS_UNKNOWN)
+			b->status[i] = err;
+		else
+			b->status[i] = AMDXSCHED_STATUS_NOT_DONE;
+	}
 }
 
 long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
@@ -459,7 +479,7 @@ long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
 		atomic_set(&b->q[i]->drain, 0);
 	err = batch_run(b, OP_SUSPEND, a.level, true);
 	if (err)
-		suspend_undo(b, undo);
+		suspend_undo(b, undo, err);
 
 	now = ktime_get_ns();
 	for (i = 0; i < b->n; i++) {

@@ -60,7 +60,12 @@ struct axs_sim_proc;
  * axs.lock held, may sleep, and get queues of one GPU only. They write 0 or
  * a -errno per queue into @status and return 0 only if every queue
  * succeeded; a queue whose status is an error must be left as it was.
+ * Where a backend cannot know (amdkfd failed after it changed the queue),
+ * it writes AXS_STATUS_UNKNOWN for the queue and returns the error: the
+ * core then treats a suspension as made (it is rolled back or leased) and
+ * a resumption as not made (the queue stays under its lease, retried).
  */
+#define AXS_STATUS_UNKNOWN	2	/* internal: never copied to userspace */
 struct axs_backend_ops {
 	int (*suspend)(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 		       u32 level, int *status);

@@ -135,6 +135,7 @@ struct proc_call {
 	const u32 *mask;		/* set_cu_mask */
 	u32 nbits;
 	bool gone_ok;			/* evict/restore: the queue may be gone */
+	int err;			/* amdkfd's error where a status is UNKNOWN */
 	int ret;
 	struct work_struct work;
 	struct completion done;
@@ -235,11 +236,15 @@ static void ubuf_unmap(struct ubuf *u)
 	vm_munmap(u->addr, u->len);
 }
 
-/* Per-entry result of suspend_queues()/resume_queues(). */
+/*
+ * Per-entry result of suspend_queues()/resume_queues(). 6.12's marks a
+ * queue with the error bit when the remap after suspend_single_queue()
+ * failed, with the queue left marked suspended: its state is unknown.
+ */
 static int qid_result(u32 v)
 {
 	if (v & QID_ERROR)
-		return -EIO;
+		return AXS_STATUS_UNKNOWN;
 	if (v & QID_INVALID)
 		return -ENOENT;		/* gone, being destroyed, or not ours to touch */
 	return 0;
@@ -314,10 +319,16 @@ static int call_suspend_resume(struct kfd_process *p, void *arg)
 	} else {
 		r = axs_kfd.resume_queues(p, c->n, (u32 *)u.addr);
 	}
+	/* Below 0 only if amdkfd could not copy the ids: it did nothing. */
 	if (r < 0)
 		goto out;
+	c->err = -EIO;
 	if (copy_from_user(c->qids, (void __user *)u.addr, c->n * sizeof(u32))) {
-		r = -EFAULT;
+		/* amdkfd acted, and what it did to each queue is lost. */
+		c->err = -EFAULT;
+		for (i = 0; i < c->n; i++)
+			c->status[i] = AXS_STATUS_UNKNOWN;
+		r = 0;
 		goto out;
 	}
 	for (i = 0; i < c->n; i++)
@@ -353,6 +364,16 @@ static int call_evict_restore(struct kfd_process *p, void *arg)
 			c->status[i] = c->level ?
 				axs_kfd.evict_queues(p, KFD_QUEUE_EVICTION_TRIGGER_SUSPEND) :
 				axs_kfd.restore_queues(p);
+		/*
+		 * 6.1's kfd_process_evict_queues() returns -EIO (a hung HWS, a
+		 * reset) with every device's queues evicted nonetheless: an
+		 * eviction is then owed back like a successful one. Its other
+		 * errors come after it rolled back.
+		 */
+		if (c->level && c->status[i] == -EIO) {
+			c->status[i] = AXS_STATUS_UNKNOWN;
+			c->err = -EIO;
+		}
 	}
 	return 0;	/* the results are per queue, as from suspend_queues() */
 }
@@ -490,6 +511,7 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 		c.n = m;
 		c.qids = qids;
 		c.status = st;
+		c.err = 0;
 		t0 = ktime_get_ns();
 		r = proc_call_run(&c);
 		gpu_call_done(gpu, ktime_get_ns() - t0, r);
@@ -506,7 +528,8 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 			if (level == AMDXSCHED_LEVEL_DEACTIVATE && !status[j])
 				axs_queue_drained(qs[j], ktime_get_ns());
 			if (status[j] && !first)
-				first = status[j];
+				first = status[j] == AXS_STATUS_UNKNOWN ?
+					(c.err ? c.err : -EIO) : status[j];
 		}
 	}
 	return first;

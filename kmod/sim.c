@@ -257,10 +257,13 @@ static int sim_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 	err = sim_batch(sg, &c, qs, n, status, &sg->fail_suspend);
 	if (err)
 		return err;
-	/* The queues are suspended; the call still fails, as amdkfd's can. */
+	/*
+	 * The queues are suspended and the call still fails, as amdkfd's can:
+	 * a backend that cannot tell says so.
+	 */
 	late = sim_fault(sg, &sg->fail_suspend_late);
 	for (i = 0; late && i < n; i++)
-		status[i] = late;
+		status[i] = AXS_STATUS_UNKNOWN;
 	return late;
 }
 
