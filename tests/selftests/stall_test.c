@@ -87,6 +87,7 @@ struct call {
 	int ret;		/* 0 or -errno */
 	int done;		/* pipe: written when the call returned */
 	int wait;
+	bool returned;		/* seen to have returned */
 };
 
 static void *call_thread(void *arg)
@@ -108,15 +109,18 @@ static int call_start(struct call *c, pthread_t *t, int fd, unsigned long cmd, v
 	c->cmd = cmd;
 	c->arg = arg;
 	c->ret = -EINPROGRESS;
+	c->returned = false;
 	c->wait = p[0];
 	c->done = p[1];
 	return -pthread_create(t, NULL, call_thread, c);
 }
 
-/* Did the call return within @timeout_ms? */
+/* Has the call returned, or does it within @timeout_ms? */
 static bool call_returned(struct call *c, int timeout_ms)
 {
-	return axs_pipe_get(c->wait, timeout_ms) == 'x';
+	if (!c->returned)
+		c->returned = axs_pipe_get(c->wait, timeout_ms) == 'x';
+	return c->returned;
 }
 
 static void call_end(struct call *c, pthread_t t)
