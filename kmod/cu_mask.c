@@ -57,10 +57,37 @@ int axs_topo_check(const struct axs_topo *t)
 	return 0;
 }
 
+int axs_topo_from_counts(struct axs_topo *t, u32 num_xcc, u32 arrays, u32 sh_per_se,
+			 u32 num_cu)
+{
+	u32 per, extra, x, se, sh, k;
+
+	memset(t, 0, sizeof(*t));
+	if (num_xcc < 1 || num_xcc > AXS_MAX_XCC || sh_per_se < 1 || sh_per_se > AXS_MAX_SH ||
+	    arrays < num_xcc * sh_per_se || arrays % (num_xcc * sh_per_se) ||
+	    arrays / (num_xcc * sh_per_se) > AXS_MAX_SE ||
+	    num_cu < arrays || num_cu > arrays * AXS_MAX_CU_PER_SH)
+		return -EINVAL;
+	t->num_xcc = num_xcc;
+	t->num_sh = sh_per_se;
+	t->num_se = arrays / (num_xcc * sh_per_se);
+	per = num_cu / arrays;
+	extra = num_cu % arrays;
+	/* XCC innermost, so that the extra CUs go round the XCCs first. */
+	k = 0;
+	for (se = 0; se < t->num_se; se++)
+		for (sh = 0; sh < t->num_sh; sh++)
+			for (x = 0; x < t->num_xcc; x++, k++)
+				t->active[x][se][sh] = (u16)((1U << (per + (k < extra))) - 1);
+	return 0;
+}
+
 u32 axs_topo_num_cu(const struct axs_topo *t)
 {
 	u32 x, se, sh, n = 0;
 
+	if (axs_topo_check(t))
+		return 0;
 	for (x = 0; x < t->num_xcc; x++)
 		for (se = 0; se < t->num_se; se++)
 			for (sh = 0; sh < t->num_sh; sh++)
@@ -96,6 +123,8 @@ u32 axs_topo_cu_xcc(const struct axs_topo *t, u32 cu)
 {
 	u32 x, se, sh, n = 0;
 
+	if (axs_topo_check(t))
+		return 0;
 	for (x = 0; x < t->num_xcc; x++) {
 		for (se = 0; se < t->num_se; se++)
 			for (sh = 0; sh < t->num_sh; sh++)
@@ -119,6 +148,8 @@ int axs_cu_mask_apply(const struct axs_topo *t, const u32 *mask, u32 nbits,
 
 	if (nbits == 0 || nbits % 32 || nbits > AXS_CU_MASK_MAX_BITS)
 		return -EINVAL;
+	if (axs_topo_check(t))
+		return -EOPNOTSUPP;
 	if (count > nbits)
 		count = nbits;
 

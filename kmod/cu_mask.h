@@ -51,9 +51,23 @@ void axs_topo_mi308x(struct axs_topo *t);
 /* 0, or -EINVAL if a count is out of range or an XCC has no active CU. */
 int axs_topo_check(const struct axs_topo *t);
 
+/*
+ * The topology amdkfd's node properties describe: @num_xcc XCCs, @arrays
+ * shader arrays in all (array_count), @sh_per_se arrays per shader engine,
+ * and @num_cu CUs in all, spread over the arrays as evenly as they go: the
+ * first num_cu % arrays arrays, taken XCC by XCC, get one CU more. (Which
+ * CUs harvesting removed is not in those properties: the counts per XCC
+ * are right, the places within an XCC a guess.) -EINVAL, with @t zeroed,
+ * if the counts exceed the limits above or do not divide into XCCs,
+ * engines and arrays.
+ */
+int axs_topo_from_counts(struct axs_topo *t, u32 num_xcc, u32 arrays, u32 sh_per_se,
+			 u32 num_cu);
+
+/* Active CUs; 0 for a topology axs_topo_check() refuses. */
 u32 axs_topo_num_cu(const struct axs_topo *t);
 
-/* The set of every active CU. */
+/* The set of every active CU (empty for a refused topology). */
 void axs_topo_all_cus(const struct axs_topo *t, struct axs_cu_set *out);
 
 /* XCC that owns dense CU index @cu. */
@@ -65,7 +79,8 @@ u32 axs_topo_cu_xcc(const struct axs_topo *t, u32 cu);
  * the next active CU of that SH. Bits past the number of active CUs are
  * ignored, as in amdkfd. Returns 0, or -EINVAL when @nbits is not a non-zero
  * multiple of 32 up to 1024 or some XCC would get no CU (which hangs the
- * queue on real hardware).
+ * queue on real hardware); -EOPNOTSUPP for a topology axs_topo_check()
+ * refuses (none can be mapped).
  */
 int axs_cu_mask_apply(const struct axs_topo *t, const u32 *mask, u32 nbits,
 		      struct axs_cu_set *out);

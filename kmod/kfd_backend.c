@@ -746,25 +746,18 @@ void axs_kfd_procs_keep(struct pid **alive, u32 n)
 /*
  * The CU topology from amdkfd's topology properties: XCCs from the node's
  * xcc_mask, shader engines and arrays from the array counts, and the CUs
- * spread evenly over the arrays, as on MI300 parts.
+ * spread over the arrays as evenly as they go (axs_topo_from_counts()).
+ * -EINVAL, with @t zeroed, for what the module cannot represent (more than
+ * 8 XCCs, counts that do not divide): CU masks are then refused.
  */
-static void gpu_topology(struct axs_topo *t, struct axs_kfd_node *node,
-			 const struct kfd_node_properties *np)
+static int gpu_topology(struct axs_topo *t, struct axs_kfd_node *node,
+			const struct kfd_node_properties *np)
 {
-	u32 nx = node_num_xcc(node), x, se, sh, per_sh;
+	u32 ncu = np->simd_per_cu ? np->simd_count / np->simd_per_cu : 0;
 
-	memset(t, 0, sizeof(*t));
-	t->num_xcc = nx;
-	t->num_sh = np->simd_arrays_per_engine ? np->simd_arrays_per_engine : 1;
-	t->num_se = np->array_count / t->num_sh / (nx ? nx : 1);
-	per_sh = np->simd_per_cu && np->array_count ?
-		 np->simd_count / np->simd_per_cu / np->array_count : 0;
-	if (per_sh > AXS_MAX_CU_PER_SH)
-		per_sh = AXS_MAX_CU_PER_SH;
-	for (x = 0; x < nx && x < AXS_MAX_XCC; x++)
-		for (se = 0; se < t->num_se && se < AXS_MAX_SE; se++)
-			for (sh = 0; sh < t->num_sh && sh < AXS_MAX_SH; sh++)
-				t->active[x][se][sh] = (u16)(BIT(per_sh) - 1);
+	return axs_topo_from_counts(t, node_num_xcc(node), np->array_count,
+				    np->simd_arrays_per_engine ? np->simd_arrays_per_engine : 1,
+				    ncu);
 }
 
 static int gpus_add(void)
@@ -789,9 +782,9 @@ static int gpus_add(void)
 		kg->gpu.ops = &kfd_ops;
 		kg->gpu.kfd_gpu_id = node->id;
 		kg->gpu.gfx_target_version = td->node_props.gfx_target_version;
-		gpu_topology(&kg->gpu.topo, node, &td->node_props);
-		if (axs_topo_check(&kg->gpu.topo))
-			pr_warn("GPU %u: topology not understood; CU masks refused\n", node->id);
+		if (gpu_topology(&kg->gpu.topo, node, &td->node_props))
+			pr_warn("GPU %u: topology not understood (%u XCCs, %u arrays); CU masks refused\n",
+				node->id, node_num_xcc(node), td->node_props.array_count);
 		if (node->dqm->sched_policy != KFD_SCHED_POLICY_NO_HWS)
 			kg->gpu.flags |= AMDXSCHED_GPU_F_HWS;
 		if (node_kfd(node)->cwsr_enabled)

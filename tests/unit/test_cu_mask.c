@@ -226,4 +226,97 @@ TEST(range_helper_builds_spread_masks)
 	EXPECT_EQ(0, axs_cu_mask_range(&t, 0, 80, mask, 2));	/* 96 bits need 3 words */
 }
 
+/*
+ * A topology the module cannot represent (9 XCCs, as an xcc_mask of 9 bits
+ * would give) is refused by every function, which neither reads past its
+ * arrays nor writes past the CU set (ASan).
+ */
+TEST(nine_xccs_are_refused_without_touching_memory_past_the_topology)
+{
+	u32 mask[AXS_CU_MASK_MAX_BITS / 32];
+	struct axs_cu_set s;
+	struct axs_topo t;
+	u32 x, se, sh;
+
+	memset(&t, 0, sizeof(t));
+	t.num_xcc = 9;
+	t.num_se = AXS_MAX_SE;
+	t.num_sh = AXS_MAX_SH;
+	for (x = 0; x < AXS_MAX_XCC; x++)
+		for (se = 0; se < AXS_MAX_SE; se++)
+			for (sh = 0; sh < AXS_MAX_SH; sh++)
+				t.active[x][se][sh] = 0xffff;
+	memset(mask, 0xff, sizeof(mask));
+	EXPECT_EQ(-EINVAL, axs_topo_check(&t));
+	EXPECT_EQ(0, axs_topo_num_cu(&t));
+	EXPECT_EQ(-EOPNOTSUPP, axs_cu_mask_apply(&t, mask, AXS_CU_MASK_MAX_BITS, &s));
+	axs_topo_all_cus(&t, &s);
+	EXPECT_EQ(0, axs_cu_set_count(&s));
+	EXPECT_EQ(0, axs_topo_cu_xcc(&t, 700));
+}
+
+static u32 xcc_cus(const struct axs_topo *t, u32 x)
+{
+	u32 se, sh, n = 0;
+
+	for (se = 0; se < AXS_MAX_SE; se++)
+		for (sh = 0; sh < AXS_MAX_SH; sh++)
+			n += axs_popcount32(t->active[x][se][sh]);
+	return n;
+}
+
+/* From amdkfd's counts: every CU kept, the XCCs as even as they go. */
+TEST(topology_from_counts_keeps_every_cu)
+{
+	u32 mask[AXS_CU_MASK_MAX_BITS / 32];
+	struct axs_topo t, m;
+	struct axs_cu_set s;
+	u32 x;
+
+	/* MI308X: 4 XCCs x 4 SEs x 1 SH, 80 CUs: exactly axs_topo_mi308x() */
+	ASSERT_EQ(0, axs_topo_from_counts(&t, 4, 16, 1, 80));
+	axs_topo_mi308x(&m);
+	EXPECT_EQ(0, memcmp(&t, &m, sizeof(t)));
+
+	/* MI300X: 8 XCCs, 32 arrays, 304 CUs; 304 / 32 is 9.5, not 9 */
+	ASSERT_EQ(0, axs_topo_from_counts(&t, 8, 32, 1, 304));
+	ASSERT_EQ(0, axs_topo_check(&t));
+	EXPECT_EQ(304, axs_topo_num_cu(&t));
+	for (x = 0; x < 8; x++)
+		EXPECT_EQ(38, xcc_cus(&t, x));
+	memset(mask, 0xff, sizeof(mask));
+	ASSERT_EQ(0, axs_cu_mask_apply(&t, mask, 320, &s));
+	EXPECT_EQ(304, axs_cu_set_count(&s));
+
+	/* harvested unevenly: 78 CUs over 4 XCCs: 20, 20, 19, 19 */
+	ASSERT_EQ(0, axs_topo_from_counts(&t, 4, 16, 1, 78));
+	EXPECT_EQ(78, axs_topo_num_cu(&t));
+	EXPECT_EQ(20, xcc_cus(&t, 0));
+	EXPECT_EQ(20, xcc_cus(&t, 1));
+	EXPECT_EQ(19, xcc_cus(&t, 2));
+	EXPECT_EQ(19, xcc_cus(&t, 3));
+
+	/* two arrays per engine */
+	ASSERT_EQ(0, axs_topo_from_counts(&t, 2, 8, 2, 40));
+	EXPECT_EQ(2, t.num_sh);
+	EXPECT_EQ(2, t.num_se);
+	EXPECT_EQ(40, axs_topo_num_cu(&t));
+}
+
+TEST(topology_from_counts_refuses_what_it_cannot_represent)
+{
+	struct axs_topo t, zero;
+
+	memset(&zero, 0, sizeof(zero));
+	EXPECT_EQ(-EINVAL, axs_topo_from_counts(&t, 9, 36, 1, 180));	/* 9 XCCs */
+	EXPECT_EQ(0, memcmp(&t, &zero, sizeof(t)));
+	EXPECT_EQ(-EINVAL, axs_topo_from_counts(&t, 0, 16, 1, 80));
+	EXPECT_EQ(-EINVAL, axs_topo_from_counts(&t, 4, 18, 1, 80));	/* arrays % XCCs */
+	EXPECT_EQ(-EINVAL, axs_topo_from_counts(&t, 4, 16, 3, 80));	/* 3 arrays per SE */
+	EXPECT_EQ(-EINVAL, axs_topo_from_counts(&t, 1, 5, 1, 80));	/* 5 SEs */
+	EXPECT_EQ(-EINVAL, axs_topo_from_counts(&t, 4, 16, 1, 257));	/* > 16 per array */
+	EXPECT_EQ(-EINVAL, axs_topo_from_counts(&t, 4, 16, 1, 15));	/* an empty array */
+	EXPECT_EQ(0, memcmp(&t, &zero, sizeof(t)));
+}
+
 TEST_HARNESS_MAIN
