@@ -7,6 +7,7 @@
  * entry fails the whole call with nothing changed. Backends then act one GPU
  * at a time; see each ioctl for what a backend failure leaves behind.
  */
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -130,11 +131,29 @@ static void lease_timer_arm(void)
 		hrtimer_start(&axs.lease_timer, ns_to_ktime(t), HRTIMER_MODE_ABS);
 }
 
+/*
+ * A lease whose file is gone while its queues could not be resumed keeps
+ * the module loaded until they are: unloading must resume every queue it
+ * suspended or be refused (rmmod says "in use"), never leave one behind.
+ * The reference is dropped under axs.lock, which module exit takes (through
+ * the backends) after cancelling the lease work, so no code of ours is
+ * running once exit can go on.
+ */
+static void lease_pin_module(struct axs_lease *l)
+{
+	if (l->pins_module)
+		return;
+	__module_get(THIS_MODULE);
+	l->pins_module = true;
+}
+
 static void lease_free(struct axs_lease *l)
 {
 	list_del(&l->dev_node);
 	list_del(&l->file_node);
 	axs_batch_free(l->batch);
+	if (l->pins_module)
+		module_put(THIS_MODULE);
 	kfree(l);
 }
 
@@ -269,7 +288,10 @@ void axs_control_fini(void)
 
 	hrtimer_cancel(&axs.lease_timer);
 	cancel_work_sync(&axs.lease_work);
-	/* Backends are gone and took their queues, and with them every lease. */
+	/*
+	 * Every file is closed and no lease pins the module: there is none
+	 * left (each resumed its queues), except after a failed load.
+	 */
 	mutex_lock(&axs.lock);
 	list_for_each_entry_safe(l, tmp, &axs.leases, dev_node) {
 		WARN_ON(!list_empty(&l->queues));
@@ -291,6 +313,7 @@ void axs_control_file_release(struct axs_file *f)
 		now = ktime_get_ns();
 		l->owner = NULL;
 		l->expired = true;
+		lease_pin_module(l);
 		l->deadline_ns = now + AXS_LEASE_RETRY_MS * NSEC_PER_MSEC;
 		list_del_init(&l->file_node);
 	}

@@ -165,6 +165,7 @@ struct axs_lease {
 	struct list_head queues;	/* axs_queue.lease_node */
 	u64 deadline_ns;
 	bool expired;			/* expiry reported; resuming it is owed */
+	bool pins_module;		/* ownerless: holds a module reference */
 	struct axs_batch *batch;	/* room to resume every queue without allocating */
 };
 

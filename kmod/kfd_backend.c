@@ -952,7 +952,6 @@ void axs_kfd_fini(void)
 {
 	struct axs_proc *p, *tmp;
 	struct axs_queue *q;
-	int st;
 
 	if (state.status != AMDXSCHED_BACKEND_RUNNING)
 		return;
@@ -960,9 +959,14 @@ void axs_kfd_fini(void)
 	axs_kfd_discovery_stop();
 	mutex_lock(&axs.lock);
 	list_for_each_entry_safe(p, tmp, &axs.procs, node) {
+		/*
+		 * No queue is suspended: every file is closed, and a lease that
+		 * could not resume its queues would have kept the module loaded
+		 * (control.c, lease_pin_module()). Resuming here as well would
+		 * give an eviction back twice on 6.1.
+		 */
 		list_for_each_entry(q, &p->queues, proc_node)
-			if (q->gpu->backend == AMDXSCHED_BACKEND_KFD && q->lease)
-				kfd_resume(q->gpu, &q, 1, &st);
+			WARN_ON_ONCE(q->lease);
 		axs_kfd_proc_gone(p->pid);
 	}
 	gpus_remove();

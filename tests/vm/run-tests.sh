@@ -10,7 +10,7 @@
 SELFTESTS="abi_test queue_test suspend_test perm_test events_test stall_test sim_test kfd_test failnth_test modload_test"
 # End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
 SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh stress-test.sh"
-NLIFECYCLE=5
+NLIFECYCLE=6
 # KUnit suites of the module's pure code (kmod/tests), where the kernel has
 # KUnit (the debug lane): amdxsched_kunit.ko, loaded once, one line each.
 KUNIT_SUITES="amdxsched_cu_mask amdxsched_sim_model"
@@ -114,6 +114,52 @@ else
 	ok "lifecycle: rmmod refused while a file is open"
 fi
 exec 3<&-
+
+# A queue whose resume keeps failing after its holder exited stays
+# suspended and is retried until the backend recovers; meanwhile rmmod is
+# refused. (A simulated queue's process holds a file, which alone refuses
+# rmmod; that an ownerless lease itself pins the module matters for kfd
+# queues, whose processes hold none: Documentation/kfd-backend.rst.)
+stuck_unload() {
+	gpu=$(./xschedctl -j list gpus 2>/dev/null | sed -n 's/.*"gpu_id": *\([0-9]*\).*/\1/p' | head -n 1)
+	knob=/sys/kernel/debug/amdxsched/sim/gpu$gpu/fail_resume
+	[ -w "$knob" ] || { echo "skip: no fault knob $knob"; return 2; }
+	./axs-simq --gpu "$gpu" --queues 1 >/tmp/stuck.simq 2>&1 &
+	spid=$!
+	i=0
+	while ! grep -q ready /tmp/stuck.simq && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	h=$(head -n 1 /tmp/stuck.simq)
+	echo 1000000 >"$knob"
+	# holds a 100 ms lease for 0.2 s, then exits: its resumes fail
+	./xschedctl suspend "$h" --lease 100 --for 200ms >/tmp/stuck.ctl 2>&1
+	sleep 0.5
+	if rmmod amdxsched 2>/tmp/stuck.rmmod; then
+		echo "rmmod succeeded with queue $h suspended and no holder"
+		kill $spid 2>/dev/null
+		wait $spid 2>/dev/null
+		load $PARAMS
+		return 1
+	fi
+	still=$(./xschedctl -j list queues 2>/dev/null | grep -c '"suspended": *true')
+	echo 0 >"$knob"
+	sleep 0.5
+	after=$(./xschedctl -j list queues 2>/dev/null | grep -c '"suspended": *true')
+	kill $spid 2>/dev/null
+	wait $spid 2>/dev/null
+	if [ "$still" != 1 ] || [ "$after" != 0 ]; then
+		echo "suspended queues: $still while refused, $after after the backend recovered"
+		return 1
+	fi
+	rmmod amdxsched && load $PARAMS
+}
+stuck_unload >/tmp/stuck.log 2>&1
+case $? in
+0) ok "lifecycle: a failing resume after the holder exited is retried until it works; rmmod refused meanwhile" ;;
+2) ok "lifecycle: a failing resume after the holder exited is retried until it works" "$(cat /tmp/stuck.log)" ;;
+*) not_ok "lifecycle: a failing resume after the holder exited is retried until it works" \
+	"$(tr '\n' ' ' </tmp/stuck.log) $(cat /tmp/stuck.ctl /tmp/stuck.rmmod 2>/dev/null | tr '\n' ' ')"
+   [ -c /dev/amdxsched ] || load $PARAMS ;;
+esac
 
 # Unload and reload with state left behind by a process that exits, while
 # this shell holds /dev/kfd open: every load finds it, every unload lets go.
