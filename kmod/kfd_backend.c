@@ -374,6 +374,18 @@ static int call_evict_restore(struct kfd_process *p, void *arg)
 			c->status[i] = AXS_STATUS_UNKNOWN;
 			c->err = -EIO;
 		}
+		/*
+		 * 6.1's restore_process_queues_cpsch() gives the eviction back
+		 * (qpd->evicted = 0, or one less) even when the remap after it
+		 * fails on HWS: trying again would take back an eviction that
+		 * memory management holds. A restore is done once, whatever it
+		 * returns; the queues run again when amdkfd recovers the GPU.
+		 */
+		if (!c->level && c->status[i] && c->status[i] != -ENOENT) {
+			pr_warn_ratelimited("kfd: restore of pid %d failed (%d); not retried, the eviction was given back\n",
+					    pid_nr(c->pid), c->status[i]);
+			c->status[i] = 0;
+		}
 	}
 	return 0;	/* the results are per queue, as from suspend_queues() */
 }
