@@ -875,6 +875,7 @@ static void refuse(int err, const char *why)
 void axs_kfd_init(void)
 {
 	char why[128];
+	bool layout_checked;
 	int err;
 
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
@@ -909,6 +910,7 @@ void axs_kfd_init(void)
 	}
 
 	err = axs_kfd_check_layout(why, sizeof(why));
+	layout_checked = !err;
 	if (err == -ENODATA && kfd_trust_layout) {
 		pr_warn("%s; running on the compiled layout (kfd_trust_layout=1)\n", why);
 	} else if (err) {
@@ -941,7 +943,8 @@ void axs_kfd_init(void)
 #else
 		 "eviction (whole process)",
 #endif
-		 ngpus, err == -ENODATA ? "unchecked" : "checked against BTF");
+		 ngpus, layout_checked ? "checked against BTF" :
+		 "unchecked (no BTF; kfd_trust_layout=1)");
 	pr_info("started: %s\n", state.detail);
 	return;
 

@@ -10,7 +10,7 @@
 SELFTESTS="abi_test queue_test suspend_test perm_test events_test stall_test sim_test kfd_test failnth_test modload_test"
 # End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
 SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh stress-test.sh"
-NLIFECYCLE=6
+NLIFECYCLE=7
 # KUnit suites of the module's pure code (kmod/tests), where the kernel has
 # KUnit (the debug lane): amdxsched_kunit.ko, loaded once, one line each.
 KUNIT_SUITES="amdxsched_cu_mask amdxsched_sim_model"
@@ -195,6 +195,30 @@ if load sim_gpus=65; then
 	rmmod amdxsched
 else
 	ok "lifecycle: sim_gpus=65 refused"
+fi
+# Without amdgpu's BTF (AMD's DKMS builds have none) the kfd backend
+# refuses to run; with kfd_trust_layout=1 it runs and says that the
+# layout was not checked (kfd_test_hide_btf plays the missing BTF).
+kfd_line() { ./xschedctl doctor 2>/dev/null | grep -m 1 ' backend kfd: '; }
+if ! grep -q 'kfd_test_hide_btf' "$KO"; then
+	ok "lifecycle: without amdgpu BTF, kfd refuses or says its layout is unchecked" \
+		"this build has no kfd backend"
+elif load kfd_test_hide_btf=1 && refused=$(kfd_line) && rmmod amdxsched &&
+     load kfd_test_hide_btf=1 kfd_trust_layout=1 && trusted=$(kfd_line) && rmmod amdxsched; then
+	case $refused/$trusted in
+	*"refused"*"no BTF"*/*"running"*"layout unchecked"*)
+		ok "lifecycle: without amdgpu BTF, kfd refuses or says its layout is unchecked" ;;
+	*"absent"*/*"absent"*)
+		ok "lifecycle: without amdgpu BTF, kfd refuses or says its layout is unchecked" \
+			"kfd backend absent here: $refused" ;;
+	*)
+		not_ok "lifecycle: without amdgpu BTF, kfd refuses or says its layout is unchecked" \
+			"without BTF: $refused" "trusted: $trusted" ;;
+	esac
+else
+	not_ok "lifecycle: without amdgpu BTF, kfd refuses or says its layout is unchecked" \
+		"a load with kfd_test_hide_btf failed"
+	rmmod amdxsched 2>/dev/null
 fi
 # shellcheck disable=SC2086
 if load $PARAMS; then
