@@ -53,9 +53,11 @@ struct axs_kfd_api {
 	int (*suspend_queues)(struct kfd_process *p, u32 num_queues, u32 grace_period,
 			      u64 exception_clear_mask, u32 *usr_queue_id_array);
 	int (*resume_queues)(struct kfd_process *p, u32 num_queues, u32 *usr_queue_id_array);
-#endif
+#else
+	/* 6.1: whole-process eviction; not even resolved where unused */
 	int (*evict_queues)(struct kfd_process *p, u32 trigger);
 	int (*restore_queues)(struct kfd_process *p);
+#endif
 	int (*update_queue_properties)(struct process_queue_manager *pqm, unsigned int qid,
 				       struct queue_properties *p);
 	int (*update_mqd)(struct process_queue_manager *pqm, unsigned int qid,

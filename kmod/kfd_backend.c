@@ -68,9 +68,10 @@ SAME(unref_process, kfd_unref_process);
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
 SAME(suspend_queues, suspend_queues);
 SAME(resume_queues, resume_queues);
-#endif
+#else
 SAME(evict_queues, kfd_process_evict_queues);
 SAME(restore_queues, kfd_process_restore_queues);
+#endif
 SAME(update_queue_properties, pqm_update_queue_properties);
 SAME(update_mqd, pqm_update_mqd);
 SAME(get_user_queue, pqm_get_user_queue);
@@ -846,9 +847,11 @@ static const struct axs_kfd_sym syms[] = {
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
 	FUNC(suspend_queues, axs_kfd.suspend_queues),
 	FUNC(resume_queues, axs_kfd.resume_queues),
-#endif
+#else
+	/* resolved (and IBT-checked) only where called */
 	FUNC(kfd_process_evict_queues, axs_kfd.evict_queues),
 	FUNC(kfd_process_restore_queues, axs_kfd.restore_queues),
+#endif
 	FUNC(pqm_update_queue_properties, axs_kfd.update_queue_properties),
 	FUNC(pqm_update_mqd, axs_kfd.update_mqd),
 	FUNC(pqm_get_user_queue, axs_kfd.get_user_queue),

@@ -193,7 +193,6 @@ TEST_F(kfd, backend_runs_with_every_symbol_verified)
 {
 	static const char *const need[] = {
 		"kfd_lookup_process_by_pid", "kfd_unref_process", "kfd_create_process",
-		"kfd_process_evict_queues", "kfd_process_restore_queues",
 		"pqm_update_queue_properties", "pqm_update_mqd", "pqm_get_user_queue",
 		"kfd_topology_enum_kfd_devices", "kfd_topology_device_by_id",
 		"kfd_process_notifier_release", "kfd_procfs_add_queue", "kfd_procfs_del_queue",
@@ -204,7 +203,7 @@ TEST_F(kfd, backend_runs_with_every_symbol_verified)
 	struct amdxsched_gpu_info *g = NULL;
 	struct amdxsched_version v;
 	char line[512], name[128], where[256];
-	uint32_t i, n = 0, kfd_gpus = 0, found = 0, suspend_found = 0;
+	uint32_t i, n = 0, kfd_gpus = 0, found = 0, suspend_found = 0, evict_found = 0;
 	FILE *f;
 
 	EXPECT_EQ(0, self->bi.error);
@@ -247,10 +246,14 @@ TEST_F(kfd, backend_runs_with_every_symbol_verified)
 		for (i = 0; i < ARRAY_SIZE(need); i++)
 			found += !strcmp(name, need[i]);
 		suspend_found += !strcmp(name, "suspend_queues") || !strcmp(name, "resume_queues");
+		evict_found += !strcmp(name, "kfd_process_evict_queues") ||
+			       !strcmp(name, "kfd_process_restore_queues");
 	}
 	fclose(f);
 	EXPECT_EQ(ARRAY_SIZE(need), found);
 	EXPECT_EQ(per_queue ? 2 : 0, suspend_found);
+	/* Only what is called is resolved (and so can refuse on IBT). */
+	EXPECT_EQ(per_queue ? 0 : 2, evict_found);
 }
 
 TEST_F(kfd, a_process_that_opens_kfd_appears_and_goes)
