@@ -219,6 +219,24 @@ void axs_registry_fini(void)
 	xa_destroy(&axs.queues);
 }
 
+/* The thread group of pid number @nr in the caller's namespace, referenced. */
+static struct pid *tgid_of(u32 nr)
+{
+	struct task_struct *task;
+	struct pid *pid, *tgid = NULL;
+
+	pid = find_get_pid(nr);
+	if (!pid)
+		return NULL;
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (task) {
+		tgid = get_pid(task_tgid(task));
+		put_task_struct(task);
+	}
+	return tgid;
+}
+
 #define LIST_BY_PID	BIT(0)	/* the list takes a pid filter */
 #define LIST_BY_GPU	BIT(1)	/* the list takes a GPU filter */
 
@@ -245,8 +263,9 @@ static int list_args(struct amdxsched_list *l, void __user *argp, size_t ver0_en
 	if (l->count && l->entry_size > PAGE_SIZE)
 		return -E2BIG;
 
+	/* A thread id names its process, as in SET_PROC_ATTR. */
 	if (l->pid) {
-		*pid = find_get_pid(l->pid);
+		*pid = tgid_of(l->pid);
 		if (!*pid)
 			return -ESRCH;
 	}
@@ -574,24 +593,6 @@ static int proc_attr_check(const struct amdxsched_proc_attr *a)
 				      : memcmp(a->tag, no_tag, sizeof(no_tag)))
 		return -EINVAL;
 	return 0;
-}
-
-/* The thread group of pid number @nr in the caller's namespace, referenced. */
-static struct pid *tgid_of(u32 nr)
-{
-	struct task_struct *task;
-	struct pid *pid, *tgid = NULL;
-
-	pid = find_get_pid(nr);
-	if (!pid)
-		return NULL;
-	task = get_pid_task(pid, PIDTYPE_PID);
-	put_pid(pid);
-	if (task) {
-		tgid = get_pid(task_tgid(task));
-		put_task_struct(task);
-	}
-	return tgid;
 }
 
 long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp)

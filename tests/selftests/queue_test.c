@@ -4,6 +4,9 @@
  * LIST_QUEUES and LIST_PROCS show them, what a process's exit cleans up, and
  * the validation of SIM_SUBMIT and SIM_WAIT.
  */
+#include <pthread.h>
+#include <sys/syscall.h>
+
 #include "axs_test.h"
 
 FIXTURE(queue) {
@@ -225,6 +228,59 @@ TEST_F(queue, lists_show_queues_and_processes)
 	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h[1]));
 	ASSERT_EQ(0, axs_proc_info(self->fd, getpid(), &pi));
 	EXPECT_EQ(2, pi.num_queues);
+}
+
+/* A thread of this process that tells its id and waits to be let go. */
+static void *waiting_thread(void *arg)
+{
+	int *p = arg;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	char c;
+
+	if (write(p[1], &tid, sizeof(tid)) != sizeof(tid))
+		return NULL;
+	if (read(p[2], &c, 1) != 1)
+		return NULL;
+	return NULL;
+}
+
+/*
+ * A thread id names its process, in the list filters as in SET_PROC_ATTR:
+ * a tool given the id of a thread that uses the GPU finds that process.
+ */
+TEST_F(queue, a_thread_id_filters_lists_by_its_process)
+{
+	struct amdxsched_proc_info pi;
+	int p[4], go[2], ret;
+	pthread_t t;
+	pid_t tid = 0;
+	uint64_t h;
+
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h, NULL));
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(go));
+	p[2] = go[0];
+	p[3] = go[1];
+	ASSERT_EQ(0, pthread_create(&t, NULL, waiting_thread, p));
+	ASSERT_EQ(sizeof(tid), read(p[0], &tid, sizeof(tid)));
+	ASSERT_NE(getpid(), tid);
+
+	EXPECT_EQ(1, count_queues_of(self->fd, (uint32_t)tid));
+	ret = axs_proc_info(self->fd, (uint32_t)tid, &pi);
+	EXPECT_EQ(0, ret);
+	if (!ret) {
+		EXPECT_EQ(getpid(), pi.pid);
+		EXPECT_EQ(1, pi.num_queues);
+	}
+
+	EXPECT_EQ(1, write(go[1], "x", 1));
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+	close(go[0]);
+	close(go[1]);
+	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
 }
 
 TEST_F(queue, queue_and_proc_events)
