@@ -174,6 +174,7 @@ void axs_queue_unsuspend(struct axs_queue *q, u64 now)
 	q->gpu->stats.suspended_ns += d;
 	q->lease = NULL;
 	q->level = 0;
+	q->stuck = false;
 	atomic_set(&q->drain, 0);
 	list_del_init(&q->lease_node);
 }
@@ -220,13 +221,14 @@ static int resume_batch(struct axs_batch *b, u32 reason)
 }
 
 /*
- * Resume every queue of @l. Returns true if the lease is gone, false if a
- * backend failed for some queue, which then stays suspended under @l.
+ * Resume every queue of @l. Returns 0 if the lease is gone, or the error of
+ * a backend that failed for some queue, which then stays suspended under @l.
  */
-static bool lease_resume_all(struct axs_lease *l, u32 reason)
+static int lease_resume_all(struct axs_lease *l, u32 reason)
 {
 	struct axs_batch *b = l->batch;
 	struct axs_queue *q;
+	int err;
 
 	b->n = 0;
 	list_for_each_entry(q, &l->queues, lease_node) {
@@ -235,11 +237,35 @@ static bool lease_resume_all(struct axs_lease *l, u32 reason)
 		b->val[b->n] = 0;
 		b->n++;
 	}
-	resume_batch(b, reason);
+	err = resume_batch(b, reason);
 	if (!list_empty(&l->queues))
-		return false;
+		return err ? err : -EIO;
 	lease_free(l);
-	return true;
+	return 0;
+}
+
+/*
+ * Try @l again later: every AXS_LEASE_RETRY_MS for AXS_LEASE_RETRY_FAST
+ * tries, then every AXS_LEASE_RETRY_SLOW_MS for as long as it takes (a GPU
+ * reset can make a resume work again; giving up would leave the queue
+ * suspended for good). When the fast tries are used up, its queues are
+ * marked stuck (AMDXSCHED_QUEUE_S_STUCK) and RESUME_FAILING says so, once.
+ */
+static void lease_retry_later(struct axs_lease *l, int err, u64 now)
+{
+	struct axs_queue *q;
+
+	if (++l->retries == AXS_LEASE_RETRY_FAST) {
+		list_for_each_entry(q, &l->queues, lease_node) {
+			q->stuck = true;
+			axs_event_queue(q, AMDXSCHED_EVENT_RESUME_FAILING, -err, l->id);
+			pr_warn_ratelimited("queue %llu of pid %d: resume failing (%d) for %u tries; retrying every %u ms\n",
+					    q->handle, pid_nr(q->proc->pid), err, l->retries,
+					    AXS_LEASE_RETRY_SLOW_MS);
+		}
+	}
+	l->deadline_ns = now + (u64)(l->retries < AXS_LEASE_RETRY_FAST ?
+				     AXS_LEASE_RETRY_MS : AXS_LEASE_RETRY_SLOW_MS) * NSEC_PER_MSEC;
 }
 
 static void lease_work_fn(struct work_struct *work)
@@ -247,6 +273,7 @@ static void lease_work_fn(struct work_struct *work)
 	struct axs_lease *l, *tmp;
 	struct axs_queue *q;
 	u64 now;
+	int err;
 
 	mutex_lock(&axs.lock);
 	now = ktime_get_ns();
@@ -261,9 +288,10 @@ static void lease_work_fn(struct work_struct *work)
 				axs_event_queue(q, AMDXSCHED_EVENT_LEASE_EXPIRED, l->id, 0);
 			}
 		}
-		if (!lease_resume_all(l, l->owner ? AMDXSCHED_RESUMED_LEASE
-						  : AMDXSCHED_RESUMED_CLOSE))
-			l->deadline_ns = now + AXS_LEASE_RETRY_MS * NSEC_PER_MSEC;
+		err = lease_resume_all(l, l->owner ? AMDXSCHED_RESUMED_LEASE
+						   : AMDXSCHED_RESUMED_CLOSE);
+		if (err)
+			lease_retry_later(l, err, now);
 	}
 	lease_timer_arm();
 	mutex_unlock(&axs.lock);
@@ -305,16 +333,18 @@ void axs_control_file_release(struct axs_file *f)
 {
 	struct axs_lease *l, *tmp;
 	u64 now;
+	int err;
 
 	mutex_lock(&axs.lock);
 	list_for_each_entry_safe(l, tmp, &f->leases, file_node) {
-		if (lease_resume_all(l, AMDXSCHED_RESUMED_CLOSE))
+		err = lease_resume_all(l, AMDXSCHED_RESUMED_CLOSE);
+		if (!err)
 			continue;
 		now = ktime_get_ns();
 		l->owner = NULL;
 		l->expired = true;
 		lease_pin_module(l);
-		l->deadline_ns = now + AXS_LEASE_RETRY_MS * NSEC_PER_MSEC;
+		lease_retry_later(l, err, now);
 		list_del_init(&l->file_node);
 	}
 	lease_timer_arm();

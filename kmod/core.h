@@ -48,7 +48,9 @@
 #define AXS_MODULE_VERSION	"0.1.0"
 #define AXS_MAX_GPUS		64
 #define AXS_MAX_SUBSCRIBERS	1024
-#define AXS_LEASE_RETRY_MS	100	/* after a failed resume at expiry */
+#define AXS_LEASE_RETRY_MS	100	/* after a failed resume at expiry, */
+#define AXS_LEASE_RETRY_FAST	50	/* that many times (5 s), */
+#define AXS_LEASE_RETRY_SLOW_MS	1000	/* then this often, for as long as it takes */
 
 struct axs_gpu;
 struct axs_queue;
@@ -151,6 +153,7 @@ struct axs_queue {
 	 */
 	atomic_t drain;
 	u32 level;
+	bool stuck;			/* its resume keeps failing: RESUME_FAILING sent */
 	u64 suspended_at;
 	struct axs_queue_stats stats;
 	void *priv;			/* the backend's */
@@ -166,6 +169,7 @@ struct axs_lease {
 	u64 deadline_ns;
 	bool expired;			/* expiry reported; resuming it is owed */
 	bool pins_module;		/* ownerless: holds a module reference */
+	u32 retries;			/* failed resumes of its queues in a row */
 	struct axs_batch *batch;	/* room to resume every queue without allocating */
 };
 

@@ -436,6 +436,8 @@ static void queue_info(struct axs_file *f, struct axs_queue *q,
 		qi->state |= AMDXSCHED_QUEUE_S_SUSPENDED;
 		if (q->lease->owner == f)
 			qi->state |= AMDXSCHED_QUEUE_S_MINE;
+		if (q->stuck)
+			qi->state |= AMDXSCHED_QUEUE_S_STUCK;
 		qi->level = q->level;
 		qi->lease_id = q->lease->id;
 		qi->lease_deadline_ns = q->lease->deadline_ns;

@@ -857,6 +857,53 @@ TEST_F(susp, a_failing_resume_at_expiry_is_retried)
 	EXPECT_EQ(g0.counters.suspends + 1, g1.counters.suspends);
 }
 
+/*
+ * A resume that keeps failing is escalated, not given up: after 50 tries
+ * at 100 ms the queue is marked STUCK and RESUME_FAILING says so (once),
+ * then the module tries every second until the backend lets it.
+ */
+TEST_F(susp, a_resume_that_keeps_failing_is_reported_and_retried_slower)
+{
+	unsigned long long left0 = 0, left1 = 0;
+	struct amdxsched_queue_info qi;
+	struct amdxsched_event ev;
+	uint64_t h = self->q[0], lease = 0, t0;
+	int n;
+
+	NEED_KNOBS(self->gpu);
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_errno", ETIME));
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_resume", 1000000));
+	axs_ev_drain(self->fd);
+	t0 = axs_now_ns();
+	ASSERT_EQ(0, axs_suspend1(self->fd, h, L3, 20, &lease));
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_RESUME_FAILING, h,
+				 AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(ETIME, ev.data[0]);
+	EXPECT_EQ(lease, ev.data[1]);
+	/* 50 tries 100 ms apart: not before 4.9 s */
+	EXPECT_LE(t0 + 4900 * MS, ev.timestamp_ns);
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(AMDXSCHED_QUEUE_S_SUSPENDED | AMDXSCHED_QUEUE_S_MINE | AMDXSCHED_QUEUE_S_STUCK,
+		  qi.state & ~AMDXSCHED_QUEUE_S_BUSY);
+
+	/* then about one try a second, and no second report */
+	ASSERT_EQ(0, axs_knob_read(self->gpu, "fail_resume", &left0));
+	axs_sleep_ms(2500);
+	ASSERT_EQ(0, axs_knob_read(self->gpu, "fail_resume", &left1));
+	EXPECT_LE(left0 - left1, 4);
+	EXPECT_GE(left0 - left1, 1);
+	n = pending(self->fd, EVM(RESUME_FAILING), 0);
+	EXPECT_EQ(0, n);
+
+	/* the backend recovers: resumed at the next try, no longer stuck */
+	ASSERT_EQ(0, axs_knob_write(self->gpu, "fail_resume", 0));
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_RESUMED, h,
+				 AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(AMDXSCHED_RESUMED_LEASE, ev.data[0]);
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(0, qi.state & ~AMDXSCHED_QUEUE_S_BUSY);
+}
+
 TEST_F(susp, a_slow_unmap_is_a_hang)
 {
 	struct amdxsched_gpu_info g0, g1;

@@ -110,4 +110,21 @@ TEST(list_that_always_outgrows_the_room_is_eagain)
 	EXPECT_GE(8, fake_calls);
 }
 
+/*
+ * A subscriber built against a newer header asks an older module only for
+ * the event types it knows: a 1.1 module refuses RESUME_FAILING's bit.
+ */
+TEST(the_full_event_mask_follows_the_modules_abi)
+{
+	struct amdxsched_version v = { .abi_major = 1, .abi_minor = 1 };
+	uint64_t m = axs_events_mask_all(&v);
+
+	EXPECT_EQ(0, m & AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_FAILING));
+	EXPECT_EQ(((1ULL << (AMDXSCHED_EVENT_QUEUE_DRAINED + 1)) - 1) & ~1ULL, m);
+	v.abi_minor = 2;
+	EXPECT_EQ(AMDXSCHED_EVENT_MASK_ALL, axs_events_mask_all(&v));
+	v.abi_minor = 7;
+	EXPECT_EQ(AMDXSCHED_EVENT_MASK_ALL, axs_events_mask_all(&v));
+}
+
 TEST_HARNESS_MAIN

@@ -33,7 +33,7 @@
 #define AMDXSCHED_DEVICE_NAME		"amdxsched"
 
 #define AMDXSCHED_ABI_MAJOR		1	/* incompatible changes */
-#define AMDXSCHED_ABI_MINOR		1	/* compatible additions */
+#define AMDXSCHED_ABI_MINOR		2	/* compatible additions */
 
 /* Limits; the kernel reports the values it uses in struct amdxsched_version. */
 #define AMDXSCHED_MAX_BATCH		1024	/* queues per suspend/resume/priority call */
@@ -175,6 +175,7 @@ struct amdxsched_gpu_info {
 #define AMDXSCHED_QUEUE_S_DRAINING	_BITUL(1)	/* Lv2: running kernel not finished */
 #define AMDXSCHED_QUEUE_S_BUSY		_BITUL(2)	/* has work the backend has not finished */
 #define AMDXSCHED_QUEUE_S_MINE		_BITUL(3)	/* suspension held by the calling file */
+#define AMDXSCHED_QUEUE_S_STUCK		_BITUL(4)	/* its resume keeps failing (ABI 1.2) */
 
 struct amdxsched_queue_counters {
 	__u64 suspends;
@@ -351,7 +352,8 @@ struct amdxsched_proc_attr {
 #define AMDXSCHED_EVENT_PROC_ATTR	12	/* data[0] = sched_class, data[1] = priority */
 #define AMDXSCHED_EVENT_GPU_HANG	13	/* data[0] = unmap time in ns */
 #define AMDXSCHED_EVENT_QUEUE_DRAINED	14	/* Lv2 suspension took full effect */
-#define AMDXSCHED_EVENT_MAX		14
+#define AMDXSCHED_EVENT_RESUME_FAILING	15	/* data[0] = errno, data[1] = lease id (ABI 1.2) */
+#define AMDXSCHED_EVENT_MAX		15
 
 #define AMDXSCHED_EVENT_MASK(type)	_BITULL(type)
 #define AMDXSCHED_EVENT_MASK_ALL	(((1ULL << (AMDXSCHED_EVENT_MAX + 1)) - 1) & ~1ULL)

@@ -182,6 +182,16 @@ int axs_set_proc_attr(int fd, struct amdxsched_proc_attr *attr)
 	return xioctl(fd, AMDXSCHED_IOC_SET_PROC_ATTR, attr);
 }
 
+uint64_t axs_events_mask_all(const struct amdxsched_version *v)
+{
+	uint64_t mask = AMDXSCHED_EVENT_MASK_ALL;
+
+	/* A 1.0 or 1.1 module refuses (EINVAL) the bits it does not know. */
+	if (v->abi_major == 1 && v->abi_minor < 2)
+		mask &= ~AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_FAILING);
+	return mask;
+}
+
 int axs_events_config(int fd, uint64_t mask, uint32_t ring_entries)
 {
 	struct amdxsched_events_config c;

@@ -39,6 +39,8 @@ int axs_set_priority(int fd, struct amdxsched_priority_entry *entries, uint32_t 
 int axs_set_cu_mask(int fd, uint64_t handle, const uint32_t *mask, uint32_t nbits);
 int axs_set_proc_attr(int fd, struct amdxsched_proc_attr *attr);
 
+/* Every event type the module that answered VERSION with @v knows. */
+uint64_t axs_events_mask_all(const struct amdxsched_version *v);
 int axs_events_config(int fd, uint64_t mask, uint32_t ring_entries);
 /* Read up to @max records; 0 if none are ready on a non-blocking fd. */
 ssize_t axs_events_read(int fd, struct amdxsched_event *ev, size_t max);

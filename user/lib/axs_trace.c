@@ -51,6 +51,7 @@ static const char *const type_names[AMDXSCHED_EVENT_MAX + 1] = {
 	[AMDXSCHED_EVENT_PROC_ATTR] = "PROC_ATTR",
 	[AMDXSCHED_EVENT_GPU_HANG] = "GPU_HANG",
 	[AMDXSCHED_EVENT_QUEUE_DRAINED] = "QUEUE_DRAINED",
+	[AMDXSCHED_EVENT_RESUME_FAILING] = "RESUME_FAILING",
 };
 
 const char *axs_event_type_name(unsigned int type)

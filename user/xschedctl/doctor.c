@@ -213,6 +213,37 @@ static void check_gpus(struct doctor *d)
 	free(g);
 }
 
+/* Queues whose resume keeps failing (RESUME_FAILING): the module retries. */
+static void check_stuck(struct doctor *d)
+{
+	struct amdxsched_queue_info *q = NULL;
+	uint32_t n = 0, i, stuck = 0;
+	char first[96] = "";
+	int r;
+
+	if (d->fd < 0)
+		return;
+	r = axs_list_queues(d->fd, 0, AMDXSCHED_GPU_ANY, &q, &n);
+	if (r < 0) {
+		say(d, FAIL, "stuck queues", "LIST_QUEUES: %s", strerror(-r));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(q[i].state & AMDXSCHED_QUEUE_S_STUCK))
+			continue;
+		if (!stuck++)
+			snprintf(first, sizeof(first), "queue %" PRIu64 " of pid %" PRIu32
+				 " on gpu %" PRIu32, (uint64_t)q[i].handle, q[i].pid, q[i].gpu_id);
+	}
+	free(q);
+	if (stuck)
+		say(d, FAIL, "stuck queues", "%" PRIu32 " suspended queue(s) the module cannot resume"
+		    " (it retries every second; a GPU reset may be needed), first: %s",
+		    stuck, first);
+	else
+		say(d, OK, "stuck queues", "none");
+}
+
 static void check_control(struct doctor *d)
 {
 	char *resp = NULL;
@@ -253,6 +284,7 @@ int xc_doctor(struct xc *c, int argc, char **argv)
 	check_kfd_symbols(&d);
 	check_amdgpu(&d);
 	check_gpus(&d);
+	check_stuck(&d);
 	check_control(&d);
 	if (d.fd >= 0)
 		close(d.fd);

@@ -57,7 +57,9 @@ static void state_name(const struct amdxsched_queue_info *q, char *buf, size_t l
 {
 	const char *busy = q->state & AMDXSCHED_QUEUE_S_BUSY ? ",busy" : "";
 
-	if (q->state & AMDXSCHED_QUEUE_S_DRAINING)
+	if (q->state & AMDXSCHED_QUEUE_S_STUCK)
+		snprintf(buf, len, "stuck Lv%" PRIu32 "%s", q->level, busy);
+	else if (q->state & AMDXSCHED_QUEUE_S_DRAINING)
 		snprintf(buf, len, "draining%s", busy);
 	else if (q->state & AMDXSCHED_QUEUE_S_SUSPENDED)
 		snprintf(buf, len, "suspended Lv%" PRIu32 "%s", q->level, busy);
@@ -244,6 +246,7 @@ static void json_queue(struct jw *w, const struct amdxsched_queue_info *q, uint6
 	jw_bool(w, "draining", q->state & AMDXSCHED_QUEUE_S_DRAINING);
 	jw_bool(w, "busy", q->state & AMDXSCHED_QUEUE_S_BUSY);
 	jw_bool(w, "mine", q->state & AMDXSCHED_QUEUE_S_MINE);
+	jw_bool(w, "stuck", q->state & AMDXSCHED_QUEUE_S_STUCK);
 	jw_u64(w, "level", q->level);
 	jw_u64(w, "holder_pid", q->holder_pid);
 	jw_u64(w, "lease_id", q->lease_id);

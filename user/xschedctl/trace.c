@@ -202,6 +202,7 @@ int xc_trace(struct xc *c, int argc, char **argv)
 	struct tracer tr = { .c = c };
 	const char *output = NULL;
 	uint64_t seconds = 0;
+	struct amdxsched_version v;
 	bool quiet = false;
 	int fd, r;
 
@@ -216,7 +217,9 @@ int xc_trace(struct xc *c, int argc, char **argv)
 	fd = xc_open(c, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return XC_FAIL;
-	r = axs_events_config(fd, AMDXSCHED_EVENT_MASK_ALL, RING_ENTRIES);
+	r = axs_version(fd, &v);
+	if (!r)
+		r = axs_events_config(fd, axs_events_mask_all(&v), RING_ENTRIES);
 	if (r < 0) {
 		xc_err(-r, "subscribe to events");
 		close(fd);

@@ -243,7 +243,7 @@ int xsd_sync_start(struct xsd *d)
 {
 	int r;
 
-	r = axs_events_config(d->fd, AMDXSCHED_EVENT_MASK_ALL, AMDXSCHED_EVENTS_RING_MAX);
+	r = axs_events_config(d->fd, axs_events_mask_all(&d->ver), AMDXSCHED_EVENTS_RING_MAX);
 	if (r)
 		return r;
 	/* Subscribed first, so nothing between the scan and the events is lost. */
