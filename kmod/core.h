@@ -23,6 +23,7 @@
 #define AXS_CORE_H
 
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -110,6 +111,7 @@ struct axs_gpu {
 
 struct axs_proc {
 	struct list_head node;		/* axs.procs */
+	struct hlist_node hnode;	/* axs.proc_hash, by pid */
 	struct pid *pid;		/* thread group, referenced */
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
@@ -124,6 +126,7 @@ struct axs_proc {
 	u64 deadline_ns;
 	char tag[AMDXSCHED_TAG_LEN];
 	struct axs_file *attr_owner;	/* its own file that registered it */
+	struct list_head attr_node;	/* attr_owner->attr_procs */
 };
 
 struct axs_queue_stats {
@@ -190,6 +193,7 @@ struct axs_file {
 	bool control;			/* may act on every process's queues */
 	struct pid *opener;		/* thread group that opened it */
 	struct list_head leases;	/* axs.lock */
+	struct list_head attr_procs;	/* processes it registered; axs.lock */
 
 	struct mutex sim_lock;		/* sim_proc and its queue list */
 	struct axs_sim_proc *sim_proc;
@@ -213,6 +217,8 @@ struct axs_dev {
 	struct mutex lock;		/* see the top of this file */
 	struct list_head gpus;
 	struct list_head procs;
+	DECLARE_HASHTABLE(proc_hash, 8);	/* axs_proc by struct pid */
+	u32 nprocs;
 	struct list_head leases;
 	struct xarray queues;		/* handle -> axs_queue, under lock */
 	u64 next_handle;

@@ -50,6 +50,7 @@ static int summary_show(struct seq_file *m, void *unused)
 			   div_u64(susp, NSEC_PER_MSEC), q->stats.lease_expiries,
 			   qi.counters.dispatches_completed);
 	}
+	seq_printf(m, "\nprocesses %u\n", axs.nprocs);
 	mutex_unlock(&axs.lock);
 	return 0;
 }

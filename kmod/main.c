@@ -217,6 +217,7 @@ static int axs_open(struct inode *inode, struct file *file)
 		     file_ns_capable(file, &init_user_ns, CAP_SYS_NICE);
 	f->opener = get_pid(task_tgid(current));
 	INIT_LIST_HEAD(&f->leases);
+	INIT_LIST_HEAD(&f->attr_procs);
 	mutex_init(&f->sim_lock);
 	INIT_LIST_HEAD(&f->sub_node);
 	init_waitqueue_head(&f->ev_wait);
@@ -269,6 +270,7 @@ static int __init axs_init(void)
 	mutex_init(&axs.lock);
 	INIT_LIST_HEAD(&axs.gpus);
 	INIT_LIST_HEAD(&axs.procs);
+	hash_init(axs.proc_hash);
 	INIT_LIST_HEAD(&axs.leases);
 	xa_init(&axs.queues);
 	axs.next_handle = 1;

@@ -64,7 +64,7 @@ struct axs_proc *axs_proc_find(struct pid *pid)
 	struct axs_proc *p;
 
 	lockdep_assert_held(&axs.lock);
-	list_for_each_entry(p, &axs.procs, node)
+	hash_for_each_possible(axs.proc_hash, p, hnode, (unsigned long)pid)
 		if (p->pid == pid)
 			return p;
 	return NULL;
@@ -93,6 +93,7 @@ struct axs_proc *axs_proc_get(struct pid *pid, u32 presence)
 	p->pid = get_pid(pid);
 	p->presence = presence;
 	INIT_LIST_HEAD(&p->queues);
+	INIT_LIST_HEAD(&p->attr_node);
 	p->uid = GLOBAL_ROOT_UID;
 	rcu_read_lock();
 	task = pid_task(pid, PIDTYPE_TGID);
@@ -102,6 +103,8 @@ struct axs_proc *axs_proc_get(struct pid *pid, u32 presence)
 	}
 	rcu_read_unlock();
 	list_add_tail(&p->node, &axs.procs);
+	hash_add(axs.proc_hash, &p->hnode, (unsigned long)pid);
+	axs.nprocs++;
 	axs_event_proc(p, AMDXSCHED_EVENT_PROC_CREATED, 0, 0);
 	return p;
 }
@@ -116,6 +119,8 @@ void axs_proc_drop(struct axs_proc *p, u32 presence)
 		return;
 	axs_event_proc(p, AMDXSCHED_EVENT_PROC_EXIT, 0, 0);
 	list_del(&p->node);
+	hash_del(&p->hnode);
+	axs.nprocs--;
 	put_pid(p->pid);
 	kfree(p);
 }
@@ -183,25 +188,43 @@ struct axs_queue *axs_queue_lookup(u64 handle)
 	return q;
 }
 
+/* Its registration ends with the file or the process: so do its hints. */
+static void proc_unregister(struct axs_proc *p)
+{
+	list_del_init(&p->attr_node);
+	p->attr_owner = NULL;
+	p->attr_set = 0;
+	p->sched_class = AMDXSCHED_CLASS_UNSET;
+	p->priority = 0;
+	p->share = 0;
+	p->deadline_ns = 0;
+	memset(p->tag, 0, sizeof(p->tag));
+	axs_proc_drop(p, 0);
+}
+
 void axs_registry_file_release(struct axs_file *f)
 {
 	struct axs_proc *p, *tmp;
 
 	mutex_lock(&axs.lock);
-	list_for_each_entry_safe(p, tmp, &axs.procs, node) {
-		if (p->attr_owner != f)
-			continue;
-		/* Its registration ends with the file: so do its hints. */
-		p->attr_owner = NULL;
-		p->attr_set = 0;
-		p->sched_class = AMDXSCHED_CLASS_UNSET;
-		p->priority = 0;
-		p->share = 0;
-		p->deadline_ns = 0;
-		memset(p->tag, 0, sizeof(p->tag));
-		axs_proc_drop(p, 0);
-	}
+	list_for_each_entry_safe(p, tmp, &f->attr_procs, attr_node)
+		proc_unregister(p);
 	mutex_unlock(&axs.lock);
+}
+
+/*
+ * Forget what @f registered for processes that have exited, so that a file
+ * shared by many short-lived processes (a parent that forks workers) holds
+ * only its live ones. Called as it registers another. axs.lock
+ */
+static void proc_prune_dead(struct axs_file *f)
+{
+	struct axs_proc *p, *tmp;
+
+	lockdep_assert_held(&axs.lock);
+	list_for_each_entry_safe(p, tmp, &f->attr_procs, attr_node)
+		if (!pid_has_task(p->pid, PIDTYPE_TGID))
+			proc_unregister(p);
 }
 
 void axs_registry_fini(void)
@@ -212,6 +235,8 @@ void axs_registry_fini(void)
 	list_for_each_entry_safe(p, tmp, &axs.procs, node) {
 		WARN_ON(!list_empty(&p->queues));
 		list_del(&p->node);
+		hash_del(&p->hnode);
+		axs.nprocs--;
 		put_pid(p->pid);
 		kfree(p);
 	}
@@ -618,6 +643,8 @@ long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp)
 	self = pid == task_tgid(current);
 
 	mutex_lock(&axs.lock);
+	if (self)
+		proc_prune_dead(f);
 	p = axs_proc_find(pid);
 	if (!self && !f->control) {
 		err = -EPERM;
@@ -634,8 +661,10 @@ long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp)
 			goto out;
 		}
 	}
-	if (self && !p->attr_owner)
+	if (self && !p->attr_owner) {
 		p->attr_owner = f;
+		list_add_tail(&p->attr_node, &f->attr_procs);
+	}
 
 	if (a.flags & AMDXSCHED_ATTR_CLASS)
 		p->sched_class = a.sched_class;

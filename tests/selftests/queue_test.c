@@ -283,6 +283,56 @@ TEST_F(queue, a_thread_id_filters_lists_by_its_process)
 	ASSERT_EQ(0, axs_sim_queue_destroy(self->fd, h));
 }
 
+/* "processes N" of the debugfs summary: every process the module holds. */
+static int registry_procs(void)
+{
+	char line[256];
+	FILE *f = fopen(AXS_DEBUGFS "/summary", "r");
+	int n = -1;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "processes %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A parent that keeps one file and forks short-lived workers that each
+ * register their class through it: the workers' entries go with them, not
+ * with the file, so the module holds (and pins the pids of) live ones only.
+ */
+TEST_F(queue, registrations_of_exited_processes_do_not_pile_up)
+{
+	struct amdxsched_proc_attr a;
+	int before, after, i;
+	pid_t child;
+
+	before = registry_procs();
+	if (before < 0)
+		SKIP(return, "no debugfs summary (%d)", before);
+	for (i = 0; i < 40; i++) {
+		child = fork();
+		ASSERT_LE(0, child);
+		if (!child) {
+			AXS_INIT(a);
+			a.flags = AMDXSCHED_ATTR_CLASS;
+			a.sched_class = AMDXSCHED_CLASS_BEST_EFFORT;
+			_exit(axs_set_proc_attr(self->fd, &a) ? 1 : 0);
+		}
+		ASSERT_EQ(0, axs_wait_child(child));
+	}
+	/* the next registration through the file forgets the exited ones */
+	AXS_INIT(a);
+	a.flags = AMDXSCHED_ATTR_CLASS;
+	a.sched_class = AMDXSCHED_CLASS_REALTIME;
+	ASSERT_EQ(0, axs_set_proc_attr(self->fd, &a));
+	after = registry_procs();
+	EXPECT_EQ(before + 1, after);
+}
+
 TEST_F(queue, queue_and_proc_events)
 {
 	struct amdxsched_event ev;
