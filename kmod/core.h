@@ -49,6 +49,12 @@
 #define AXS_MODULE_VERSION	"0.1.0"
 #define AXS_MAX_GPUS		64
 #define AXS_MAX_SUBSCRIBERS	1024
+/*
+ * Files without control share 3/4 of the subscriptions, at most 16 per
+ * user: whatever unprivileged users hold, the admin's tools can subscribe.
+ */
+#define AXS_MAX_SUBSCRIBERS_UNPRIV	768
+#define AXS_MAX_SUBSCRIBERS_PER_USER	16
 #define AXS_LEASE_RETRY_MS	100	/* after a failed resume at expiry, */
 #define AXS_LEASE_RETRY_FAST	50	/* that many times (5 s), */
 #define AXS_LEASE_RETRY_SLOW_MS	1000	/* then this often, for as long as it takes */
@@ -192,6 +198,7 @@ struct axs_batch {
 struct axs_file {
 	bool control;			/* may act on every process's queues */
 	struct pid *opener;		/* thread group that opened it */
+	kuid_t uid;			/* the opener's euid, for per-user limits */
 	struct list_head leases;	/* axs.lock */
 	struct list_head attr_procs;	/* processes it registered; axs.lock */
 
@@ -233,6 +240,7 @@ struct axs_dev {
 	spinlock_t ev_lock;		/* see the top of this file */
 	struct list_head subscribers;
 	u32 nsubscribers;
+	u32 nsubscribers_unpriv;	/* of them, files without control */
 
 	struct dentry *debugfs;
 };

@@ -8,6 +8,7 @@
  * axs.ev_lock protects the subscriber list and every ring; it is taken with
  * interrupts off because backends report from timers and probes.
  */
+#include <linux/cred.h>
 #include <linux/log2.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
@@ -76,6 +77,29 @@ void axs_event_gpu(struct axs_gpu *gpu, u16 type, u64 d0, u64 d1)
 	emit(type, ktime_get_ns(), 0, NULL, gpu->id, d0, d1);
 }
 
+/*
+ * May @f subscribe? ENOSPC when all subscriptions are taken, or all that
+ * files without control may take; EDQUOT when its user already has
+ * AXS_MAX_SUBSCRIBERS_PER_USER. A file with control is held to the first
+ * limit only, so unprivileged users can never lock the admin out. ev_lock
+ */
+static int subscribe_allowed(const struct axs_file *f)
+{
+	const struct axs_file *s;
+	u32 mine = 0;
+
+	lockdep_assert_held(&axs.ev_lock);
+	if (axs.nsubscribers >= AXS_MAX_SUBSCRIBERS)
+		return -ENOSPC;
+	if (f->control)
+		return 0;
+	if (axs.nsubscribers_unpriv >= AXS_MAX_SUBSCRIBERS_UNPRIV)
+		return -ENOSPC;
+	list_for_each_entry(s, &axs.subscribers, sub_node)
+		mine += !s->control && uid_eq(s->uid, f->uid);
+	return mine >= AXS_MAX_SUBSCRIBERS_PER_USER ? -EDQUOT : 0;
+}
+
 /* Stop events; the caller frees *old_ring and drops *old_ns after unlocking. */
 static void unsubscribe(struct axs_file *f, struct amdxsched_event **old_ring,
 			struct pid_namespace **old_ns)
@@ -87,6 +111,7 @@ static void unsubscribe(struct axs_file *f, struct amdxsched_event **old_ring,
 	if (f->subscribed) {
 		list_del_init(&f->sub_node);
 		axs.nsubscribers--;
+		axs.nsubscribers_unpriv -= !f->control;
 		f->subscribed = false;
 		*old_ns = f->ev_pidns;
 		f->ev_pidns = NULL;
@@ -142,9 +167,9 @@ long axs_ioctl_events_config(struct axs_file *f, void __user *argp)
 
 	ns = get_pid_ns(task_active_pid_ns(current));
 	spin_lock_irqsave(&axs.ev_lock, flags);
-	if (!f->subscribed && axs.nsubscribers >= AXS_MAX_SUBSCRIBERS) {
+	err = f->subscribed ? 0 : subscribe_allowed(f);
+	if (err) {
 		spin_unlock_irqrestore(&axs.ev_lock, flags);
-		err = -ENOSPC;
 		goto out;
 	}
 	if (ring) {
@@ -162,6 +187,7 @@ long axs_ioctl_events_config(struct axs_file *f, void __user *argp)
 		ns = NULL;
 		list_add_tail(&f->sub_node, &axs.subscribers);
 		axs.nsubscribers++;
+		axs.nsubscribers_unpriv += !f->control;
 		f->subscribed = true;
 	}
 	spin_unlock_irqrestore(&axs.ev_lock, flags);

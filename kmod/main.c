@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/pid_namespace.h>
@@ -216,6 +217,7 @@ static int axs_open(struct inode *inode, struct file *file)
 	f->control = (file->f_mode & FMODE_WRITE) ||
 		     file_ns_capable(file, &init_user_ns, CAP_SYS_NICE);
 	f->opener = get_pid(task_tgid(current));
+	f->uid = current_euid();
 	INIT_LIST_HEAD(&f->leases);
 	INIT_LIST_HEAD(&f->attr_procs);
 	mutex_init(&f->sim_lock);

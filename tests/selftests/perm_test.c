@@ -763,4 +763,61 @@ TEST_F(perm, sim_ioctls_do_not_reveal_invisible_queues)
 	EXPECT_EQ(0, ret);
 }
 
+/*
+ * Unprivileged users cannot take the event subscriptions: at most 16 per
+ * user (EDQUOT past them), and whatever they hold, a file with control
+ * (the daemon's) still subscribes.
+ */
+static void nobody_subscribes(FIXTURE_DATA(perm) *self, void *arg)
+{
+	int *go = arg, fds[20], i, ret;
+	char c;
+
+	(void)self;
+	become_nobody();
+	for (i = 0; i < 20; i++) {
+		fds[i] = open_dev(O_RDONLY);
+		CHILD_CHECK(fds[i] >= 0);
+		ret = axs_events_config(fds[i], AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED), 0);
+		CHILD_EQ(i < 16 ? 0 : -EDQUOT, ret);
+	}
+	/* a subscription given up frees one */
+	CHILD_EQ(0, axs_events_config(fds[0], 0, 0));
+	CHILD_EQ(0, axs_events_config(fds[16], AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED), 0));
+	/* hold them while the parent subscribes */
+	CHILD_EQ(0, axs_pipe_put(go[1], 'h'));
+	CHILD_EQ(1, read(go[2], &c, 1));
+	for (i = 0; i < 20; i++)
+		close(fds[i]);
+}
+
+TEST_F(perm, unprivileged_subscriptions_are_limited_per_user)
+{
+	int p[2], q[2], go[3], fd, st;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(q));
+	go[1] = p[1];
+	go[2] = q[0];
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		nobody_subscribes(self, go);
+		_exit(0);
+	}
+	EXPECT_EQ('h', axs_pipe_get(p[0], AXS_EVENTUALLY_MS));
+	fd = open_dev(O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, axs_events_config(fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_CREATED), 0));
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ(1, write(q[1], "x", 1));
+	st = axs_wait_child(pid);
+	EXPECT_EQ(0, st);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
 TEST_HARNESS_MAIN
