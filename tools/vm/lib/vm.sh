@@ -219,11 +219,13 @@ cmd_run() {
 	t0=$(now)
 	boot_qemu "$initrd" "$console" "$tap" "$aux" "$timeout" "$append" "$quiet"
 	log "$suite: QEMU exited with status $QEMU_RC after $(($(now) - t0)) s (console: $console, TAP: $tap)"
-	judge_run "$console" "$tap" || status=1
+	# The TAP first, then the verdict and its reasons: a log that keeps
+	# only its tail (CI's) still says why a run failed.
 	if [[ -s $tap ]]; then
 		tr -d '\r' <"$tap"
 	else
 		log "$suite: no TAP output"
 	fi
+	judge_run "$console" "$tap" || status=1
 	return "$status"
 }
