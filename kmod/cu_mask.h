@@ -55,7 +55,7 @@ int axs_topo_check(const struct axs_topo *t);
  * The topology amdkfd's node properties describe: @num_xcc XCCs, @arrays
  * shader arrays in all (array_count), @sh_per_se arrays per shader engine,
  * and @num_cu CUs in all, spread over the arrays as evenly as they go: the
- * first num_cu % arrays arrays, taken XCC by XCC, get one CU more. (Which
+ * first (num_cu mod @arrays) of them, taken XCC by XCC, get one CU more. (Which
  * CUs harvesting removed is not in those properties: the counts per XCC
  * are right, the places within an XCC a guess.) -EINVAL, with @t zeroed,
  * if the counts exceed the limits above or do not divide into XCCs,
