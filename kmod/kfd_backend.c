@@ -802,7 +802,14 @@ static int gpus_add(void)
 			kg->gpu.flags |= AMDXSCHED_GPU_F_HWS;
 		if (node_kfd(node)->cwsr_enabled)
 			kg->gpu.flags |= AMDXSCHED_GPU_F_CWSR;
-		kg->gpu.levels = state.levels;
+		/*
+		 * Without HWS (sched_policy=2, or Hawaii and Tonga) amdkfd's
+		 * suspend_single_queue() only flips flags while the queue runs
+		 * on, and the remap goes through a packet manager that mode
+		 * never set up (pm->dqm NULL): amdkfd's own debugger ioctl
+		 * refuses it, and so do we. Priority and CU masks still apply.
+		 */
+		kg->gpu.levels = kg->gpu.flags & AMDXSCHED_GPU_F_HWS ? state.levels : 0;
 		mutex_lock(&axs.lock);
 		err = axs_gpu_add(&kg->gpu);
 		mutex_unlock(&axs.lock);

@@ -203,9 +203,11 @@ static void check_gpus(struct doctor *d)
 		snprintf(check, sizeof(check), "gpu %" PRIu32, g[i].gpu_id);
 		if (kfd && !cwsr)
 			say(d, FAIL, check, "kfd, CWSR off: Lv3 unavailable");
+		else if (!hws && kfd)
+			say(d, WARN, check, "kfd, no HWS (sched_policy=2?): no suspension there,"
+			    " priorities and CU masks only");
 		else if (!hws)
-			say(d, WARN, check, "%s, no HWS: suspension remaps the whole GPU",
-			    kfd ? "kfd" : "sim");
+			say(d, WARN, check, "sim, no HWS: suspension remaps the whole GPU");
 		else
 			say(d, OK, check, "%s, %" PRIu32 " CUs, HWS%s", kfd ? "kfd" : "sim",
 			    g[i].num_cu, cwsr ? ", CWSR" : "");
