@@ -522,8 +522,27 @@ out:
 	return list_end(argp, &l, n, err);
 }
 
+/*
+ * uid and comm as they are now, for as long as the process lives: it may
+ * exec, rename itself or change its uid after the module met it, and rules
+ * are matched against what a list shows. axs.lock
+ */
+static void proc_refresh(struct axs_proc *p)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(p->pid, PIDTYPE_TGID);
+	if (task) {
+		p->uid = task_uid(task);
+		get_task_comm(p->comm, task);
+	}
+	rcu_read_unlock();
+}
+
 static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
 {
+	proc_refresh(p);
 	memset(pi, 0, sizeof(*pi));
 	pi->pid = pid_in_caller_ns(p->pid);
 	pi->uid = from_kuid_munged(current_user_ns(), p->uid);

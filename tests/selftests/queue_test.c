@@ -5,6 +5,7 @@
  * the validation of SIM_SUBMIT and SIM_WAIT.
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "axs_test.h"
@@ -331,6 +332,37 @@ TEST_F(queue, registrations_of_exited_processes_do_not_pile_up)
 	ASSERT_EQ(0, axs_set_proc_attr(self->fd, &a));
 	after = registry_procs();
 	EXPECT_EQ(before + 1, after);
+}
+
+/* A process that renames itself after the module met it is listed by its new name. */
+TEST_F(queue, a_process_is_listed_by_its_current_name)
+{
+	struct amdxsched_proc_info pi;
+	int to_parent[2], to_child[2];
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, pipe(to_parent));
+	ASSERT_EQ(0, pipe(to_child));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		CHILD_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+		CHILD_EQ(0, prctl(PR_SET_NAME, "axs-renamed"));
+		CHILD_EQ(0, axs_pipe_put(to_parent[1], 'r'));
+		CHILD_EQ(1, read(to_child[0], &c, 1));
+		_exit(0);
+	}
+	EXPECT_EQ('r', axs_pipe_get(to_parent[0], AXS_EVENTUALLY_MS));
+	EXPECT_EQ(0, axs_proc_info(self->fd, (uint32_t)child, &pi));
+	EXPECT_STREQ("axs-renamed", pi.comm);
+	EXPECT_EQ(getuid(), pi.uid);
+	EXPECT_EQ(1, write(to_child[1], "x", 1));
+	EXPECT_EQ(0, axs_wait_child(child));
+	close(to_parent[0]);
+	close(to_parent[1]);
+	close(to_child[0]);
+	close(to_child[1]);
 }
 
 TEST_F(queue, queue_and_proc_events)
