@@ -165,8 +165,16 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 		return -ESRCH;
 	p = axs_kfd.lookup_process_by_pid(pid);
 	if (p) {
+		/*
+		 * amdkfd finds the process by the task's mm at lookup time: an
+		 * exec after get_task_mm() can hand us another process than the
+		 * mm we pinned, whose teardown (7.2: on mm release, without
+		 * p->mutex) our reference would not hold off. Only the process
+		 * of the pinned mm is acted on; p->mm stays set while it is
+		 * pinned (amdkfd clears it in the mm's release notifier).
+		 */
 		mutex_lock(&p->mutex);
-		err = p->mm ? fn(p, arg) : -ESRCH;
+		err = p->mm == mm ? fn(p, arg) : -ESRCH;
 		mutex_unlock(&p->mutex);
 		axs_kfd.unref_process(p);
 	}
