@@ -351,6 +351,30 @@ void axs_control_file_release(struct axs_file *f)
 	mutex_unlock(&axs.lock);
 }
 
+/*
+ * Every state change remaps the GPU and so preempts every tenant of it: a
+ * file without control may make AXS_UNPRIV_CHANGES_PER_S calls that change
+ * queues a second on average, in bursts of as many (EAGAIN beyond, with
+ * nothing changed). Files with control are not limited. GCRA: change_tat
+ * is when the next call would be on time, in ns.
+ */
+static int change_allowed(struct axs_file *f)
+{
+	const s64 t = NSEC_PER_SEC / AXS_UNPRIV_CHANGES_PER_S;
+	s64 now, tat, next;
+
+	if (f->control)
+		return 0;
+	now = ktime_get_ns();
+	tat = atomic64_read(&f->change_tat);
+	do {
+		next = max(tat, now) + t;
+		if (next > now + NSEC_PER_SEC)
+			return -EAGAIN;
+	} while (!atomic64_try_cmpxchg(&f->change_tat, &tat, next));
+	return 0;
+}
+
 /* The caller may act on @q: control, or its own process. */
 static bool may_act(const struct axs_file *f, const struct axs_queue *q)
 {
@@ -500,6 +524,9 @@ long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
 		return -EINVAL;
 	if (!a.lease_ms || a.lease_ms > axs_max_lease_ms)
 		return -EINVAL;
+	err = change_allowed(f);
+	if (err)
+		return err;
 	a.lease_id = 0;
 	err = batch_in(a.handles, a.status, a.count, &b, &h);
 	if (err)
@@ -594,6 +621,9 @@ long axs_ioctl_resume(struct axs_file *f, void __user *argp)
 	if ((a.flags & ~AMDXSCHED_RESUME_FORCE) || a.pad ||
 	    !axs_zeroed(a.reserved, sizeof(a.reserved)))
 		return -EINVAL;
+	err = change_allowed(f);
+	if (err)
+		return err;
 	err = batch_in(a.handles, a.status, a.count, &b, &h);
 	if (err)
 		return err;
@@ -676,6 +706,9 @@ long axs_ioctl_set_priority(struct axs_file *f, void __user *argp)
 		return -EINVAL;
 	if (a.count > AMDXSCHED_MAX_BATCH)
 		return -E2BIG;
+	err = change_allowed(f);
+	if (err)
+		return err;
 	bytes = a.count * sizeof(*e);
 	e = memdup_user(u64_to_user_ptr(a.entries), bytes);
 	if (IS_ERR(e))
@@ -753,6 +786,9 @@ long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp)
 		return -EINVAL;
 	if (!a.num_bits || a.num_bits % 32 || a.num_bits > AMDXSCHED_CU_MASK_MAX_BITS)
 		return -EINVAL;
+	err = change_allowed(f);
+	if (err)
+		return err;
 	mask = memdup_user(u64_to_user_ptr(a.mask), a.num_bits / 8);
 	if (IS_ERR(mask))
 		return PTR_ERR(mask);

@@ -55,6 +55,8 @@
  */
 #define AXS_MAX_SUBSCRIBERS_UNPRIV	768
 #define AXS_MAX_SUBSCRIBERS_PER_USER	16
+/* Calls that change queues, per second, by a file without control (control.c) */
+#define AXS_UNPRIV_CHANGES_PER_S	100
 #define AXS_LEASE_RETRY_MS	100	/* after a failed resume at expiry, */
 #define AXS_LEASE_RETRY_FAST	50	/* that many times (5 s), */
 #define AXS_LEASE_RETRY_SLOW_MS	1000	/* then this often, for as long as it takes */
@@ -199,6 +201,7 @@ struct axs_file {
 	bool control;			/* may act on every process's queues */
 	struct pid *opener;		/* thread group that opened it */
 	kuid_t uid;			/* the opener's euid, for per-user limits */
+	atomic64_t change_tat;		/* rate of queue changes, control.c */
 	struct list_head leases;	/* axs.lock */
 	struct list_head attr_procs;	/* processes it registered; axs.lock */
 

@@ -11,6 +11,7 @@
 #include "axs_test.h"
 
 #include <grp.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -818,6 +819,74 @@ TEST_F(perm, unprivileged_subscriptions_are_limited_per_user)
 	close(p[1]);
 	close(q[0]);
 	close(q[1]);
+}
+
+/*
+ * Each change of a queue remaps its GPU, preempting every tenant: a file
+ * without control may make at most 100 such calls a second (bursts of
+ * 100), EAGAIN beyond, with nothing changed. Root's file is not limited.
+ */
+static void changes_for(int fd, uint64_t h, uint64_t ms, uint64_t *ok, uint64_t *again,
+			uint64_t *other, uint64_t *elapsed_ns, bool *suspended)
+{
+	uint64_t t0 = axs_now_ns();
+	int r;
+
+	*ok = *again = *other = 0;
+	*suspended = false;
+	while (axs_now_ns() - t0 < ms * MS) {
+		r = *suspended ? axs_resume1(fd, h) : axs_suspend1(fd, h, L3, 1000, NULL);
+		if (!r) {
+			(*ok)++;
+			*suspended = !*suspended;
+		} else if (r == -EAGAIN) {
+			(*again)++;
+		} else {
+			(*other)++;
+		}
+	}
+	*elapsed_ns = axs_now_ns() - t0;
+}
+
+static void nobody_changes_fast(FIXTURE_DATA(perm) *self, void *arg)
+{
+	uint64_t h, ok, again, other, ns;
+	struct amdxsched_queue_info qi;
+	bool suspended;
+	int fd;
+
+	(void)arg;
+	become_nobody();
+	fd = open_ro_nobody();
+	CHILD_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
+	CHILD_EQ(0, axs_sim_queue_create(fd, self->gpu, 8, &h, NULL));
+	changes_for(fd, h, 2000, &ok, &again, &other, &ns, &suspended);
+	printf("# nobody: %" PRIu64 " changes, %" PRIu64 " EAGAIN in %" PRIu64 " ms\n",
+	       ok, again, (uint64_t)(ns / MS));
+	CHILD_EQ(0, other);
+	/* GCRA: a burst of 100, then 100 a second */
+	CHILD_CHECK(ok <= 100 + 100 * ns / SEC + 1);
+	CHILD_CHECK(again > 0);
+	/* refused calls changed nothing */
+	CHILD_EQ(0, axs_queue_info(fd, h, &qi));
+	CHILD_EQ(suspended, !!(qi.state & AMDXSCHED_QUEUE_S_SUSPENDED));
+	CHILD_EQ(0, close(fd));
+}
+
+TEST_F(perm, unprivileged_queue_changes_are_rate_limited)
+{
+	uint64_t ok, again, other, ns;
+	bool suspended;
+
+	EXPECT_EQ(0, in_child(nobody_changes_fast, self, NULL));
+	/* root's control file, on its running queue: no limit */
+	changes_for(self->fd, self->rq[0], 500, &ok, &again, &other, &ns, &suspended);
+	TH_LOG("root: %" PRIu64 " changes in %" PRIu64 " ms", ok, (uint64_t)(ns / MS));
+	EXPECT_EQ(0, again);
+	EXPECT_EQ(0, other);
+	EXPECT_LT(100 + 100 * ns / SEC + 1, ok);
+	if (suspended)
+		EXPECT_EQ(0, axs_resume1(self->fd, self->rq[0]));
 }
 
 TEST_HARNESS_MAIN
