@@ -219,9 +219,11 @@ hsakmt-symbols: libhsa-xsched
 		"$$($(VM) rocm trixie)/usr/lib/x86_64-linux-gnu/libhsakmt.so.1" \
 		$(XS_B)/xsched/libhsakmt.so.1
 
-# The harness itself: the build chroots' apt accepts what the host's accepts.
+# The harness itself: every script runs from a fresh clone, and the build
+# chroots' apt accepts what the host's accepts.
 CHROOT_SUITES	:= $(filter trixie sid,$(SUITES))
 harness-check:
+	tests/harness/exec-bits-test.sh
 	$(if $(CHROOT_SUITES),tests/harness/chroot-apt-test.sh $(CHROOT_SUITES),@:)
 
 # The syzkaller description against the ABI header: ioctl numbers, struct
