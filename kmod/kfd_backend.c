@@ -160,25 +160,40 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 	if (!task)
 		return -ESRCH;
 	mm = get_task_mm(task);
-	put_task_struct(task);
-	if (!mm)
+	if (!mm) {
+		put_task_struct(task);
 		return -ESRCH;
+	}
 	p = axs_kfd.lookup_process_by_pid(pid);
 	if (p) {
 		/*
-		 * amdkfd finds the process by the task's mm at lookup time: an
-		 * exec after get_task_mm() can hand us another process than the
-		 * mm we pinned, whose teardown (7.2: on mm release, without
-		 * p->mutex) our reference would not hold off. Only the process
-		 * of the pinned mm is acted on; p->mm stays set while it is
-		 * pinned (amdkfd clears it in the mm's release notifier).
+		 * Before the first write into amdkfd's process (its mutex), two
+		 * things the module knows on its own must be where the compiled
+		 * layout says: the mm we pinned and the thread group's leader.
+		 * amdkfd finds the process by the task's mm at lookup time, so
+		 * an exec after get_task_mm() can hand us another process than
+		 * the mm we pinned, whose teardown (7.2: on mm release, without
+		 * p->mutex) our reference would not hold off: that is -ESRCH,
+		 * and only the pinned mm's process is acted on (p->mm stays set
+		 * while it is pinned). The right mm with another leader means
+		 * the layout is wrong (kfd_trust_layout=1 without BTF): -EPROTO,
+		 * and nothing is touched.
 		 */
-		mutex_lock(&p->mutex);
-		err = p->mm == mm ? fn(p, arg) : -ESRCH;
-		mutex_unlock(&p->mutex);
+		if (READ_ONCE(p->mm) != mm) {
+			err = -ESRCH;
+		} else if (READ_ONCE(p->lead_thread) != task->group_leader) {
+			pr_warn_once("kfd: amdkfd's process of pid %d has another leader than its task: layout mismatch? nothing done\n",
+				     pid_nr(pid));
+			err = -EPROTO;
+		} else {
+			mutex_lock(&p->mutex);
+			err = p->mm == mm ? fn(p, arg) : -ESRCH;
+			mutex_unlock(&p->mutex);
+		}
 		axs_kfd.unref_process(p);
 	}
 	mmput(mm);
+	put_task_struct(task);
 	return err;
 }
 

@@ -100,6 +100,22 @@ static bool listed_as_kfd(int fd, pid_t pid, uint32_t *nqueues)
 	return true;
 }
 
+/*
+ * Discovery applies what its probes saw from a worker, a moment after the
+ * process opened /dev/kfd: wait for the listing before relying on it.
+ */
+static bool listed_eventually(int fd, pid_t pid)
+{
+	uint64_t end = axs_now_ns() + (uint64_t)AXS_EVENTUALLY_MS * MS;
+
+	while (!listed_as_kfd(fd, pid, NULL)) {
+		if (axs_now_ns() > end)
+			return false;
+		axs_sleep_ms(10);
+	}
+	return true;
+}
+
 /* Wait for an event of @type about @pid: 1, 0 on timeout, or -errno. */
 static int ev_wait_pid(int fd, uint16_t type, pid_t pid)
 {
@@ -325,6 +341,7 @@ TEST_F(kfd, calls_on_wrong_pids_and_queue_ids_fail_as_documented)
 	/* a KFD process without that queue: amdkfd marks the id invalid */
 	KFD_CHILD_START(&self->child, self->fd, self->bi.num_gpus);
 	pid = self->child.pid;
+	ASSERT_TRUE(listed_eventually(self->fd, pid));
 	EXPECT_EQ(0, kfd_call(out, sizeof(out), "suspend3 %d %d", pid, NO_SUCH_QID));
 	EXPECT_STREQ("ret=0 status=-2", out);
 	if (per_queue) {
