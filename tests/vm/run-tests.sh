@@ -121,7 +121,7 @@ exec 3<&-
 # rmmod; that an ownerless lease itself pins the module matters for kfd
 # queues, whose processes hold none: Documentation/kfd-backend.rst.)
 stuck_unload() {
-	gpu=$(./xschedctl -j list gpus 2>/dev/null | sed -n 's/.*"gpu_id": *\([0-9]*\).*/\1/p' | head -n 1)
+	gpu=$(first_gpu)
 	knob=/sys/kernel/debug/amdxsched/sim/gpu$gpu/fail_resume
 	[ -w "$knob" ] || { echo "skip: no fault knob $knob"; return 2; }
 	./axs-simq --gpu "$gpu" --queues 1 >/tmp/stuck.simq 2>&1 &

@@ -43,3 +43,8 @@ tap_end() {	# the summary line; the status says whether all passed
 	echo "# SUMMARY: $((n - failed)) passed, $failed failed of $n"
 	[ $failed = 0 ]
 }
+
+# The id of the first GPU the module lists (./xschedctl in the payload).
+first_gpu() {
+	./xschedctl -j list gpus 2>/dev/null | sed -n 's/.*"gpu_id": *\([0-9]*\).*/\1/p' | head -n 1
+}

@@ -207,7 +207,7 @@ calls_suspend() {
 	./xschedctl -S $SOCK stats --daemon 2>/dev/null |
 		sed -n 's/^xschedd_calls_total{kind="suspend"} //p'
 }
-gpu=$(./xschedctl -j list gpus 2>/dev/null | sed -n 's/.*"gpu_id": *\([0-9]*\).*/\1/p' | head -n 1)
+gpu=$(first_gpu)
 knob=/sys/kernel/debug/amdxsched/sim/gpu$gpu/fail_suspend
 config realtime best-effort
 sed -i 's/^lease = .*/lease = 3600s/' $T/xschedd.conf
