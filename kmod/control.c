@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Acting on queues: suspend and resume under leases, priority and CU masks,
- * and who may do what (Documentation/abi.rst, "Permissions").
+ * lease expiry, and who may do what (Documentation/abi.rst, "Permissions").
  *
- * Every call validates all of its entries before it changes anything; a bad
- * entry fails the whole call with nothing changed. Backends then act one GPU
- * at a time; see each ioctl for what a backend failure leaves behind.
+ * Every call checks all of its entries under axs.lock before it changes
+ * anything; a bad entry fails the whole call with nothing changed. It then
+ * acts one GPU at a time (core.h): under that GPU's op_lock it checks its
+ * entries again, since a queue may have gone or changed hands meanwhile (the
+ * entry then fails as if the backend had refused it), calls the backend
+ * without axs.lock, and records the outcome under axs.lock. See each ioctl
+ * for what a failure leaves behind.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -14,10 +18,11 @@
 #include "compat.h"
 #include "core.h"
 
-static struct axs_batch *axs_batch_alloc(u32 cap)
+struct axs_batch *axs_batch_alloc(u32 cap)
 {
 	struct axs_batch *b;
-	size_t per = 2 * sizeof(struct axs_queue *) + 2 * sizeof(int) + 3 * sizeof(u32);
+	size_t per = sizeof(u64) + sizeof(struct axs_gpu *) +
+		     2 * sizeof(struct axs_queue *) + 2 * sizeof(int) + 3 * sizeof(u32);
 	char *p;
 
 	b = kvzalloc(sizeof(*b) + cap * per, GFP_KERNEL_ACCOUNT);
@@ -25,6 +30,10 @@ static struct axs_batch *axs_batch_alloc(u32 cap)
 		return NULL;
 	p = (char *)(b + 1);
 	b->cap = cap;
+	b->h = (u64 *)p;
+	p += cap * sizeof(*b->h);
+	b->g = (struct axs_gpu **)p;
+	p += cap * sizeof(*b->g);
 	b->q = (struct axs_queue **)p;
 	p += cap * sizeof(*b->q);
 	b->gq = (struct axs_queue **)p;
@@ -41,70 +50,80 @@ static struct axs_batch *axs_batch_alloc(u32 cap)
 	return b;
 }
 
-static void axs_batch_free(struct axs_batch *b)
+void axs_batch_free(struct axs_batch *b)
 {
 	kvfree(b);
+}
+
+/* Killable: a caller killed while the GPU is busy leaves with nothing done. */
+int axs_gpu_op_lock(struct axs_gpu *gpu)
+{
+	return mutex_lock_killable(&gpu->op_lock);
+}
+
+void axs_gpu_op_unlock(struct axs_gpu *gpu)
+{
+	mutex_unlock(&gpu->op_lock);
 }
 
 #define OP_SUSPEND	1
 #define OP_RESUME	2
 #define OP_PRIORITY	3
+#define OP_UNDO		4	/* resume what this call's lease holds */
 
-/*
- * Hand the entries of @b whose status is NOT_DONE to their backends, one
- * call per GPU, and collect each entry's status. Returns the first error.
- */
-static int batch_run(struct axs_batch *b, int op, u32 level, bool stop_on_error)
+/* One call's kind and what its entries are checked against. */
+struct batch_op {
+	int kind;
+	u32 level;			/* OP_SUSPEND */
+	u32 flags;			/* OP_RESUME: AMDXSCHED_RESUME_FORCE */
+	struct axs_file *f;
+	struct axs_lease *lease;	/* OP_SUSPEND, OP_UNDO: this call's lease */
+	u32 reason;			/* OP_RESUME, OP_UNDO: AMDXSCHED_RESUMED_* */
+};
+
+/* The caller may act on @q: control, or its own process. */
+static bool may_act(const struct axs_file *f, const struct axs_queue *q)
 {
-	struct axs_gpu *gpu;
-	int first = 0;
+	return f->control || axs_is_own(q->proc);
+}
+
+/* May entry @i (queue @q) of @b go ahead? 0, or its -errno. axs.lock */
+static int entry_check(const struct batch_op *op, const struct axs_batch *b, u32 i,
+		       const struct axs_queue *q)
+{
+	const struct axs_file *f = op->f;
 
 	lockdep_assert_held(&axs.lock);
-
-	list_for_each_entry(gpu, &axs.gpus, node) {
-		u32 i, m = 0;
-		int err = 0;
-
-		for (i = 0; i < b->n; i++) {
-			if (!b->q[i] || b->q[i]->gpu != gpu ||
-			    b->status[i] != AMDXSCHED_STATUS_NOT_DONE)
-				continue;
-			b->gq[m] = b->q[i];
-			b->gval[m] = b->val[i];
-			b->gst[m] = AMDXSCHED_STATUS_NOT_DONE;
-			b->idx[m++] = i;
-		}
-		if (!m)
-			continue;
-
-		switch (op) {
-		case OP_SUSPEND:
-			err = gpu->ops->suspend(gpu, b->gq, m, level, b->gst);
-			break;
-		case OP_RESUME:
-			err = gpu->ops->resume(gpu, b->gq, m, b->gst);
-			break;
-		case OP_PRIORITY:
-			err = gpu->ops->set_priority(gpu, b->gq, b->gval, m, b->gst);
-			break;
-		}
-		for (i = 0; i < m; i++) {
-			if (b->gst[i] == AXS_STATUS_UNKNOWN && !err)
-				err = -EIO;	/* a backend that said too little */
-			/*
-			 * Only a suspension's caller sorts out what may have
-			 * happened; for the rest an unknown outcome failed.
-			 */
-			if (b->gst[i] == AXS_STATUS_UNKNOWN && op != OP_SUSPEND)
-				b->gst[i] = err ? err : -EIO;
-			b->status[b->idx[i]] = b->gst[i];
-		}
-		if (err && !first)
-			first = err;
-		if (err && stop_on_error)
-			break;
+	switch (op->kind) {
+	case OP_SUSPEND:
+		if (!may_act(f, q))
+			return -EPERM;
+		if (!(q->gpu->levels & BIT(op->level)))
+			return -EOPNOTSUPP;
+		if (q->lease)
+			return q->lease->owner == f ? -EALREADY : -EBUSY;
+		return 0;
+	case OP_RESUME:
+		/* not suspended, or not yet: its SUSPEND call is still running */
+		if (!q->lease || q->lease->building)
+			return -EALREADY;
+		if (q->lease->owner != f && !(op->flags & AMDXSCHED_RESUME_FORCE))
+			return -EBUSY;
+		if (q->lease->owner != f && !f->control)
+			return -EPERM;
+		return 0;
+	case OP_PRIORITY:
+		if (b->val[i] > AMDXSCHED_PRIORITY_MAX)
+			return -EINVAL;
+		if (!may_act(f, q) || (!f->control && b->val[i] > q->priority))
+			return -EPERM;	/* only lowering your own */
+		if (!q->gpu->ops->set_priority)
+			return -EOPNOTSUPP;
+		return 0;
+	case OP_UNDO:
+		return q->lease == op->lease ? 0 : -EALREADY;
 	}
-	return first;
+	return -EINVAL;
 }
 
 static bool batch_has(const struct axs_batch *b, u32 n, const struct axs_queue *q)
@@ -117,14 +136,138 @@ static bool batch_has(const struct axs_batch *b, u32 n, const struct axs_queue *
 	return false;
 }
 
-static void lease_timer_arm(void)
+/* Fail entry @i of @b with @e; keep the first error in @err. */
+static void batch_fail(struct axs_batch *b, u32 i, int e, int *err)
 {
-	struct axs_lease *l;
-	u64 t = U64_MAX;
+	b->status[i] = e;
+	b->q[i] = NULL;
+	if (!*err)
+		*err = e;
+}
+
+/*
+ * Check every entry of @b before anything changes: -ENOENT if unknown or not
+ * visible, -EINVAL if repeated, else what entry_check() says. Records each
+ * entry's GPU. Returns the first error.
+ */
+static int batch_check(struct axs_batch *b, const struct batch_op *op)
+{
+	int err = 0;
+	u32 i;
 
 	lockdep_assert_held(&axs.lock);
-	list_for_each_entry(l, &axs.leases, dev_node)
-		t = min(t, l->deadline_ns);
+	for (i = 0; i < b->n; i++) {
+		struct axs_queue *q = axs_queue_lookup(b->h[i]);
+		int e;
+
+		b->q[i] = NULL;
+		if (!q) {
+			batch_fail(b, i, -ENOENT, &err);
+			continue;
+		}
+		b->g[i] = q->gpu;
+		if (batch_has(b, i, q)) {
+			batch_fail(b, i, -EINVAL, &err);
+			continue;
+		}
+		e = entry_check(op, b, i, q);
+		if (e) {
+			batch_fail(b, i, e, &err);
+			continue;
+		}
+		b->q[i] = q;
+	}
+	return err;
+}
+
+/*
+ * With @gpu's op_lock held: find @gpu's entries of @b that are NOT_DONE
+ * again, check them again, and hand them to the backend in one call.
+ * Entries that no longer pass fail with their -errno; with @all_or_nothing
+ * the backend is then not called. Returns the first error.
+ */
+static int batch_gpu_run(struct axs_batch *b, const struct batch_op *op,
+			 struct axs_gpu *gpu, bool all_or_nothing)
+{
+	u32 i, m = 0;
+	int err = 0, berr = 0;
+
+	lockdep_assert_held(&gpu->op_lock);
+	mutex_lock(&axs.lock);
+	for (i = 0; i < b->n; i++) {
+		struct axs_queue *q;
+		int e;
+
+		if (b->g[i] != gpu || b->status[i] != AMDXSCHED_STATUS_NOT_DONE)
+			continue;
+		q = xa_load(&axs.queues, b->h[i]);
+		e = q ? entry_check(op, b, i, q) : -ENOENT;
+		if (e) {
+			batch_fail(b, i, e, &err);
+			continue;
+		}
+		b->q[i] = q;
+		if (op->kind == OP_PRIORITY && q->priority == b->val[i]) {
+			b->status[i] = AMDXSCHED_STATUS_DONE;	/* unchanged: no remap */
+			continue;
+		}
+		if (op->kind == OP_SUSPEND)
+			atomic_set(&q->drain, 0);
+		b->gq[m] = q;
+		b->gval[m] = b->val[i];
+		b->gst[m] = AMDXSCHED_STATUS_NOT_DONE;
+		b->idx[m++] = i;
+	}
+	mutex_unlock(&axs.lock);
+	if (!m || (err && all_or_nothing))
+		return err;
+
+	switch (op->kind) {
+	case OP_SUSPEND:
+		berr = gpu->ops->suspend(gpu, b->gq, m, op->level, b->gst);
+		break;
+	case OP_RESUME:
+	case OP_UNDO:
+		berr = gpu->ops->resume(gpu, b->gq, m, b->gst);
+		break;
+	case OP_PRIORITY:
+		berr = gpu->ops->set_priority(gpu, b->gq, b->gval, m, b->gst);
+		break;
+	}
+	for (i = 0; i < m; i++) {
+		if (b->gst[i] == AXS_STATUS_UNKNOWN && !berr)
+			berr = -EIO;	/* a backend that said too little */
+		/*
+		 * Only a suspension's caller sorts out what may have happened;
+		 * for the rest an unknown outcome failed.
+		 */
+		if (b->gst[i] == AXS_STATUS_UNKNOWN && op->kind != OP_SUSPEND)
+			b->gst[i] = berr;
+		b->status[b->idx[i]] = b->gst[i];
+	}
+	return err ? err : berr;	/* an entry that went bad comes first */
+}
+
+/*
+ * Arm the lease timer for the next thing the dispatcher must do: hand a
+ * lease to its GPUs at its deadline, or say it is late AXS_RESUME_LATE_MS
+ * after that. Leases still being built are armed when their call ends.
+ */
+static void lease_timer_arm(void)
+{
+	const u64 late = (u64)AXS_RESUME_LATE_MS * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns(), t = U64_MAX;
+	struct axs_lease *l;
+
+	lockdep_assert_held(&axs.lock);
+	list_for_each_entry(l, &axs.leases, dev_node) {
+		if (l->building)
+			continue;
+		if (l->deadline_ns > now)
+			t = min(t, l->deadline_ns);
+		else if (!l->late)
+			t = min(t, l->deadline_ns + late);
+	}
 	if (t == U64_MAX)
 		hrtimer_try_to_cancel(&axs.lease_timer);
 	else
@@ -132,12 +275,11 @@ static void lease_timer_arm(void)
 }
 
 /*
- * A lease whose file is gone while its queues could not be resumed keeps
- * the module loaded until they are: unloading must resume every queue it
- * suspended or be refused (rmmod says "in use"), never leave one behind.
- * The reference is dropped under axs.lock, which module exit takes (through
- * the backends) after cancelling the lease work, so no code of ours is
- * running once exit can go on.
+ * A lease whose file is gone keeps the module loaded until its queues are
+ * resumed: unloading must resume every queue it suspended or be refused
+ * (rmmod says "in use"), never leave one behind. The reference is dropped
+ * under axs.lock with no op_lock held, from code that module exit waits
+ * for (axs_control_stop()) before it goes on.
  */
 static void lease_pin_module(struct axs_lease *l)
 {
@@ -151,7 +293,6 @@ static void lease_free(struct axs_lease *l)
 {
 	list_del(&l->dev_node);
 	list_del(&l->file_node);
-	axs_batch_free(l->batch);
 	if (l->pins_module)
 		module_put(THIS_MODULE);
 	kfree(l);
@@ -160,7 +301,7 @@ static void lease_free(struct axs_lease *l)
 void axs_lease_put_if_empty(struct axs_lease *l)
 {
 	lockdep_assert_held(&axs.lock);
-	if (list_empty(&l->queues))
+	if (list_empty(&l->queues) && !l->building)
 		lease_free(l);
 }
 
@@ -193,55 +334,34 @@ static void drain_commit(struct axs_queue *q)
 }
 
 /*
- * Resume the queues in @b (all suspended) and account for those that did.
- * Leases this empties are freed, except the one @b belongs to.
+ * Account for @gpu's entries of @b that the backend resumed (DONE). With
+ * @reason 0, each says how its lease ended: LEASE, or CLOSE if ownerless.
+ * Leases this empties are freed, unless their call is still building them.
  */
-static int resume_batch(struct axs_batch *b, u32 reason)
+static void resume_commit(struct axs_batch *b, struct axs_gpu *gpu, u32 reason)
 {
-	u64 now;
+	u64 now = ktime_get_ns();
 	u32 i;
-	int err;
 
-	err = batch_run(b, OP_RESUME, 0, false);
-	now = ktime_get_ns();
+	lockdep_assert_held(&gpu->op_lock);
+	lockdep_assert_held(&axs.lock);
 	for (i = 0; i < b->n; i++) {
 		struct axs_queue *q = b->q[i];
-		struct axs_lease *l = q->lease;
+		struct axs_lease *l;
 
-		if (b->status[i] != AMDXSCHED_STATUS_DONE)
+		if (b->g[i] != gpu || b->status[i] != AMDXSCHED_STATUS_DONE || !q)
 			continue;
+		l = q->lease;
+		if (WARN_ON_ONCE(!l))
+			continue;	/* only op_lock holders resume */
 		q->stats.resumes++;
-		q->gpu->stats.resumes++;
-		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_RESUMED, reason, l->id);
+		gpu->stats.resumes++;
+		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_RESUMED,
+				reason ? reason : l->owner ? AMDXSCHED_RESUMED_LEASE :
+				AMDXSCHED_RESUMED_CLOSE, l->id);
 		axs_queue_unsuspend(q, now);
-		if (l->batch != b && list_empty(&l->queues))
-			lease_free(l);
+		axs_lease_put_if_empty(l);
 	}
-	return err;
-}
-
-/*
- * Resume every queue of @l. Returns 0 if the lease is gone, or the error of
- * a backend that failed for some queue, which then stays suspended under @l.
- */
-static int lease_resume_all(struct axs_lease *l, u32 reason)
-{
-	struct axs_batch *b = l->batch;
-	struct axs_queue *q;
-	int err;
-
-	b->n = 0;
-	list_for_each_entry(q, &l->queues, lease_node) {
-		b->q[b->n] = q;
-		b->status[b->n] = AMDXSCHED_STATUS_NOT_DONE;
-		b->val[b->n] = 0;
-		b->n++;
-	}
-	err = resume_batch(b, reason);
-	if (!list_empty(&l->queues))
-		return err ? err : -EIO;
-	lease_free(l);
-	return 0;
 }
 
 /*
@@ -266,32 +386,134 @@ static void lease_retry_later(struct axs_lease *l, int err, u64 now)
 	}
 	l->deadline_ns = now + (u64)(l->retries < AXS_LEASE_RETRY_FAST ?
 				     AXS_LEASE_RETRY_MS : AXS_LEASE_RETRY_SLOW_MS) * NSEC_PER_MSEC;
+	l->late = false;
 }
 
+/*
+ * Resume every queue of @gpu whose lease is due, in rounds of up to
+ * AMDXSCHED_MAX_BATCH queues, without allocating. What fails stays under
+ * its lease, which is tried again later. @gpu's op_lock held.
+ */
+static void gpu_expire(struct axs_gpu *gpu)
+{
+	struct axs_batch *b = gpu->expire;
+	struct axs_lease *l;
+	struct axs_queue *q;
+	bool full;
+	u64 now, pass;
+	u32 i;
+	int err;
+
+	lockdep_assert_held(&gpu->op_lock);
+	do {
+		mutex_lock(&axs.lock);
+		now = ktime_get_ns();
+		pass = ++axs.expire_pass;
+		b->n = 0;
+		list_for_each_entry(l, &axs.leases, dev_node) {
+			if (l->building || l->deadline_ns > now ||
+			    !(l->gpus & BIT_ULL(gpu->id)))
+				continue;
+			if (!l->expired) {
+				l->expired = true;
+				list_for_each_entry(q, &l->queues, lease_node) {
+					q->stats.lease_expiries++;
+					q->gpu->stats.lease_expiries++;
+					axs_event_queue(q, AMDXSCHED_EVENT_LEASE_EXPIRED, l->id, 0);
+				}
+			}
+			list_for_each_entry(q, &l->queues, lease_node) {
+				if (q->gpu != gpu)
+					continue;
+				if (b->n == b->cap)
+					break;
+				b->h[b->n] = q->handle;
+				b->g[b->n] = gpu;
+				b->q[b->n] = q;
+				b->status[b->n] = AMDXSCHED_STATUS_NOT_DONE;
+				b->n++;
+			}
+		}
+		mutex_unlock(&axs.lock);
+		if (!b->n)
+			break;
+
+		err = gpu->ops->resume(gpu, b->q, b->n, b->status);
+
+		mutex_lock(&axs.lock);
+		now = ktime_get_ns();
+		for (i = 0; i < b->n; i++) {
+			if (b->status[i] == AXS_STATUS_UNKNOWN)
+				b->status[i] = err ? err : -EIO;
+			if (b->status[i] == AMDXSCHED_STATUS_DONE)
+				continue;
+			l = b->q[i]->lease;
+			if (l->retry_pass != pass) {
+				l->retry_pass = pass;
+				lease_retry_later(l, b->status[i] < 0 ? b->status[i] : -EIO, now);
+			}
+		}
+		resume_commit(b, gpu, 0);
+		full = b->n == b->cap;
+		lease_timer_arm();
+		mutex_unlock(&axs.lock);
+	} while (full);
+}
+
+static void gpu_expire_fn(struct work_struct *work)
+{
+	struct axs_gpu *gpu = container_of(work, struct axs_gpu, expire_work);
+
+	/* Waits for this GPU's call in progress only; the dispatcher watches. */
+	mutex_lock(&gpu->op_lock);
+	gpu_expire(gpu);
+	mutex_unlock(&gpu->op_lock);
+}
+
+void axs_gpu_expire_init(struct axs_gpu *gpu)
+{
+	INIT_WORK(&gpu->expire_work, gpu_expire_fn);
+}
+
+/*
+ * The dispatcher, at lease deadlines: hands each due lease to the workers
+ * of its GPUs, and when one has not been acted on AXS_RESUME_LATE_MS after
+ * its deadline (the GPU's call in progress has not ended: amdkfd is slow or
+ * stuck), says so once per GPU and deadline with RESUME_LATE and counts it.
+ * It never waits for a GPU.
+ */
 static void lease_work_fn(struct work_struct *work)
 {
-	struct axs_lease *l, *tmp;
+	const u64 late = (u64)AXS_RESUME_LATE_MS * NSEC_PER_MSEC;
+	struct axs_gpu *gpu;
+	struct axs_lease *l;
 	struct axs_queue *q;
-	u64 now;
-	int err;
+	u64 now, on;
 
 	mutex_lock(&axs.lock);
 	now = ktime_get_ns();
-	list_for_each_entry_safe(l, tmp, &axs.leases, dev_node) {
-		if (l->deadline_ns > now)
+	list_for_each_entry(l, &axs.leases, dev_node) {
+		if (l->building || l->deadline_ns > now)
 			continue;
-		if (!l->expired) {
-			l->expired = true;
-			list_for_each_entry(q, &l->queues, lease_node) {
-				q->stats.lease_expiries++;
-				q->gpu->stats.lease_expiries++;
-				axs_event_queue(q, AMDXSCHED_EVENT_LEASE_EXPIRED, l->id, 0);
-			}
+		list_for_each_entry(gpu, &axs.gpus, node)
+			if (l->gpus & BIT_ULL(gpu->id))
+				queue_work(axs.wq, &gpu->expire_work);
+		if (l->late || now < l->deadline_ns + late)
+			continue;
+		l->late = true;
+		on = 0;
+		list_for_each_entry(q, &l->queues, lease_node)
+			on |= BIT_ULL(q->gpu->id);
+		list_for_each_entry(gpu, &axs.gpus, node) {
+			if (!(on & BIT_ULL(gpu->id)))
+				continue;
+			gpu->late_resumes++;
+			axs_event_gpu(gpu, AMDXSCHED_EVENT_RESUME_LATE,
+				      now - l->deadline_ns, l->id);
+			pr_warn_ratelimited("GPU %u: lease %llu is %llu ms past its deadline and not resumed yet: the GPU's call in progress has not ended\n",
+					    gpu->id, l->id,
+					    div_u64(now - l->deadline_ns, NSEC_PER_MSEC));
 		}
-		err = lease_resume_all(l, l->owner ? AMDXSCHED_RESUMED_LEASE
-						   : AMDXSCHED_RESUMED_CLOSE);
-		if (err)
-			lease_retry_later(l, err, now);
 	}
 	lease_timer_arm();
 	mutex_unlock(&axs.lock);
@@ -303,19 +525,39 @@ static enum hrtimer_restart lease_timer_fn(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-void axs_control_init(void)
+int axs_control_init(void)
 {
+	/* unbound, one work per GPU: a GPU stuck in amdkfd holds up only itself */
+	axs.wq = alloc_workqueue("amdxsched_expire", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!axs.wq)
+		return -ENOMEM;
 	axs_hrtimer_setup(&axs.lease_timer, lease_timer_fn, CLOCK_MONOTONIC,
 			  HRTIMER_MODE_ABS);
 	INIT_WORK(&axs.lease_work, lease_work_fn);
+	return 0;
+}
+
+/*
+ * Module exit, every file closed and no lease left (one would pin the
+ * module): stop the timer and every worker before the backends go.
+ */
+void axs_control_stop(void)
+{
+	struct axs_gpu *gpu;
+
+	hrtimer_cancel(&axs.lease_timer);
+	cancel_work_sync(&axs.lease_work);
+	/* GPUs come and go only at load and unload: the list is stable here */
+	list_for_each_entry(gpu, &axs.gpus, node)
+		cancel_work_sync(&gpu->expire_work);
+	hrtimer_cancel(&axs.lease_timer);
 }
 
 void axs_control_fini(void)
 {
 	struct axs_lease *l, *tmp;
 
-	hrtimer_cancel(&axs.lease_timer);
-	cancel_work_sync(&axs.lease_work);
+	axs_control_stop();
 	/*
 	 * Every file is closed and no lease pins the module: there is none
 	 * left (each resumed its queues), except after a failed load.
@@ -326,27 +568,50 @@ void axs_control_fini(void)
 		lease_free(l);
 	}
 	mutex_unlock(&axs.lock);
+	destroy_workqueue(axs.wq);
+	axs.wq = NULL;
 }
 
-/* Closing a file ends its suspensions; what cannot resume now is retried. */
+/*
+ * Closing a file ends its suspensions: its leases become ownerless and due
+ * now, and the expiry of each of their GPUs runs here, so that the queues
+ * run again when close() returns, unless a GPU fails to resume them: those
+ * stay under their lease, retried, and keep the module loaded.
+ */
 void axs_control_file_release(struct axs_file *f)
 {
 	struct axs_lease *l, *tmp;
-	u64 now;
-	int err;
+	struct axs_gpu *gpu;
+	u64 gpus = 0, now;
+	u32 id;
 
 	mutex_lock(&axs.lock);
+	now = ktime_get_ns();
 	list_for_each_entry_safe(l, tmp, &f->leases, file_node) {
-		err = lease_resume_all(l, AMDXSCHED_RESUMED_CLOSE);
-		if (!err)
-			continue;
-		now = ktime_get_ns();
 		l->owner = NULL;
-		l->expired = true;
+		l->expired = true;	/* resumed for the close, not expired */
+		l->deadline_ns = now;
+		l->late = false;
 		lease_pin_module(l);
-		lease_retry_later(l, err, now);
 		list_del_init(&l->file_node);
+		gpus |= l->gpus;
 	}
+	mutex_unlock(&axs.lock);
+
+	for (id = 0; gpus; id++) {
+		if (!(gpus & BIT_ULL(id)))
+			continue;
+		gpus &= ~BIT_ULL(id);
+		mutex_lock(&axs.lock);
+		gpu = axs_gpu_find(id);	/* GPUs are removed only at unload */
+		mutex_unlock(&axs.lock);
+		if (!gpu)
+			continue;
+		mutex_lock(&gpu->op_lock);
+		gpu_expire(gpu);
+		mutex_unlock(&gpu->op_lock);
+	}
+	mutex_lock(&axs.lock);
 	lease_timer_arm();
 	mutex_unlock(&axs.lock);
 }
@@ -375,38 +640,27 @@ static int change_allowed(struct axs_file *f)
 	return 0;
 }
 
-/* The caller may act on @q: control, or its own process. */
-static bool may_act(const struct axs_file *f, const struct axs_queue *q)
-{
-	return f->control || axs_is_own(q->proc);
-}
-
 /*
  * Copy @count handles in and make a batch for them. A status array we could
  * not write would leave the caller blind, so it is checked before anything.
  */
-static int batch_in(u64 uhandles, u64 ustatus, u32 count,
-		    struct axs_batch **bp, u64 **hp)
+static int batch_in(u64 uhandles, u64 ustatus, u32 count, struct axs_batch **bp)
 {
 	struct axs_batch *b;
-	u64 *h;
 	u32 i;
 
 	if (!count)
 		return -EINVAL;
 	if (count > AMDXSCHED_MAX_BATCH)
 		return -E2BIG;
-	h = memdup_user(u64_to_user_ptr(uhandles), count * sizeof(*h));
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (ustatus && clear_user(u64_to_user_ptr(ustatus), count * sizeof(s32))) {
-		kfree(h);
+	if (ustatus && clear_user(u64_to_user_ptr(ustatus), count * sizeof(s32)))
 		return -EFAULT;
-	}
 	b = axs_batch_alloc(count);
-	if (!b) {
-		kfree(h);
+	if (!b)
 		return -ENOMEM;
+	if (copy_from_user(b->h, u64_to_user_ptr(uhandles), count * sizeof(*b->h))) {
+		axs_batch_free(b);
+		return -EFAULT;
 	}
 	b->n = count;
 	for (i = 0; i < count; i++) {
@@ -415,7 +669,6 @@ static int batch_in(u64 uhandles, u64 ustatus, u32 count,
 		b->val[i] = 0;
 	}
 	*bp = b;
-	*hp = h;
 	return 0;
 }
 
@@ -427,47 +680,73 @@ static int status_out(u64 ustatus, const struct axs_batch *b)
 	return 0;
 }
 
-/* Fail entry @i of @b with @e; keep the first error in @err. */
-static void batch_fail(struct axs_batch *b, u32 i, int e, int *err)
+/* Record what @op did on @gpu's entries of @b. Both locks held. */
+static void batch_commit(struct axs_batch *b, const struct batch_op *op,
+			 struct axs_gpu *gpu)
 {
-	b->status[i] = e;
-	b->q[i] = NULL;
-	if (!*err)
-		*err = e;
-}
-
-/* Look up every handle: -ENOENT if unknown or not visible, -EINVAL if repeated. */
-static int batch_lookup(struct axs_batch *b, const u64 *h)
-{
-	int err = 0;
 	u32 i;
 
-	lockdep_assert_held(&axs.lock);
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = axs_queue_lookup(h[i]);
+	switch (op->kind) {
+	case OP_RESUME:
+		resume_commit(b, gpu, op->reason);
+		break;
+	case OP_UNDO:
+		/* never announced (suspend_announce()): nor is its end */
+		for (i = 0; i < b->n; i++)
+			if (b->g[i] == gpu && b->status[i] == AMDXSCHED_STATUS_DONE && b->q[i])
+				axs_queue_unsuspend(b->q[i], ktime_get_ns());
+		break;
+	case OP_PRIORITY:
+		for (i = 0; i < b->n; i++) {
+			struct axs_queue *q = b->q[i];
 
-		if (!q)
-			batch_fail(b, i, -ENOENT, &err);
-		else if (batch_has(b, i, q))
-			batch_fail(b, i, -EINVAL, &err);
-		else
-			b->q[i] = q;
+			if (b->g[i] != gpu || b->status[i] != AMDXSCHED_STATUS_DONE ||
+			    !q || q->priority == b->val[i])
+				continue;
+			q->priority = b->val[i];
+			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, q->priority, 0);
+		}
+		break;
 	}
-	return err;
 }
 
-static struct axs_lease *lease_alloc(u32 count)
+/*
+ * Run @op (not a suspension) on every GPU of @b, one at a time, each entry
+ * on its own: a failure leaves the others done. Returns the first error.
+ */
+static int batch_act(struct axs_batch *b, const struct batch_op *op)
+{
+	u64 seen = 0;
+	int first = 0, err;
+	u32 i;
+
+	for (i = 0; i < b->n; i++) {
+		struct axs_gpu *gpu = b->g[i];
+
+		if (b->status[i] != AMDXSCHED_STATUS_NOT_DONE || (seen & BIT_ULL(gpu->id)))
+			continue;
+		seen |= BIT_ULL(gpu->id);
+		err = axs_gpu_op_lock(gpu);
+		if (!err) {
+			err = batch_gpu_run(b, op, gpu, false);
+			mutex_lock(&axs.lock);
+			batch_commit(b, op, gpu);
+			mutex_unlock(&axs.lock);
+			axs_gpu_op_unlock(gpu);
+		}
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
+static struct axs_lease *lease_alloc(void)
 {
 	struct axs_lease *l;
 
 	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
 	if (!l)
 		return NULL;
-	l->batch = axs_batch_alloc(count);
-	if (!l->batch) {
-		kfree(l);
-		return NULL;
-	}
 	INIT_LIST_HEAD(&l->queues);
 	INIT_LIST_HEAD(&l->file_node);
 	INIT_LIST_HEAD(&l->dev_node);
@@ -475,25 +754,28 @@ static struct axs_lease *lease_alloc(u32 count)
 }
 
 /*
- * Put back what a failed suspend did, or may have done (AXS_STATUS_UNKNOWN).
- * What is resumed again ends NOT_DONE (it was done) or @err (its state was
- * unknown); what cannot be resumed ends DONE, to stay under the lease.
+ * Put back what a failed suspend did on @gpu, or may have done
+ * (AXS_STATUS_UNKNOWN), before anything of it is recorded; @gpu's op_lock
+ * held. What is resumed again ends NOT_DONE (it was done) or @err (its state
+ * was unknown); what cannot be resumed ends DONE, to stay under the lease.
  */
-static void suspend_undo(struct axs_batch *b, struct axs_batch *undo, int err)
+static void suspend_undo(struct axs_batch *b, struct axs_batch *undo, int err,
+			 struct axs_gpu *gpu)
 {
 	u32 i, j;
 
 	undo->n = 0;
 	for (i = 0; i < b->n; i++) {
-		if (b->status[i] != AMDXSCHED_STATUS_DONE &&
-		    b->status[i] != AXS_STATUS_UNKNOWN)
+		if (b->g[i] != gpu || (b->status[i] != AMDXSCHED_STATUS_DONE &&
+				       b->status[i] != AXS_STATUS_UNKNOWN))
 			continue;
 		undo->q[undo->n] = b->q[i];
 		undo->status[undo->n] = AMDXSCHED_STATUS_NOT_DONE;
 		undo->val[undo->n] = i;
 		undo->n++;
 	}
-	batch_run(undo, OP_RESUME, 0, false);
+	if (undo->n)
+		gpu->ops->resume(gpu, undo->q, undo->n, undo->status);
 	for (j = 0; j < undo->n; j++) {
 		i = undo->val[j];
 		if (undo->status[j] != AMDXSCHED_STATUS_DONE)
@@ -505,14 +787,101 @@ static void suspend_undo(struct axs_batch *b, struct axs_batch *undo, int err)
 	}
 }
 
+/*
+ * Put @gpu's suspended entries of @b under @l, which is still being built:
+ * nobody else resumes them (EBUSY) and expiry leaves them alone until the
+ * call ends. Both locks held.
+ */
+static void suspend_attach(struct axs_batch *b, struct axs_gpu *gpu,
+			   struct axs_lease *l, struct axs_file *f, u32 level, u32 lease_ms)
+{
+	u64 now = ktime_get_ns();
+	u32 i;
+
+	for (i = 0; i < b->n; i++) {
+		struct axs_queue *q = b->q[i];
+
+		if (b->g[i] != gpu || b->status[i] != AMDXSCHED_STATUS_DONE)
+			continue;
+		if (!l->id) {
+			l->id = axs.next_lease++;
+			l->owner = f;
+			l->deadline_ns = now + (u64)lease_ms * NSEC_PER_MSEC;
+			list_add_tail(&l->file_node, &f->leases);
+			list_add_tail(&l->dev_node, &axs.leases);
+		}
+		l->gpus |= BIT_ULL(gpu->id);
+		q->lease = l;
+		q->level = level;
+		q->suspended_at = now;
+		list_add_tail(&q->lease_node, &l->queues);
+	}
+}
+
+/*
+ * The call is over: count and announce what it leaves suspended under @l.
+ * What it suspended and undid again was never announced. axs.lock held.
+ */
+static void suspend_announce(struct axs_batch *b, struct axs_lease *l, u32 level)
+{
+	u32 i;
+
+	for (i = 0; i < b->n; i++) {
+		struct axs_queue *q;
+
+		if (b->status[i] != AMDXSCHED_STATUS_DONE)
+			continue;
+		q = xa_load(&axs.queues, b->h[i]);
+		if (!q || q->lease != l)
+			continue;	/* destroyed meanwhile */
+		q->stats.suspends++;
+		q->gpu->stats.suspends++;
+		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, level, l->id);
+		if (level == AMDXSCHED_LEVEL_DEACTIVATE)
+			drain_commit(q);
+	}
+}
+
+/*
+ * A suspension failed on a GPU after others took theirs: resume those
+ * (@earlier, BIT(gpu id)) again, silently, as nothing was announced yet.
+ * What resumes ends NOT_DONE; what does not stays DONE, under the lease.
+ */
+static void suspend_undo_earlier(struct axs_batch *b, struct axs_batch *undo,
+				 struct axs_lease *l, struct axs_file *f, u64 earlier)
+{
+	struct batch_op op = { .kind = OP_UNDO, .f = f, .lease = l,
+			       .reason = AMDXSCHED_RESUMED_IOCTL };
+	u32 i, j;
+
+	undo->n = 0;
+	for (i = 0; i < b->n; i++) {
+		if (b->status[i] != AMDXSCHED_STATUS_DONE ||
+		    !(earlier & BIT_ULL(b->g[i]->id)))
+			continue;
+		undo->h[undo->n] = b->h[i];
+		undo->g[undo->n] = b->g[i];
+		undo->q[undo->n] = NULL;
+		undo->status[undo->n] = AMDXSCHED_STATUS_NOT_DONE;
+		undo->val[undo->n] = i;
+		undo->n++;
+	}
+	batch_act(undo, &op);
+	for (j = 0; j < undo->n; j++)
+		if (undo->status[j] == AMDXSCHED_STATUS_DONE ||
+		    undo->status[j] == -ENOENT)		/* destroyed meanwhile */
+			b->status[undo->val[j]] = AMDXSCHED_STATUS_NOT_DONE;
+}
+
 long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
 {
 	struct axs_batch *b = NULL, *undo = NULL;
+	struct batch_op op = { .kind = OP_SUSPEND, .f = f };
 	struct amdxsched_suspend a;
 	struct axs_lease *lease;
-	u64 *h = NULL, now;
+	u64 seen = 0;
 	int err, cerr;
-	u32 i, ndone = 0;
+	u32 i;
 
 	err = axs_args_inout(&a, sizeof(a), AMDXSCHED_SUSPEND_SIZE_VER0, argp);
 	if (err)
@@ -528,68 +897,61 @@ long axs_ioctl_suspend(struct axs_file *f, void __user *argp)
 	if (err)
 		return err;
 	a.lease_id = 0;
-	err = batch_in(a.handles, a.status, a.count, &b, &h);
+	op.level = a.level;
+	err = batch_in(a.handles, a.status, a.count, &b);
 	if (err)
 		return err;
-	lease = lease_alloc(a.count);
+	lease = lease_alloc();
 	undo = axs_batch_alloc(a.count);
 	if (!lease || !undo) {
 		err = -ENOMEM;
 		goto out_free;
 	}
+	op.lease = lease;
 
 	mutex_lock(&axs.lock);
-	err = batch_lookup(b, h);
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = b->q[i];
+	err = batch_check(b, &op);
+	lease->building = true;
+	mutex_unlock(&axs.lock);
+	if (err)
+		goto out;
 
-		if (!q)
+	/* One GPU at a time; the first failure stops the call and is undone. */
+	for (i = 0; i < b->n; i++) {
+		struct axs_gpu *gpu = b->g[i];
+
+		if (seen & BIT_ULL(gpu->id))
 			continue;
-		if (!may_act(f, q))
-			batch_fail(b, i, -EPERM, &err);
-		else if (!(q->gpu->levels & BIT(a.level)))
-			batch_fail(b, i, -EOPNOTSUPP, &err);
-		else if (q->lease)
-			batch_fail(b, i, q->lease->owner == f ? -EALREADY : -EBUSY, &err);
+		err = axs_gpu_op_lock(gpu);
+		if (err)
+			break;
+		err = batch_gpu_run(b, &op, gpu, true);
+		if (err)
+			suspend_undo(b, undo, err, gpu);
+		mutex_lock(&axs.lock);
+		suspend_attach(b, gpu, lease, f, a.level, a.lease_ms);
+		mutex_unlock(&axs.lock);
+		axs_gpu_op_unlock(gpu);
+		if (err)
+			break;
+		seen |= BIT_ULL(gpu->id);
 	}
-	if (err)
-		goto out_unlock;
+	if (err && seen)
+		suspend_undo_earlier(b, undo, lease, f, seen);
 
-	for (i = 0; i < b->n; i++)
-		atomic_set(&b->q[i]->drain, 0);
-	err = batch_run(b, OP_SUSPEND, a.level, true);
-	if (err)
-		suspend_undo(b, undo, err);
-
-	now = ktime_get_ns();
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = b->q[i];
-
-		if (b->status[i] != AMDXSCHED_STATUS_DONE)
-			continue;
-		if (!ndone++) {
-			lease->id = axs.next_lease++;
-			lease->owner = f;
-			lease->deadline_ns = now + (u64)a.lease_ms * NSEC_PER_MSEC;
-			list_add_tail(&lease->file_node, &f->leases);
-			list_add_tail(&lease->dev_node, &axs.leases);
+out:
+	mutex_lock(&axs.lock);
+	lease->building = false;
+	if (lease->id) {
+		suspend_announce(b, lease, a.level);
+		if (list_empty(&lease->queues)) {
+			lease_free(lease);
+		} else {
+			a.lease_id = lease->id;
+			lease_timer_arm();
 		}
-		q->lease = lease;
-		q->level = a.level;
-		q->suspended_at = now;
-		list_add_tail(&q->lease_node, &lease->queues);
-		q->stats.suspends++;
-		q->gpu->stats.suspends++;
-		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, a.level, lease->id);
-		if (a.level == AMDXSCHED_LEVEL_DEACTIVATE)
-			drain_commit(q);
-	}
-	if (ndone) {
-		a.lease_id = lease->id;
 		lease = NULL;
-		lease_timer_arm();
 	}
-out_unlock:
 	mutex_unlock(&axs.lock);
 	cerr = status_out(a.status, b);
 	if (!cerr)
@@ -597,23 +959,18 @@ out_unlock:
 	if (!err)
 		err = cerr;
 out_free:
-	if (lease) {
-		axs_batch_free(lease->batch);
-		kfree(lease);
-	}
+	kfree(lease);
 	axs_batch_free(undo);
 	axs_batch_free(b);
-	kfree(h);
 	return err;
 }
 
 long axs_ioctl_resume(struct axs_file *f, void __user *argp)
 {
+	struct batch_op op = { .kind = OP_RESUME, .f = f, .reason = AMDXSCHED_RESUMED_IOCTL };
 	struct amdxsched_resume a;
 	struct axs_batch *b;
-	u64 *h;
 	int err, cerr;
-	u32 i;
 
 	err = axs_args_in(&a, sizeof(a), AMDXSCHED_RESUME_SIZE_VER0, argp);
 	if (err)
@@ -624,36 +981,23 @@ long axs_ioctl_resume(struct axs_file *f, void __user *argp)
 	err = change_allowed(f);
 	if (err)
 		return err;
-	err = batch_in(a.handles, a.status, a.count, &b, &h);
+	op.flags = a.flags;
+	err = batch_in(a.handles, a.status, a.count, &b);
 	if (err)
 		return err;
 
 	mutex_lock(&axs.lock);
-	err = batch_lookup(b, h);
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = b->q[i];
-
-		if (!q)
-			continue;
-		if (!q->lease)
-			batch_fail(b, i, -EALREADY, &err);	/* not suspended */
-		else if (q->lease->owner != f && !(a.flags & AMDXSCHED_RESUME_FORCE))
-			batch_fail(b, i, -EBUSY, &err);
-		else if (q->lease->owner != f && !f->control)
-			batch_fail(b, i, -EPERM, &err);
-	}
-	if (err)
-		goto out_unlock;
-
-	err = resume_batch(b, AMDXSCHED_RESUMED_IOCTL);
+	err = batch_check(b, &op);
+	mutex_unlock(&axs.lock);
+	if (!err)
+		err = batch_act(b, &op);
+	mutex_lock(&axs.lock);
 	lease_timer_arm();
-out_unlock:
 	mutex_unlock(&axs.lock);
 	cerr = status_out(a.status, b);
 	if (!err)
 		err = cerr;
 	axs_batch_free(b);
-	kfree(h);
 	return err;
 }
 
@@ -674,9 +1018,10 @@ long axs_ioctl_lease_renew(struct axs_file *f, void __user *argp)
 	err = -ENOENT;
 	mutex_lock(&axs.lock);
 	list_for_each_entry(l, &f->leases, file_node) {
-		if (l->id != a.lease_id || l->expired)
+		if (l->id != a.lease_id || l->expired || l->building)
 			continue;
 		l->deadline_ns = ktime_get_ns() + (u64)a.lease_ms * NSEC_PER_MSEC;
+		l->late = false;
 		a.deadline_ns = l->deadline_ns;
 		lease_timer_arm();
 		err = 0;
@@ -690,6 +1035,7 @@ long axs_ioctl_lease_renew(struct axs_file *f, void __user *argp)
 
 long axs_ioctl_set_priority(struct axs_file *f, void __user *argp)
 {
+	struct batch_op op = { .kind = OP_PRIORITY, .f = f };
 	struct amdxsched_priority_entry *e;
 	struct amdxsched_set_priority a;
 	struct axs_batch *b;
@@ -724,43 +1070,17 @@ long axs_ioctl_set_priority(struct axs_file *f, void __user *argp)
 		return -ENOMEM;
 	}
 	b->n = a.count;
+	for (i = 0; i < b->n; i++) {
+		b->h[i] = e[i].handle;
+		b->val[i] = e[i].priority;
+		b->status[i] = AMDXSCHED_STATUS_NOT_DONE;
+	}
 
 	mutex_lock(&axs.lock);
-	err = 0;
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = axs_queue_lookup(e[i].handle);
-
-		b->q[i] = q;
-		b->status[i] = AMDXSCHED_STATUS_NOT_DONE;
-		b->val[i] = e[i].priority;
-		if (!q)
-			batch_fail(b, i, -ENOENT, &err);
-		else if (batch_has(b, i, q) || e[i].priority > AMDXSCHED_PRIORITY_MAX)
-			batch_fail(b, i, -EINVAL, &err);
-		else if (!may_act(f, q) ||
-			 (!f->control && e[i].priority > q->priority))
-			batch_fail(b, i, -EPERM, &err);	/* only lowering your own */
-		else if (!q->gpu->ops->set_priority)
-			batch_fail(b, i, -EOPNOTSUPP, &err);
-	}
-	if (err)
-		goto out_unlock;
-
-	/* Unchanged priorities cost no remap. */
-	for (i = 0; i < b->n; i++)
-		if (b->q[i]->priority == b->val[i])
-			b->status[i] = AMDXSCHED_STATUS_DONE;
-	err = batch_run(b, OP_PRIORITY, 0, false);
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = b->q[i];
-
-		if (b->status[i] != AMDXSCHED_STATUS_DONE || q->priority == b->val[i])
-			continue;
-		q->priority = b->val[i];
-		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, q->priority, 0);
-	}
-out_unlock:
+	err = batch_check(b, &op);
 	mutex_unlock(&axs.lock);
+	if (!err)
+		err = batch_act(b, &op);
 	for (i = 0; i < b->n; i++)
 		e[i].status = b->status[i];
 	cerr = copy_to_user(u64_to_user_ptr(a.entries), e, bytes) ? -EFAULT : 0;
@@ -771,11 +1091,28 @@ out_unlock:
 	return err;
 }
 
+/* The queue of @handle, if the caller may set its CU mask; or an ERR_PTR. */
+static struct axs_queue *cu_mask_target(struct axs_file *f, u64 handle)
+{
+	struct axs_queue *q;
+
+	lockdep_assert_held(&axs.lock);
+	q = axs_queue_lookup(handle);
+	if (!q)
+		return ERR_PTR(-ENOENT);
+	if (!may_act(f, q))
+		return ERR_PTR(-EPERM);
+	if (!q->gpu->ops->set_cu_mask)
+		return ERR_PTR(-EOPNOTSUPP);
+	return q;
+}
+
 long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp)
 {
 	struct amdxsched_set_cu_mask a;
 	struct axs_cu_set cus;
 	struct axs_queue *q;
+	struct axs_gpu *gpu;
 	u32 *mask;
 	int err;
 
@@ -794,32 +1131,35 @@ long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp)
 		return PTR_ERR(mask);
 
 	mutex_lock(&axs.lock);
-	q = axs_queue_lookup(a.handle);
-	if (!q) {
-		err = -ENOENT;
-		goto out;
-	}
-	if (!may_act(f, q)) {
-		err = -EPERM;
-		goto out;
-	}
-	if (!q->gpu->ops->set_cu_mask) {
-		err = -EOPNOTSUPP;
+	q = cu_mask_target(f, a.handle);
+	gpu = IS_ERR(q) ? NULL : q->gpu;
+	mutex_unlock(&axs.lock);
+	if (IS_ERR(q)) {
+		err = PTR_ERR(q);
 		goto out;
 	}
 	/* Masks that leave an XCC without CUs hang the queue: refuse them. */
-	err = axs_cu_mask_apply(&q->gpu->topo, mask, a.num_bits, &cus);
+	err = axs_cu_mask_apply(&gpu->topo, mask, a.num_bits, &cus);
 	if (err)
 		goto out;
-	err = q->gpu->ops->set_cu_mask(q->gpu, q, mask, a.num_bits, &cus);
+
+	err = axs_gpu_op_lock(gpu);
 	if (err)
 		goto out;
-	memset(q->cu_mask, 0, sizeof(q->cu_mask));
-	memcpy(q->cu_mask, mask, a.num_bits / 8);
-	q->cu_mask_bits = a.num_bits;
-	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_CU_MASK, axs_cu_set_count(&cus), 0);
-out:
+	mutex_lock(&axs.lock);
+	q = cu_mask_target(f, a.handle);	/* it may have gone meanwhile */
 	mutex_unlock(&axs.lock);
+	err = IS_ERR(q) ? PTR_ERR(q) : gpu->ops->set_cu_mask(gpu, q, mask, a.num_bits, &cus);
+	if (!err) {
+		mutex_lock(&axs.lock);
+		memset(q->cu_mask, 0, sizeof(q->cu_mask));
+		memcpy(q->cu_mask, mask, a.num_bits / 8);
+		q->cu_mask_bits = a.num_bits;
+		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_CU_MASK, axs_cu_set_count(&cus), 0);
+		mutex_unlock(&axs.lock);
+	}
+	axs_gpu_op_unlock(gpu);
+out:
 	kfree(mask);
 	return err;
 }

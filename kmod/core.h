@@ -5,15 +5,34 @@
  *
  * Lock order, outermost first:
  *
- *   axs.lock (mutex)        registry, leases, suspension state, counters;
- *                           backend state changes run under it
  *   axs_file.sim_lock       the file's simulated process and its queue list
- *   backend locks           e.g. a simulated GPU's spinlock
+ *   axs_gpu.op_lock         one GPU's state changes: held across backend
+ *                           calls, which may sleep for a whole unmap (up to
+ *                           the GPU's preemption timeout); taken one GPU at
+ *                           a time, never two at once
+ *   kfd_process.mutex       amdkfd's, taken by the kfd backend inside
+ *                           op_lock for at most AXS_KFD_PROC_LOCK_MS
+ *   axs.lock (mutex)        registry, leases, suspension state, counters;
+ *                           short sections only: never held across a
+ *                           backend state change, a wait or user memory
+ *   backend locks           a simulated GPU's spinlock; the kfd busy
+ *                           poller's watch_lock (never across a page fault)
  *   axs.ev_lock (spinlock)  event subscribers and their rings, any context
+ *
+ * A queue is removed from the registry with its GPU's op_lock and axs.lock
+ * both held, so whoever holds op_lock may use that GPU's queues after
+ * dropping axs.lock (adding one needs axs.lock only). Calls that act on queues of several GPUs
+ * do one GPU at a time, so a GPU whose unmap hangs holds up only callers of
+ * that GPU; listing and events never wait for a backend.
  *
  * No module lock is held across an access to user memory: a reader whose
  * buffer faults slowly must hold up nobody (lists gather their entries
  * under axs.lock and copy them out after it, registry.c).
+ *
+ * Lease expiry (control.c) never waits for a user: a timer hands due leases
+ * to one worker per GPU, which waits only for that GPU's op_lock. If the
+ * resumption has not started AXS_RESUME_LATE_MS after the deadline, the
+ * dispatcher says so (RESUME_LATE, late_resumes) without waiting itself.
  *
  * Nothing under a spinlock may take axs.lock. A backend reports busy/idle,
  * drain and hang events from any context with axs_event_*(), which only
@@ -60,6 +79,7 @@
 #define AXS_LEASE_RETRY_MS	100	/* after a failed resume at expiry, */
 #define AXS_LEASE_RETRY_FAST	50	/* that many times (5 s), */
 #define AXS_LEASE_RETRY_SLOW_MS	1000	/* then this often, for as long as it takes */
+#define AXS_RESUME_LATE_MS	AMDXSCHED_RESUME_LATE_MS	/* then RESUME_LATE */
 
 struct axs_gpu;
 struct axs_queue;
@@ -67,8 +87,10 @@ struct axs_file;
 struct axs_sim_proc;
 
 /*
- * What a backend does to queues. The state-changing ops are called with
- * axs.lock held, may sleep, and get queues of one GPU only. They write 0 or
+ * What a backend does to queues. The state-changing ops are called with the
+ * GPU's op_lock held and axs.lock not held, may sleep, and get queues of
+ * that GPU only; of a queue they may read only what never changes (handle,
+ * proc and its pid, gpu, kfd_qid, type, priv). They write 0 or
  * a -errno per queue into @status and return 0 only if every queue
  * succeeded; a queue whose status is an error must be left as it was.
  * Where a backend cannot know (amdkfd failed after it changed the queue),
@@ -115,6 +137,12 @@ struct axs_gpu {
 	u32 levels;			/* bit n: level n supported */
 	u32 nqueues;			/* axs.lock */
 	struct axs_gpu_stats stats;	/* axs.lock */
+	u64 late_resumes;		/* RESUME_LATE sent; axs.lock */
+
+	/* See the top of this file; initialised by axs_gpu_add(). */
+	struct mutex op_lock;
+	struct work_struct expire_work;	/* resumes its due leases, control.c */
+	struct axs_batch *expire;	/* op_lock: room for that, allocated once */
 };
 
 struct axs_proc {
@@ -144,7 +172,10 @@ struct axs_queue_stats {
 	u64 lease_expiries;
 };
 
-/* All fields under axs.lock; handle, proc, gpu, kfd_qid, type never change. */
+/*
+ * All fields under axs.lock; handle, proc, gpu, kfd_qid, type and priv never
+ * change. Added under axs.lock, freed under it and the GPU's op_lock.
+ */
 struct axs_queue {
 	u64 handle;
 	struct axs_proc *proc;
@@ -168,6 +199,8 @@ struct axs_queue {
 	u64 suspended_at;
 	struct axs_queue_stats stats;
 	void *priv;			/* the backend's */
+	bool gone;			/* the backend will remove it (kfd); axs.lock */
+	struct list_head gone_node;	/* the backend's list of those; axs.lock */
 };
 
 /* A suspension of one or more queues that ends by its deadline. axs.lock */
@@ -179,16 +212,21 @@ struct axs_lease {
 	struct list_head queues;	/* axs_queue.lease_node */
 	u64 deadline_ns;
 	bool expired;			/* expiry reported; resuming it is owed */
+	bool late;			/* RESUME_LATE sent for this deadline */
+	bool building;			/* its SUSPEND call still runs: not freed empty */
 	bool pins_module;		/* ownerless: holds a module reference */
 	u32 retries;			/* failed resumes of its queues in a row */
-	struct axs_batch *batch;	/* room to resume every queue without allocating */
+	u64 retry_pass;			/* the expiry pass that last counted one */
+	u64 gpus;			/* BIT(gpu id) of GPUs it has (or had) queues on */
 };
 
 /* Queues of one call, and room to hand them to backends one GPU at a time. */
 struct axs_batch {
 	u32 cap;
 	u32 n;
-	struct axs_queue **q;
+	u64 *h;				/* handles, to find the queues again */
+	struct axs_gpu **g;		/* the GPU of each, which never changes */
+	struct axs_queue **q;		/* valid under axs.lock, or g's op_lock */
 	int *status;			/* AMDXSCHED_STATUS_* or -errno */
 	u32 *val;			/* per-entry argument (priority) */
 	struct axs_queue **gq;		/* one GPU's share of the above */
@@ -237,8 +275,10 @@ struct axs_dev {
 	u32 ngpus;
 	u64 instance_id;
 
-	struct hrtimer lease_timer;	/* at the earliest lease deadline */
-	struct work_struct lease_work;	/* resumes what expired */
+	struct hrtimer lease_timer;	/* at the next lease deadline or lateness */
+	struct work_struct lease_work;	/* hands due leases to their GPUs */
+	struct workqueue_struct *wq;	/* expiry, one work per GPU, in parallel */
+	u64 expire_pass;		/* expiry passes so far; axs.lock */
 
 	spinlock_t ev_lock;		/* see the top of this file */
 	struct list_head subscribers;
@@ -263,7 +303,7 @@ static inline bool axs_zeroed(const void *p, size_t n)
 }
 
 /* registry.c; all under axs.lock */
-int axs_gpu_add(struct axs_gpu *gpu);
+int axs_gpu_add(struct axs_gpu *gpu);	/* takes axs.lock itself: it allocates */
 void axs_gpu_remove(struct axs_gpu *gpu);
 struct axs_gpu *axs_gpu_find(u32 id);
 struct axs_proc *axs_proc_find(struct pid *pid);
@@ -283,10 +323,16 @@ long axs_ioctl_list_procs(struct axs_file *f, void __user *argp);
 long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp);
 
 /* control.c */
+int axs_gpu_op_lock(struct axs_gpu *gpu);
+void axs_gpu_op_unlock(struct axs_gpu *gpu);
+struct axs_batch *axs_batch_alloc(u32 cap);
+void axs_batch_free(struct axs_batch *b);
+void axs_gpu_expire_init(struct axs_gpu *gpu);
+void axs_control_stop(void);
 void axs_queue_unsuspend(struct axs_queue *q, u64 now);
 void axs_lease_put_if_empty(struct axs_lease *l);
 void axs_control_file_release(struct axs_file *f);
-void axs_control_init(void);
+int axs_control_init(void);
 void axs_control_fini(void);
 long axs_ioctl_suspend(struct axs_file *f, void __user *argp);
 long axs_ioctl_resume(struct axs_file *f, void __user *argp);

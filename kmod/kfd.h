@@ -93,9 +93,13 @@ struct axs_kfd_scan {
 	u32 n, room;
 };
 
+/* How long the module waits for a KFD process's own p->mutex (core.h). */
+#define AXS_KFD_PROC_LOCK_MS	100
+
 /*
  * kfd_backend.c: run @fn on the process of @pid with a reference on it and
- * its mm, and p->mutex held. -ESRCH if it has no KFD process (any more).
+ * its mm, and p->mutex held. -ESRCH if it has no KFD process (any more),
+ * -EAGAIN if its p->mutex stayed held for AXS_KFD_PROC_LOCK_MS.
  */
 int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void *arg),
 			 void *arg);
@@ -109,6 +113,8 @@ void axs_kfd_queue_gone(struct pid *pid, u32 qid);
 void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen);
 /* Forget KFD processes a scan did not see. */
 void axs_kfd_procs_keep(struct pid **alive, u32 n);
+/* Remove what the calls above found gone; no module lock held. */
+void axs_kfd_reap(void);
 
 /* kfd_backend.c, for kfd_debugfs.c: amdkfd calls outside the registry */
 enum axs_kfd_test_op {

@@ -90,10 +90,12 @@ static struct {
 struct kfd_gpu {
 	struct axs_gpu gpu;
 	u32 gpu_id;			/* KFD topology gpu_id */
-	u64 calls;			/* amdkfd calls that remapped it; axs.lock */
+	/* written under gpu.op_lock, read without it (gpu_counters) */
+	u64 calls;			/* amdkfd calls that remapped it */
 	u64 call_ns;
 	u64 hangs;
-	/* Room for one batch; axs.lock (a worker uses it while we wait). */
+	struct list_head gone;		/* its queues amdkfd destroyed; axs.lock */
+	/* Room for one batch; gpu.op_lock (a worker uses it while we wait). */
 	struct {
 		u32 qids[AMDXSCHED_MAX_BATCH];
 		int status[AMDXSCHED_MAX_BATCH];
@@ -103,6 +105,7 @@ struct kfd_gpu {
 };
 
 static unsigned int ngpus;		/* kfd GPUs in axs.gpus; axs.lock */
+static struct kfd_gpu *kgs[AXS_MAX_GPUS];	/* the same; set at start only */
 static struct workqueue_struct *kfd_wq;	/* calls that need another mm */
 
 static struct kfd_gpu *to_kfd_gpu(struct axs_gpu *gpu)
@@ -143,10 +146,32 @@ struct proc_call {
 };
 
 /*
+ * Take @p's mutex, waiting AXS_KFD_PROC_LOCK_MS at most. amdkfd holds it
+ * across its own ioctls, some of which copy to user memory that can fault
+ * as slowly as the process likes (GET_QUEUE_WAVE_STATE into a userfaultfd
+ * page): a process must not hold a GPU's op_lock, and with it every lease
+ * on that GPU, by holding its own lock. There is no mutex_lock_timeout().
+ */
+static bool proc_lock(struct kfd_process *p)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(AXS_KFD_PROC_LOCK_MS);
+
+	while (!mutex_trylock(&p->mutex)) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(200, 1000);
+	}
+	return true;
+}
+
+/*
  * Run @fn on the process of @pid as amdkfd's own ioctls would: with a
  * reference on the process, its p->mutex held, and a reference on its mm
  * for the whole call (as AMDKFD_IOC_DBG_TRAP does): from 7.2 on, the
  * process's queues are torn down when its mm goes, without p->mutex.
+ * -EAGAIN if the process held its mutex too long (proc_lock()). The mm is
+ * given back with mmput_async(): its last reference must not tear down an
+ * address space under a module lock.
  */
 int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void *arg),
 			 void *arg)
@@ -185,14 +210,15 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 			pr_warn_once("kfd: amdkfd's process of pid %d has another leader than its task: layout mismatch? nothing done\n",
 				     pid_nr(pid));
 			err = -EPROTO;
+		} else if (!proc_lock(p)) {
+			err = -EAGAIN;
 		} else {
-			mutex_lock(&p->mutex);
 			err = p->mm == mm ? fn(p, arg) : -ESRCH;
 			mutex_unlock(&p->mutex);
 		}
 		axs_kfd.unref_process(p);
 	}
-	mmput(mm);
+	mmput_async(mm);
 	put_task_struct(task);
 	return err;
 }
@@ -219,7 +245,7 @@ static void proc_call_work(struct work_struct *work)
 		kthread_use_mm(mm);
 		c->ret = axs_kfd_with_process(c->pid, c->fn, c);
 		kthread_unuse_mm(mm);
-		mmput(mm);
+		mmput_async(mm);
 	}
 	complete(&c->done);
 }
@@ -500,17 +526,18 @@ int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n
 	return proc_call_run(&c);
 }
 
-/* ---- Backend operations (axs.lock held) ----------------------------------- */
+/* ---- Backend operations (the GPU's op_lock held) ------------------------- */
 
 /* Account one remapping call on @gpu that took @ns and returned @r. */
 static void gpu_call_done(struct axs_gpu *gpu, u64 ns, int r)
 {
 	struct kfd_gpu *kg = to_kfd_gpu(gpu);
 
-	kg->calls++;
-	kg->call_ns += ns;
+	lockdep_assert_held(&gpu->op_lock);
+	WRITE_ONCE(kg->calls, kg->calls + 1);
+	WRITE_ONCE(kg->call_ns, kg->call_ns + ns);
 	if (r == -ETIME || r == -EIO)
-		kg->hangs++;
+		WRITE_ONCE(kg->hangs, kg->hangs + 1);
 }
 
 /*
@@ -527,7 +554,7 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 	bool *done = kg->scratch.done;
 	u64 t0;
 
-	lockdep_assert_held(&axs.lock);
+	lockdep_assert_held(&gpu->op_lock);
 	memset(done, 0, n * sizeof(*done));
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
 	c.fn = call_suspend_resume;
@@ -630,10 +657,10 @@ static void kfd_gpu_counters(struct axs_gpu *gpu, struct amdxsched_gpu_counters 
 {
 	struct kfd_gpu *kg = to_kfd_gpu(gpu);
 
-	c->remaps = kg->calls;
-	c->remap_ns = kg->call_ns;	/* time in amdkfd, unmaps included */
+	c->remaps = READ_ONCE(kg->calls);
+	c->remap_ns = READ_ONCE(kg->call_ns);	/* time in amdkfd, unmaps included */
 	c->saved_bytes = 0;		/* not visible from outside the CP */
-	c->hangs = kg->hangs;
+	c->hangs = READ_ONCE(kg->hangs);
 }
 
 static const struct axs_backend_ops kfd_ops = {
@@ -645,34 +672,86 @@ static const struct axs_backend_ops kfd_ops = {
 	.gpu_counters = kfd_gpu_counters,
 };
 
-/* ---- The registry side (discovery calls these under axs.lock) ------------ */
+/*
+ * ---- The registry side ----------------------------------------------------
+ *
+ * Discovery reports under axs.lock. A queue amdkfd destroyed is only marked
+ * gone there (kfd_queue_doom()); axs_kfd_reap() then removes it under its
+ * GPU's op_lock, which removal needs (core.h), and on 6.1 gives back the
+ * eviction a suspended one still holds, which needs amdkfd and so must not
+ * run under axs.lock.
+ */
 
 static struct axs_queue *kfd_queue_find(struct axs_proc *p, u32 qid)
 {
 	struct axs_queue *q;
 
 	list_for_each_entry(q, &p->queues, proc_node)
-		if (q->gpu->backend == AMDXSCHED_BACKEND_KFD && q->kfd_qid == qid)
+		if (q->gpu->backend == AMDXSCHED_BACKEND_KFD && q->kfd_qid == qid && !q->gone)
 			return q;
 	return NULL;
 }
 
-static void kfd_queue_remove(struct axs_queue *q)
+static void kfd_queue_doom(struct axs_queue *q)
 {
 	lockdep_assert_held(&axs.lock);
+	if (q->gone)
+		return;
+	q->gone = true;
+	list_add_tail(&q->gone_node, &to_kfd_gpu(q->gpu)->gone);
+}
+
+/* Remove @kg's gone queues. No lock held; takes op_lock, then axs.lock. */
+static void kfd_gpu_reap(struct kfd_gpu *kg)
+{
+	struct axs_queue *q, *tmp;
+	struct axs_proc *p;
+	LIST_HEAD(dead);
+
+	mutex_lock(&kg->gpu.op_lock);	/* not killable: they must go */
+	mutex_lock(&axs.lock);
+	list_splice_init(&kg->gone, &dead);
+	mutex_unlock(&axs.lock);
 #ifndef AXS_KFD_HAVE_SUSPEND_QUEUES
-	/* Its eviction is ours to give back, or the process stays evicted. */
-	if (q->lease) {
+	/*
+	 * Its eviction is ours to give back, or the process stays evicted.
+	 * q->lease changes only under op_lock, which we hold.
+	 */
+	list_for_each_entry(q, &dead, gone_node) {
 		u32 qid = q->kfd_qid;
 		struct proc_call c = { .fn = call_evict_restore, .pid = q->proc->pid,
 				       .n = 1, .qids = &qid, .status = &c.ret,
 				       .gone_ok = true };
 
-		proc_call_run(&c);
+		if (q->lease)
+			proc_call_run(&c);
 	}
 #endif
-	axs_kfd_busy_remove(q);
-	axs_queue_remove(q);
+	mutex_lock(&axs.lock);
+	list_for_each_entry_safe(q, tmp, &dead, gone_node) {
+		p = q->proc;
+		list_del_init(&q->gone_node);
+		axs_kfd_busy_remove(q);
+		axs_queue_remove(q);
+		axs_proc_drop(p, 0);	/* it goes with its last queue, if gone */
+	}
+	mutex_unlock(&axs.lock);
+	mutex_unlock(&kg->gpu.op_lock);
+}
+
+/* Remove every queue discovery found gone. No module lock held. */
+void axs_kfd_reap(void)
+{
+	bool any;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(kgs) && kgs[i]; i++) {
+		mutex_lock(&axs.lock);
+		any = !list_empty(&kgs[i]->gone);
+		mutex_unlock(&axs.lock);
+		if (any)
+			kfd_gpu_reap(kgs[i]);
+	}
 }
 
 void axs_kfd_proc_seen(struct pid *pid)
@@ -692,7 +771,7 @@ void axs_kfd_proc_gone(struct pid *pid)
 		return;
 	list_for_each_entry_safe(q, tmp, &p->queues, proc_node)
 		if (q->gpu->backend == AMDXSCHED_BACKEND_KFD)
-			kfd_queue_remove(q);
+			kfd_queue_doom(q);
 	axs_proc_drop(p, AMDXSCHED_PROC_F_KFD);
 }
 
@@ -733,7 +812,7 @@ void axs_kfd_queue_gone(struct pid *pid, u32 qid)
 
 	lockdep_assert_held(&axs.lock);
 	if (q)
-		kfd_queue_remove(q);
+		kfd_queue_doom(q);
 }
 
 void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen)
@@ -750,13 +829,13 @@ void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen)
 	if (!p)
 		return;
 	list_for_each_entry_safe(q, tmp, &p->queues, proc_node) {
-		if (q->gpu->backend != AMDXSCHED_BACKEND_KFD)
+		if (q->gpu->backend != AMDXSCHED_BACKEND_KFD || q->gone)
 			continue;
 		for (i = 0; i < seen->n; i++)
 			if (seen->q[i].qid == q->kfd_qid)
 				break;
 		if (i == seen->n)
-			kfd_queue_remove(q);
+			kfd_queue_doom(q);
 	}
 }
 
@@ -833,14 +912,13 @@ static int gpus_add(void)
 		 * refuses it, and so do we. Priority and CU masks still apply.
 		 */
 		kg->gpu.levels = kg->gpu.flags & AMDXSCHED_GPU_F_HWS ? state.levels : 0;
-		mutex_lock(&axs.lock);
+		INIT_LIST_HEAD(&kg->gone);
 		err = axs_gpu_add(&kg->gpu);
-		mutex_unlock(&axs.lock);
 		if (err) {
 			kvfree(kg);
 			return err;
 		}
-		ngpus++;
+		kgs[ngpus++] = kg;
 	}
 	return 0;
 }
@@ -857,6 +935,7 @@ static void gpus_remove(void)
 		axs_gpu_remove(gpu);
 		kvfree(to_kfd_gpu(gpu));
 	}
+	memset(kgs, 0, sizeof(kgs));
 	ngpus = 0;
 }
 
@@ -1017,6 +1096,9 @@ void axs_kfd_fini(void)
 			WARN_ON_ONCE(q->lease);
 		axs_kfd_proc_gone(p->pid);
 	}
+	mutex_unlock(&axs.lock);
+	axs_kfd_reap();
+	mutex_lock(&axs.lock);
 	gpus_remove();
 	mutex_unlock(&axs.lock);
 	axs_kfd_busy_stop();

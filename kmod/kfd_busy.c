@@ -50,18 +50,31 @@ struct watch {
 	u64 still_since;		/* poller only */
 };
 
-/* watch_lock: the list, held by the poller across a round. After axs.lock. */
+/*
+ * watch_lock: the list, held by the poller across a round, which neither
+ * faults nor sleeps on a target (read_ids(), mmput_async()). After axs.lock.
+ */
 static DEFINE_MUTEX(watch_lock);
 static LIST_HEAD(watches);
 static DECLARE_WAIT_QUEUE_HEAD(poll_wait);
 static struct task_struct *poller;
 
-/* Read both ids of @w; the caller has switched to the owner's mm. */
+/*
+ * Read both ids of @w; the caller has switched to the owner's mm. Without
+ * page faults: the poller holds watch_lock, which queue removal (under
+ * axs.lock) needs, so a page the owner made slow (userfaultfd, FUSE, swap)
+ * must not be waited for. It reads as a miss: no change this round. ROCr
+ * touches these ids on every dispatch, so they are resident in practice.
+ */
 static int read_ids(struct watch *w, u64 *r, u64 *wr)
 {
+	int err = 0;
+
+	pagefault_disable();
 	if (get_user(*wr, w->wptr) || get_user(*r, w->rptr))
-		return -EFAULT;
-	return 0;
+		err = -EFAULT;
+	pagefault_enable();
+	return err;
 }
 
 static void update(struct watch *w, u64 r, u64 wr, u64 now)
@@ -100,7 +113,7 @@ static void poll_round(void)
 		if (w->pid != mm_pid) {
 			if (mm) {
 				kthread_unuse_mm(mm);
-				mmput(mm);
+				mmput_async(mm);	/* never tear an mm down here */
 				mm = NULL;
 			}
 			mm_pid = w->pid;
@@ -117,7 +130,7 @@ static void poll_round(void)
 	}
 	if (mm) {
 		kthread_unuse_mm(mm);
-		mmput(mm);
+		mmput_async(mm);
 	}
 	mutex_unlock(&watch_lock);
 }

@@ -225,8 +225,16 @@ static bool rescan(void)
 	complete = n <= room;
 	n = min(n, room);
 	for (i = 0; i < n; i++) {
+		int err;
+
 		a.n = 0;
-		if (axs_kfd_with_process(pids[i], scan_queues, &a))
+		err = axs_kfd_with_process(pids[i], scan_queues, &a);
+		if (err == -EAGAIN) {
+			/* it holds its lock: alive, its queues as they were */
+			alive[nalive++] = pids[i];
+			continue;
+		}
+		if (err)
 			continue;	/* not a KFD process, or gone meanwhile */
 		alive[nalive++] = pids[i];
 		mutex_lock(&axs.lock);
@@ -239,6 +247,7 @@ static bool rescan(void)
 		axs_kfd_procs_keep(alive, nalive);
 		mutex_unlock(&axs.lock);
 	}
+	axs_kfd_reap();
 	for (i = 0; i < n; i++)
 		put_pid(pids[i]);
 out:
@@ -285,6 +294,7 @@ static bool drain(void)
 		}
 		mutex_unlock(&axs.lock);
 		put_pid(r.pid);
+		axs_kfd_reap();
 	}
 }
 

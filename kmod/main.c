@@ -280,7 +280,9 @@ static int __init axs_init(void)
 	axs.instance_id = get_random_u64() | 1;
 	spin_lock_init(&axs.ev_lock);
 	INIT_LIST_HEAD(&axs.subscribers);
-	axs_control_init();
+	err = axs_control_init();
+	if (err)
+		goto err_lock;
 
 	axs_debugfs_init();
 	err = axs_sim_init(sim_gpus);
@@ -303,12 +305,14 @@ static int __init axs_init(void)
 	return 0;
 
 err_sim:
+	axs_control_stop();
 	axs_kfd_fini();
 	axs_sim_fini();
 err_control:
 	axs_debugfs_fini();
 	axs_control_fini();
 	axs_registry_fini();
+err_lock:
 	mutex_destroy(&axs.lock);
 	return err;
 }
@@ -317,6 +321,7 @@ static void __exit axs_exit(void)
 {
 	/* No file is open: each holds a module reference. */
 	misc_deregister(&axs.misc);
+	axs_control_stop();
 	axs_kfd_fini();
 	axs_sim_fini();
 	axs_debugfs_fini();

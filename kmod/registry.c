@@ -13,27 +13,51 @@
 
 #include "core.h"
 
+/* Register @gpu; takes axs.lock. */
 int axs_gpu_add(struct axs_gpu *gpu)
 {
-	lockdep_assert_held(&axs.lock);
+	int err = 0;
 
-	if (axs.ngpus >= AXS_MAX_GPUS)
-		return -ENOSPC;
-	gpu->id = axs.next_gpu_id++;
-	gpu->nqueues = 0;
-	memset(&gpu->stats, 0, sizeof(gpu->stats));
-	list_add_tail(&gpu->node, &axs.gpus);
-	axs.ngpus++;
-	return 0;
+	gpu->expire = axs_batch_alloc(AMDXSCHED_MAX_BATCH);
+	if (!gpu->expire)
+		return -ENOMEM;
+	mutex_init(&gpu->op_lock);
+	axs_gpu_expire_init(gpu);
+
+	mutex_lock(&axs.lock);
+	if (axs.ngpus >= AXS_MAX_GPUS) {
+		err = -ENOSPC;
+	} else {
+		/* ids are never reused, so they stay below AXS_MAX_GPUS (lease->gpus) */
+		gpu->id = axs.next_gpu_id++;
+		gpu->nqueues = 0;
+		gpu->late_resumes = 0;
+		memset(&gpu->stats, 0, sizeof(gpu->stats));
+		list_add_tail(&gpu->node, &axs.gpus);
+		axs.ngpus++;
+	}
+	mutex_unlock(&axs.lock);
+	if (err) {
+		mutex_destroy(&gpu->op_lock);
+		axs_batch_free(gpu->expire);
+		gpu->expire = NULL;
+	}
+	return err;
 }
 
-/* At unload only: the GPU has no queues left. */
+/*
+ * At unload only: the GPU has no queues left, and its expiry work is
+ * stopped (axs_control_stop()).
+ */
 void axs_gpu_remove(struct axs_gpu *gpu)
 {
 	lockdep_assert_held(&axs.lock);
 	WARN_ON(gpu->nqueues);
 	list_del(&gpu->node);
 	axs.ngpus--;
+	mutex_destroy(&gpu->op_lock);
+	axs_batch_free(gpu->expire);
+	gpu->expire = NULL;
 }
 
 struct axs_gpu *axs_gpu_find(u32 id)
@@ -150,6 +174,7 @@ struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 	q->priority = priority;
 	q->priv = priv;
 	INIT_LIST_HEAD(&q->lease_node);
+	INIT_LIST_HEAD(&q->gone_node);
 	list_add_tail(&q->proc_node, &p->queues);
 	p->nqueues++;
 	gpu->nqueues++;
@@ -160,6 +185,7 @@ struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 /* The backend destroyed @q: end its suspension and forget it. */
 void axs_queue_remove(struct axs_queue *q)
 {
+	lockdep_assert_held(&q->gpu->op_lock);
 	lockdep_assert_held(&axs.lock);
 
 	if (q->lease) {
@@ -457,7 +483,8 @@ static void queue_info(struct axs_file *f, struct axs_queue *q,
 	qi->counters.resumes = q->stats.resumes;
 	qi->counters.suspended_ns = q->stats.suspended_ns;
 	qi->counters.lease_expiries = q->stats.lease_expiries;
-	if (q->lease) {
+	/* A suspension shows, and counts, once its call is over (control.c). */
+	if (q->lease && !q->lease->building) {
 		qi->state |= AMDXSCHED_QUEUE_S_SUSPENDED;
 		if (q->lease->owner == f)
 			qi->state |= AMDXSCHED_QUEUE_S_MINE;
@@ -471,6 +498,13 @@ static void queue_info(struct axs_file *f, struct axs_queue *q,
 		qi->counters.suspended_ns += now - q->suspended_at;
 	}
 	q->gpu->ops->queue_info(q, qi);
+	/*
+	 * The backend's state runs ahead of the registry's while a call is
+	 * between its backend call and its record: draining shows only with
+	 * the suspension it belongs to.
+	 */
+	if (!(qi->state & AMDXSCHED_QUEUE_S_SUSPENDED))
+		qi->state &= ~AMDXSCHED_QUEUE_S_DRAINING;
 }
 
 static bool queue_listed(const struct axs_queue *q, const struct amdxsched_list *l,

@@ -31,7 +31,7 @@ struct sim_gpu {
 	/*
 	 * lock: the model and all it reaches (model queues, kernels, cohorts)
 	 * and @completed. Taken by the timer in softirq context, with _bh
-	 * elsewhere. Inside axs.lock and sim_lock, outside axs.ev_lock.
+	 * elsewhere. Inside sim_lock, op_lock and axs.lock, outside ev_lock.
 	 */
 	spinlock_t lock;
 	struct axs_sim_gpu *m;
@@ -39,7 +39,7 @@ struct sim_gpu {
 	struct hrtimer timer;		/* at the model's next event */
 	wait_queue_head_t done_wait;	/* kernel completions, queue destruction */
 
-	/* Backend calls only; axs.lock. */
+	/* Backend calls only; gpu.op_lock. */
 	struct axs_sim_queue *scratch[AMDXSCHED_MAX_BATCH];
 
 	/* Fault knobs: fail the next N calls of a kind, with fail_errno. */
@@ -56,7 +56,7 @@ struct sim_gpu {
 
 struct axs_sim_proc {
 	struct axs_proc *proc;
-	struct list_head queues;	/* sim_q.proc_node; axs.lock + sim_lock */
+	struct list_head queues;	/* sim_q.proc_node; sim_lock */
 	DECLARE_BITMAP(qids, SIM_MAX_QUEUES_PER_PROC);
 };
 
@@ -193,13 +193,16 @@ static void sleep_until(u64 t)
 	}
 }
 
-/* One runlist change: a whole-GPU unmap/remap. Called under axs.lock. */
+/*
+ * One runlist change: a whole-GPU unmap/remap, which sleeps for as long as
+ * the unmap takes. Called under the GPU's op_lock, never axs.lock.
+ */
 static int sim_remap(struct sim_gpu *sg, const struct axs_sim_change *c)
 {
 	struct axs_sim_remap_info info;
 	int err;
 
-	lockdep_assert_held(&axs.lock);
+	lockdep_assert_held(&sg->gpu.op_lock);
 	sim_enter(sg);
 	sg->m->p.unmap_delay_ns = (u64)READ_ONCE(sg->unmap_delay_us) * NSEC_PER_USEC;
 	sg->m->p.preempt_timeout_ns =
@@ -418,16 +421,14 @@ static int sim_gpu_add(const struct axs_topo *topo, const struct axs_sim_params 
 	sg = sim_gpu_create(topo, p);
 	if (!sg)
 		return -ENOMEM;
-	mutex_lock(&axs.lock);
 	err = axs_gpu_add(&sg->gpu);
-	if (!err) {
-		sim_debugfs_add(sg);
-		*id = sg->gpu.id;
-	}
-	mutex_unlock(&axs.lock);
-	if (err)
+	if (err) {
 		sim_gpu_destroy(sg);
-	return err;
+		return err;
+	}
+	sim_debugfs_add(sg);
+	*id = sg->gpu.id;
+	return 0;
 }
 
 /* Turn a config (zeros meaning MI308X defaults) into model inputs. */
@@ -495,7 +496,7 @@ static long sim_ioctl_add_gpu(struct axs_file *f, void __user *argp)
 	return axs_args_out(argp, &c, sizeof(c));
 }
 
-/* axs.lock and the owner's sim_lock held. */
+/* The owner's sim_lock held; takes the GPU's op_lock, then axs.lock. */
 static void sim_queue_destroy(struct axs_sim_proc *sp, struct sim_q *sq)
 {
 	struct axs_sim_queue *mq = &sq->mq;
@@ -504,6 +505,7 @@ static void sim_queue_destroy(struct axs_sim_proc *sp, struct sim_q *sq)
 	};
 	struct sim_gpu *sg = sq->sg;
 
+	mutex_lock(&sg->gpu.op_lock);	/* not killable: the queue must go */
 	sim_remap(sg, &c);	/* a hang still removes the queue */
 	spin_lock_bh(&sg->lock);
 	sq->dead = true;
@@ -512,7 +514,10 @@ static void sim_queue_destroy(struct axs_sim_proc *sp, struct sim_q *sq)
 
 	clear_bit(sq->q->kfd_qid, sp->qids);
 	list_del(&sq->proc_node);
+	mutex_lock(&axs.lock);
 	axs_queue_remove(sq->q);
+	mutex_unlock(&axs.lock);
+	mutex_unlock(&sg->gpu.op_lock);
 	sq->q = NULL;
 	kref_put(&sq->ref, sim_q_release);
 }
@@ -522,11 +527,12 @@ static void sim_proc_destroy(struct axs_file *f)
 	struct axs_sim_proc *sp = f->sim_proc;
 	struct sim_q *sq, *tmp;
 
-	lockdep_assert_held(&axs.lock);
 	lockdep_assert_held(&f->sim_lock);
 	list_for_each_entry_safe(sq, tmp, &sp->queues, proc_node)
 		sim_queue_destroy(sp, sq);
+	mutex_lock(&axs.lock);
 	axs_proc_drop(sp->proc, AMDXSCHED_PROC_F_SIM);
+	mutex_unlock(&axs.lock);
 	kfree(sp);
 	f->sim_proc = NULL;
 }
@@ -547,16 +553,17 @@ static long sim_ioctl_proc(struct axs_file *f, void __user *argp)
 	if (a.op != AMDXSCHED_SIM_PROC_CREATE && a.op != AMDXSCHED_SIM_PROC_DESTROY)
 		return -EINVAL;
 
-	mutex_lock(&axs.lock);
 	mutex_lock(&f->sim_lock);
 	if (a.op == AMDXSCHED_SIM_PROC_DESTROY) {
 		if (f->sim_proc)
 			sim_proc_destroy(f);
 		else
 			err = -ENOENT;
-		goto out;
+		mutex_unlock(&f->sim_lock);
+		return err;
 	}
 
+	mutex_lock(&axs.lock);
 	p = axs_proc_find(tgid);
 	if (f->sim_proc || (p && (p->presence & AMDXSCHED_PROC_F_SIM))) {
 		err = -EEXIST;	/* one simulated process per process */
@@ -577,8 +584,8 @@ static long sim_ioctl_proc(struct axs_file *f, void __user *argp)
 	f->sim_proc = sp;
 	a.pid = pid_vnr(tgid);
 out:
-	mutex_unlock(&f->sim_lock);
 	mutex_unlock(&axs.lock);
+	mutex_unlock(&f->sim_lock);
 	if (err)
 		return err;
 	return axs_args_out(argp, &a, sizeof(a));
@@ -608,19 +615,24 @@ static long sim_ioctl_queue_create(struct axs_file *f, void __user *argp)
 	if (!sq)
 		return -ENOMEM;
 
-	mutex_lock(&axs.lock);
 	mutex_lock(&f->sim_lock);
 	sp = f->sim_proc;
 	if (!sp) {
 		err = -ESRCH;	/* no simulated process: SIM_PROC_CREATE first */
-		goto out;
+		goto out_sim;
 	}
-	gpu = axs_gpu_find(a.gpu_id);
+	mutex_lock(&axs.lock);
+	gpu = axs_gpu_find(a.gpu_id);	/* removed only at unload */
+	mutex_unlock(&axs.lock);
 	if (!gpu || gpu->backend != AMDXSCHED_BACKEND_SIM) {
 		err = -ENODEV;
-		goto out;
+		goto out_sim;
 	}
 	sg = to_sim_gpu(gpu);
+	err = axs_gpu_op_lock(gpu);
+	if (err)
+		goto out_sim;
+	mutex_lock(&axs.lock);
 	qid = find_first_zero_bit(sp->qids, SIM_MAX_QUEUES_PER_PROC);
 	if (qid == SIM_MAX_QUEUES_PER_PROC || sg->m->nqueues >= AXS_SIM_MAX_QUEUES) {
 		err = -ENOSPC;
@@ -645,13 +657,18 @@ static long sim_ioctl_queue_create(struct axs_file *f, void __user *argp)
 	list_add_tail(&sq->proc_node, &sp->queues);
 	mq = &sq->mq;
 	c.q = &mq;
-	sim_remap(sg, &c);	/* creating a queue remaps the GPU, as on HWS */
 	a.handle = q->handle;
 	a.kfd_queue_id = qid;
-	sq = NULL;
-out:
-	mutex_unlock(&f->sim_lock);
 	mutex_unlock(&axs.lock);
+	sim_remap(sg, &c);	/* creating a queue remaps the GPU, as on HWS */
+	axs_gpu_op_unlock(gpu);
+	mutex_unlock(&f->sim_lock);
+	return axs_args_out(argp, &a, sizeof(a));
+out:
+	mutex_unlock(&axs.lock);
+	axs_gpu_op_unlock(gpu);
+out_sim:
+	mutex_unlock(&f->sim_lock);
 	kfree(sq);
 	if (err)
 		return err;
@@ -674,21 +691,14 @@ static struct sim_q *sim_q_find(struct axs_file *f, u64 handle)
 
 /*
  * Why @handle is not the caller's: someone else's queue it can see (EPERM),
- * or none it can see (ENOENT). axs.lock held: pid visibility needs the queue.
+ * or none it can see (ENOENT).
  */
-static int not_mine_locked(u64 handle)
-{
-	lockdep_assert_held(&axs.lock);
-	return axs_queue_lookup(handle) ? -EPERM : -ENOENT;
-}
-
-/* The same, from paths that do not hold axs.lock (nor sim_lock: order). */
 static int not_mine(u64 handle)
 {
 	int err;
 
 	mutex_lock(&axs.lock);
-	err = not_mine_locked(handle);
+	err = axs_queue_lookup(handle) ? -EPERM : -ENOENT;
 	mutex_unlock(&axs.lock);
 	return err;
 }
@@ -705,15 +715,13 @@ static long sim_ioctl_queue_destroy(struct axs_file *f, void __user *argp)
 	if (a.flags || !axs_zeroed(a.reserved, sizeof(a.reserved)))
 		return -EINVAL;
 
-	mutex_lock(&axs.lock);
 	mutex_lock(&f->sim_lock);
 	sq = sim_q_find(f, a.handle);
 	if (sq)
 		sim_queue_destroy(f->sim_proc, sq);
 	else
-		err = not_mine_locked(a.handle);
+		err = not_mine(a.handle);
 	mutex_unlock(&f->sim_lock);
-	mutex_unlock(&axs.lock);
 	return err;
 }
 
@@ -844,12 +852,10 @@ long axs_sim_ioctl(struct axs_file *f, unsigned int cmd, void __user *argp)
 
 void axs_sim_file_release(struct axs_file *f)
 {
-	mutex_lock(&axs.lock);
 	mutex_lock(&f->sim_lock);
 	if (f->sim_proc)
 		sim_proc_destroy(f);
 	mutex_unlock(&f->sim_lock);
-	mutex_unlock(&axs.lock);
 }
 
 void axs_sim_backend_info(struct amdxsched_backend_info *bi)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Nobody waits behind a stalled caller: while one caller of the module is
- * stuck (its list buffer is a userfaultfd page nobody serves), every other
- * call answers and leases still expire on time.
+ * stuck (its list buffer is a userfaultfd page nobody serves, or its unmap
+ * hangs on one GPU), every other call answers, other GPUs change state, and
+ * leases still expire on time, or are said to be late.
  */
 #include <linux/userfaultfd.h>
 #include <pthread.h>
@@ -220,6 +221,207 @@ TEST_F(stall, a_list_into_a_stalled_page_holds_up_nobody)
 	EXPECT_EQ(0, lc.ret);
 	EXPECT_LE(2, l.count);
 	EXPECT_NE(0, qi[0].handle);
+}
+
+/*
+ * Two simulated GPUs: the module's own and an added one whose unmaps can be
+ * made to hang (the unmap_delay_us knob), as an MI308X's do for up to the
+ * 9 s preemption timeout when a wave will not save.
+ */
+FIXTURE(gpus) {
+	int fd;
+	uint32_t gpu;		/* runs normally */
+	uint32_t slow;		/* its unmaps hang when told to */
+	uint64_t q;		/* on gpu */
+	uint64_t s[2];		/* on slow */
+	bool added;
+};
+
+FIXTURE_SETUP(gpus)
+{
+	int ret;
+
+	self->added = false;
+	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
+		return;
+	ret = axs_add_small_gpu(self->fd, 0, &self->slow);
+	if (ret == -ENOSPC)
+		SKIP(return, "no room for another simulated GPU");
+	ASSERT_EQ(0, ret);
+	self->added = true;
+	if (!axs_have_knobs(self->slow))
+		SKIP(return, "no debugfs fault knobs (debugfs not mounted?)");
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &self->q, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->slow, 7, &self->s[0], NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->slow, 7, &self->s[1], NULL));
+	ASSERT_EQ(0, axs_events_config(self->fd, AMDXSCHED_EVENT_MASK_ALL, 4096));
+}
+
+FIXTURE_TEARDOWN(gpus)
+{
+	if (self->added && axs_have_knobs(self->slow))
+		EXPECT_EQ(0, axs_knobs_reset(self->slow, 0));
+	if (self->fd >= 0)
+		EXPECT_EQ(0, close(self->fd));
+}
+
+/* late_resumes of @gpu in the debugfs summary, or -errno. */
+static long long late_resumes(uint32_t gpu)
+{
+	FILE *f = fopen(AXS_DEBUGFS "/summary", "r");
+	char line[512];
+	long long n = -ENOENT;
+	unsigned int id;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && line[0] != '\n') {
+		char *last = strrchr(line, ' ');
+
+		if (sscanf(line, "%u ", &id) == 1 && id == gpu && last)
+			n = atoll(last + 1);
+	}
+	fclose(f);
+	return n;
+}
+
+#define STALL_US	3000000	/* each unmap on the slow GPU while stalled */
+#define PROMPT_MS	1000	/* well under the stall: "did not wait for it" */
+
+/*
+ * While a suspend on one GPU sits in a 3 s unmap, a suspend, its lease's
+ * expiry, and a LIST on the other GPU each take well under a second. When
+ * one module lock was held across every backend call, all of them waited
+ * for the unmap to end.
+ */
+TEST_F(gpus, a_hung_unmap_on_one_gpu_holds_up_no_other)
+{
+	struct amdxsched_suspend a;
+	struct amdxsched_queue_info qi[8];
+	struct amdxsched_list l;
+	struct amdxsched_event ev;
+	struct call sc, oc, lc;
+	pthread_t st, ot, lt;
+	uint64_t lease = 0;
+	int32_t status = 99;
+	bool other_ok, list_ok, stalled;
+
+	ASSERT_EQ(0, axs_knob_write(self->slow, "unmap_delay_us", STALL_US));
+	AXS_INIT(a);
+	a.handles = (uintptr_t)&self->s[0];
+	a.status = (uintptr_t)&status;
+	a.count = 1;
+	a.level = AMDXSCHED_LEVEL_INTERRUPT;
+	a.lease_ms = 10000;
+	ASSERT_EQ(0, call_start(&sc, &st, self->fd, AMDXSCHED_IOC_SUSPEND, &a));
+	stalled = !call_returned(&sc, 200);	/* now inside its unmap */
+
+	/* the other GPU: suspend with a short lease, from another thread */
+	other_ok = false;
+	{
+		struct amdxsched_suspend b;
+		int32_t bst = 99;
+
+		AXS_INIT(b);
+		b.handles = (uintptr_t)&self->q;
+		b.status = (uintptr_t)&bst;
+		b.count = 1;
+		b.level = AMDXSCHED_LEVEL_INTERRUPT;
+		b.lease_ms = 20;
+		ASSERT_EQ(0, call_start(&oc, &ot, self->fd, AMDXSCHED_IOC_SUSPEND, &b));
+		other_ok = call_returned(&oc, PROMPT_MS);
+		EXPECT_TRUE(call_returned(&oc, AXS_EVENTUALLY_MS));
+		call_end(&oc, ot);
+		EXPECT_EQ(0, oc.ret);
+		lease = b.lease_id;
+	}
+	EXPECT_TRUE(other_ok);
+	/* ...and its lease ends on time, through that GPU's own worker */
+	EXPECT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_RESUMED, self->q,
+				 PROMPT_MS, &ev));
+	EXPECT_EQ(AMDXSCHED_RESUMED_LEASE, ev.data[0]);
+	EXPECT_EQ(lease, ev.data[1]);
+
+	/* a list answers */
+	AXS_INIT(l);
+	l.gpu_id = AMDXSCHED_GPU_ANY;
+	l.entries = (uintptr_t)qi;
+	l.entry_size = sizeof(qi[0]);
+	l.count = 8;
+	ASSERT_EQ(0, call_start(&lc, &lt, self->fd, AMDXSCHED_IOC_LIST_QUEUES, &l));
+	list_ok = call_returned(&lc, PROMPT_MS);
+	EXPECT_TRUE(call_returned(&lc, AXS_EVENTUALLY_MS));
+	call_end(&lc, lt);
+	EXPECT_EQ(0, lc.ret);
+	EXPECT_TRUE(list_ok);
+
+	/* all of that happened while the slow GPU's unmap was still going on */
+	EXPECT_TRUE(stalled);
+	EXPECT_FALSE(call_returned(&sc, 0));
+
+	ASSERT_EQ(0, axs_knob_write(self->slow, "unmap_delay_us", 0));
+	EXPECT_TRUE(call_returned(&sc, AXS_EVENTUALLY_MS));
+	call_end(&sc, st);
+	EXPECT_EQ(0, sc.ret);
+	EXPECT_EQ(0, axs_resume1(self->fd, self->s[0]));
+}
+
+/*
+ * A lease falls due while its GPU is held by another call's hung unmap: it
+ * cannot be resumed until that unmap ends, and the module says so a second
+ * after the deadline (RESUME_LATE, naming the GPU and the lease) instead of
+ * waiting in silence; once the unmap ends, the lease resumes its queue.
+ */
+TEST_F(gpus, a_lease_due_behind_a_hung_unmap_is_reported_late)
+{
+	struct amdxsched_suspend a;
+	struct amdxsched_event ev;
+	struct call sc;
+	pthread_t st;
+	uint64_t lease = 0, t0;
+	int32_t status = 99;
+
+	long long late0 = late_resumes(self->slow);
+
+	ASSERT_EQ(0, axs_suspend1(self->fd, self->s[0], AMDXSCHED_LEVEL_INTERRUPT, 100, &lease));
+	ASSERT_NE(0, lease);
+	axs_ev_drain(self->fd);
+	t0 = axs_now_ns();
+
+	ASSERT_EQ(0, axs_knob_write(self->slow, "unmap_delay_us", STALL_US));
+	AXS_INIT(a);
+	a.handles = (uintptr_t)&self->s[1];
+	a.status = (uintptr_t)&status;
+	a.count = 1;
+	a.level = AMDXSCHED_LEVEL_INTERRUPT;
+	a.lease_ms = 10000;
+	ASSERT_EQ(0, call_start(&sc, &st, self->fd, AMDXSCHED_IOC_SUSPEND, &a));
+
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_RESUME_LATE, 0,
+				 AXS_EVENTUALLY_MS, &ev)) {
+		axs_knob_write(self->slow, "unmap_delay_us", 0);
+		call_returned(&sc, AXS_EVENTUALLY_MS);
+		call_end(&sc, st);
+	}
+	/* the resume behind it need not hang as well */
+	ASSERT_EQ(0, axs_knob_write(self->slow, "unmap_delay_us", 0));
+	EXPECT_EQ(self->slow, ev.gpu_id);
+	EXPECT_EQ(lease, ev.data[1]);
+	EXPECT_LE(AMDXSCHED_RESUME_LATE_MS * MS, ev.data[0]);
+	EXPECT_FALSE(call_returned(&sc, 0));	/* reported while still held up */
+	EXPECT_GT(t0 + STALL_US * US, ev.timestamp_ns);
+	if (late0 >= 0)		/* and counted, where debugfs is there */
+		EXPECT_EQ(late0 + 1, late_resumes(self->slow));
+
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_RESUMED, self->s[0],
+				 AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(AMDXSCHED_RESUMED_LEASE, ev.data[0]);
+	EXPECT_EQ(lease, ev.data[1]);
+	EXPECT_TRUE(call_returned(&sc, AXS_EVENTUALLY_MS));
+	call_end(&sc, st);
+	EXPECT_EQ(0, sc.ret);
+	EXPECT_EQ(0, axs_resume1(self->fd, self->s[1]));
 }
 
 TEST_HARNESS_MAIN

@@ -351,8 +351,20 @@ static bool validation_error(int r)
 }
 
 /*
+ * Errors an entry can come to have after the call checked it, by the time
+ * its GPU's turn comes (another caller destroyed, resumed or suspended the
+ * queue meanwhile): the entries of other GPUs, or all of a resume's or
+ * priority's, may then be done.
+ */
+static bool race_error(int r)
+{
+	return is_one_of(-r, ERRS(ENOENT, EBUSY, EALREADY));
+}
+
+/*
  * Does the status array fit the call's result? Success: all done. A bad
- * entry: nothing done, the culprit says so. A backend failure: entries done
+ * entry: nothing done, the culprit says so, unless it went bad after the
+ * checks (race_error()). A backend failure: entries done
  * or failed, and for a suspend (which stops at the failing GPU and rolls
  * back) also not done; there the culprit may be missing, if the queues the
  * backend failed on (after acting: fail_suspend_late) could not be rolled
@@ -369,7 +381,8 @@ static uint32_t check_status(const char *what, int r, const int32_t *st, uint32_
 		culprit += st[i] == r;
 		if (r == 0 && st[i] != AMDXSCHED_STATUS_DONE)
 			bad++;
-		else if (r && validation_error(r) && st[i] == AMDXSCHED_STATUS_DONE)
+		else if (r && validation_error(r) && st[i] == AMDXSCHED_STATUS_DONE &&
+			 !race_error(r))
 			bad++;
 		else if (r && !validation_error(r) && st[i] == AMDXSCHED_STATUS_NOT_DONE && !stops)
 			bad++;

@@ -112,7 +112,8 @@ TEST(list_that_always_outgrows_the_room_is_eagain)
 
 /*
  * A subscriber built against a newer header asks an older module only for
- * the event types it knows: a 1.1 module refuses RESUME_FAILING's bit.
+ * the event types it knows: a 1.1 module refuses RESUME_FAILING's bit, a
+ * 1.2 module RESUME_LATE's.
  */
 TEST(the_full_event_mask_follows_the_modules_abi)
 {
@@ -122,6 +123,10 @@ TEST(the_full_event_mask_follows_the_modules_abi)
 	EXPECT_EQ(0, m & AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_FAILING));
 	EXPECT_EQ(((1ULL << (AMDXSCHED_EVENT_QUEUE_DRAINED + 1)) - 1) & ~1ULL, m);
 	v.abi_minor = 2;
+	m = axs_events_mask_all(&v);
+	EXPECT_EQ(0, m & AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_LATE));
+	EXPECT_EQ(((1ULL << (AMDXSCHED_EVENT_RESUME_FAILING + 1)) - 1) & ~1ULL, m);
+	v.abi_minor = 3;
 	EXPECT_EQ(AMDXSCHED_EVENT_MASK_ALL, axs_events_mask_all(&v));
 	v.abi_minor = 7;
 	EXPECT_EQ(AMDXSCHED_EVENT_MASK_ALL, axs_events_mask_all(&v));

@@ -6,13 +6,17 @@
  *  1. suspend and resume of batches of 1, 8 and 64 queues on a simulated GPU
  *     whose unmap costs nothing, as multiples of a no-op ioctl;
  *  2. the delay from a queue's busy transition to an event reader waking,
- *     next to the delay of a pipe wake-up between the same two threads.
+ *     next to the delay of a pipe wake-up between the same two threads;
+ *  3. a suspend+resume on one GPU and a LIST, each alone and while another
+ *     GPU sits in a 9 s unmap (the MI308X preemption timeout): the ratio
+ *     says whether one GPU's hang holds up another (goal: under 1.5x).
  *
  * Rounds interleave the cases; each figure is the median over rounds.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,8 @@
 #define ITERS		200	/* calls per case per round */
 #define WAKES		400	/* wake-ups per kind */
 #define MAXQ		64
+#define STALL_US	9000000	/* the stalled GPU's unmap */
+#define STALL_SAMPLES	200
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -197,6 +203,135 @@ static int bench_wakeups(int fd, uint64_t q)
 	return 0;
 }
 
+/* One suspend+resume of @q, and one LIST_QUEUES of 64 entries: their ns. */
+static int sample_pair(int fd, uint64_t q, uint64_t *sr, uint64_t *ls)
+{
+	static struct amdxsched_queue_info qi[MAXQ];
+	struct amdxsched_list l;
+	uint64_t t0;
+	int r;
+
+	t0 = axs_now_ns();
+	r = axs_suspend(fd, &q, 1, AMDXSCHED_LEVEL_INTERRUPT, 1000, NULL, NULL);
+	if (!r)
+		r = axs_resume(fd, &q, 1, 0, NULL);
+	*sr = axs_now_ns() - t0;
+	if (r)
+		return r;
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.gpu_id = AMDXSCHED_GPU_ANY;
+	l.entries = (uintptr_t)qi;
+	l.entry_size = sizeof(qi[0]);
+	l.count = MAXQ;
+	t0 = axs_now_ns();
+	r = ioctl(fd, AMDXSCHED_IOC_LIST_QUEUES, &l) ? -errno : 0;
+	*ls = axs_now_ns() - t0;
+	return r;
+}
+
+static int knob_write(uint32_t gpu, const char *knob, unsigned long v)
+{
+	char path[128];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/amdxsched/sim/gpu%u/%s", gpu, knob);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%lu\n", v) < 0)
+		r = -EIO;
+	if (fclose(f))
+		r = -errno;
+	return r;
+}
+
+struct stall {
+	int fd;
+	uint64_t q;
+	int r;
+	int done;
+};
+
+static void *stall_thread(void *arg)
+{
+	struct stall *st = arg;
+
+	st->r = axs_suspend(st->fd, &st->q, 1, AMDXSCHED_LEVEL_INTERRUPT, 60000, NULL, NULL);
+	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Section 3: does a 9 s unmap on one GPU hold up another GPU and LIST? */
+static int bench_stall(int fd, uint64_t q, const struct amdxsched_sim_gpu_config *base)
+{
+	static uint64_t sr0[STALL_SAMPLES], ls0[STALL_SAMPLES];
+	static uint64_t sr1[STALL_SAMPLES], ls1[STALL_SAMPLES];
+	struct amdxsched_sim_gpu_config cfg = *base;
+	struct stall st = { .fd = fd };
+	uint64_t t0, took;
+	pthread_t th;
+	int r, n;
+
+	cfg.gpu_id = 0;
+	r = axs_sim_add_gpu(fd, &cfg);
+	if (r)
+		return fail("add the GPU to stall", r);
+	r = axs_sim_queue_create(fd, cfg.gpu_id, 2, &st.q, NULL);
+	if (r)
+		return fail("create queue", r);
+	for (int i = 0; i < STALL_SAMPLES; i++) {
+		r = sample_pair(fd, q, &sr0[i], &ls0[i]);
+		if (r)
+			return fail("baseline", r);
+	}
+	r = knob_write(cfg.gpu_id, "unmap_delay_us", STALL_US);
+	if (r) {
+		printf("\nstall: skipped, no debugfs knob (%s)\n", strerror(-r));
+		return 0;
+	}
+	t0 = axs_now_ns();
+	pthread_create(&th, NULL, stall_thread, &st);
+	usleep(200000);		/* let it get into its unmap */
+	for (n = 0; n < STALL_SAMPLES && !__atomic_load_n(&st.done, __ATOMIC_ACQUIRE); n++) {
+		r = sample_pair(fd, q, &sr1[n], &ls1[n]);
+		if (r)
+			break;
+	}
+	/* every sample counts only if the stall was still on after it */
+	bool held = !__atomic_load_n(&st.done, __ATOMIC_ACQUIRE);
+
+	knob_write(cfg.gpu_id, "unmap_delay_us", 0);
+	pthread_join(th, NULL);
+	took = axs_now_ns() - t0;
+	if (r)
+		return fail("sample during the stall", r);
+	if (st.r)
+		return fail("the stalled suspend", st.r);
+	axs_resume(fd, &st.q, 1, 0, NULL);
+	if (!held || !n) {
+		printf("\nstall: the stalled call ended before the samples (%d taken)\n", n);
+		return 1;
+	}
+
+	uint64_t a = median(sr0, STALL_SAMPLES), b = median(sr1, n);
+	uint64_t c = median(ls0, STALL_SAMPLES), d = median(ls1, n);
+	uint64_t bmax = pct(sr1, n, 100), dmax = pct(ls1, n, 100);
+
+	printf("\nanother GPU in a %.1f s unmap (the call took %.1f s), %d samples each\n",
+	       STALL_US / 1e6, took / 1e9, n);
+	printf("  %-34s %10s %10s %10s %8s\n", "", "alone", "stalled", "max", "ratio");
+	printf("  %-34s %7.1f us %7.1f us %7.1f us %7.2fx\n", "suspend+resume, 1 queue",
+	       a / 1e3, b / 1e3, bmax / 1e3, (double)b / a);
+	printf("  %-34s %7.1f us %7.1f us %7.1f us %7.2fx\n", "LIST_QUEUES, 64 entries",
+	       c / 1e3, d / 1e3, dmax / 1e3, (double)d / c);
+	printf("bench.stall_suspend_ratio=%.2f\nbench.stall_list_ratio=%.2f\n"
+	       "bench.stall_suspend_max_ns=%llu\n",
+	       (double)b / a, (double)d / c, (unsigned long long)bmax);
+	return 0;
+}
+
 int main(void)
 {
 	static const uint32_t sizes[] = { 1, 8, 64 };
@@ -260,6 +395,8 @@ int main(void)
 	printf("bench.noop_ioctl_ns=%llu\n", (unsigned long long)n);
 
 	r = bench_wakeups(fd, q[0]);
+	if (!r)
+		r = bench_stall(fd, q[0], &cfg);
 	close(fd);
 	return r;
 }

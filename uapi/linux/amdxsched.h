@@ -33,7 +33,7 @@
 #define AMDXSCHED_DEVICE_NAME		"amdxsched"
 
 #define AMDXSCHED_ABI_MAJOR		1	/* incompatible changes */
-#define AMDXSCHED_ABI_MINOR		2	/* compatible additions */
+#define AMDXSCHED_ABI_MINOR		3	/* compatible additions */
 
 /* Limits; the kernel reports the values it uses in struct amdxsched_version. */
 #define AMDXSCHED_MAX_BATCH		1024	/* queues per suspend/resume/priority call */
@@ -353,7 +353,14 @@ struct amdxsched_proc_attr {
 #define AMDXSCHED_EVENT_GPU_HANG	13	/* data[0] = unmap time in ns */
 #define AMDXSCHED_EVENT_QUEUE_DRAINED	14	/* Lv2 suspension took full effect */
 #define AMDXSCHED_EVENT_RESUME_FAILING	15	/* data[0] = errno, data[1] = lease id (ABI 1.2) */
-#define AMDXSCHED_EVENT_MAX		15
+/*
+ * A lease not yet resumed AMDXSCHED_RESUME_LATE_MS after its deadline because
+ * its GPU is still busy with another call: gpu_id, data[0] = ns past the
+ * deadline, data[1] = lease id (ABI 1.3)
+ */
+#define AMDXSCHED_EVENT_RESUME_LATE	16
+#define AMDXSCHED_RESUME_LATE_MS	1000
+#define AMDXSCHED_EVENT_MAX		16
 
 #define AMDXSCHED_EVENT_MASK(type)	_BITULL(type)
 #define AMDXSCHED_EVENT_MASK_ALL	(((1ULL << (AMDXSCHED_EVENT_MAX + 1)) - 1) & ~1ULL)

@@ -186,9 +186,11 @@ uint64_t axs_events_mask_all(const struct amdxsched_version *v)
 {
 	uint64_t mask = AMDXSCHED_EVENT_MASK_ALL;
 
-	/* A 1.0 or 1.1 module refuses (EINVAL) the bits it does not know. */
+	/* An older module refuses (EINVAL) the bits it does not know. */
 	if (v->abi_major == 1 && v->abi_minor < 2)
 		mask &= ~AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_FAILING);
+	if (v->abi_major == 1 && v->abi_minor < 3)
+		mask &= ~AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_LATE);
 	return mask;
 }
 

@@ -52,6 +52,7 @@ static const char *const type_names[AMDXSCHED_EVENT_MAX + 1] = {
 	[AMDXSCHED_EVENT_GPU_HANG] = "GPU_HANG",
 	[AMDXSCHED_EVENT_QUEUE_DRAINED] = "QUEUE_DRAINED",
 	[AMDXSCHED_EVENT_RESUME_FAILING] = "RESUME_FAILING",
+	[AMDXSCHED_EVENT_RESUME_LATE] = "RESUME_LATE",
 };
 
 const char *axs_event_type_name(unsigned int type)

@@ -55,6 +55,7 @@ static const char *const event_names[AMDXSCHED_EVENT_MAX + 1] = {
 	[AMDXSCHED_EVENT_GPU_HANG] = "gpu_hang",
 	[AMDXSCHED_EVENT_QUEUE_DRAINED] = "queue_drained",
 	[AMDXSCHED_EVENT_RESUME_FAILING] = "resume_failing",
+	[AMDXSCHED_EVENT_RESUME_LATE] = "resume_late",
 };
 
 static void metric(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
