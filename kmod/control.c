@@ -12,6 +12,7 @@
  * for what a failure leaves behind.
  */
 #include <linux/module.h>
+#include <linux/wait_bit.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -55,10 +56,28 @@ void axs_batch_free(struct axs_batch *b)
 	kvfree(b);
 }
 
-/* Killable: a caller killed while the GPU is busy leaves with nothing done. */
+/*
+ * Killable: a caller killed while the GPU is busy leaves with nothing done.
+ * Lease expiry goes first: while it waits for the lock, new callers wait
+ * for it, so a stream of calls on one GPU cannot hold a lease's end back
+ * by more than the calls already waiting.
+ */
 int axs_gpu_op_lock(struct axs_gpu *gpu)
 {
-	return mutex_lock_killable(&gpu->op_lock);
+	int err;
+
+	err = wait_var_event_killable(&gpu->expire_waiting,
+				      !atomic_read(&gpu->expire_waiting));
+	return err ? err : mutex_lock_killable(&gpu->op_lock);
+}
+
+/* For expiry: take @gpu's op_lock ahead of callers not yet waiting for it. */
+static void gpu_op_lock_first(struct axs_gpu *gpu)
+{
+	atomic_inc(&gpu->expire_waiting);
+	mutex_lock(&gpu->op_lock);
+	if (atomic_dec_and_test(&gpu->expire_waiting))
+		wake_up_var(&gpu->expire_waiting);
 }
 
 void axs_gpu_op_unlock(struct axs_gpu *gpu)
@@ -338,6 +357,22 @@ static void drain_commit(struct axs_queue *q)
  * @reason 0, each says how its lease ended: LEASE, or CLOSE if ownerless.
  * Leases this empties are freed, unless their call is still building them.
  */
+/* Account for @q, which its backend resumed. Both locks held. */
+static void resume_commit_one(struct axs_queue *q, u32 reason, u64 now)
+{
+	struct axs_lease *l = q->lease;
+
+	if (WARN_ON_ONCE(!l))
+		return;		/* only op_lock holders resume */
+	q->stats.resumes++;
+	q->gpu->stats.resumes++;
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_RESUMED,
+			reason ? reason : l->owner ? AMDXSCHED_RESUMED_LEASE :
+			AMDXSCHED_RESUMED_CLOSE, l->id);
+	axs_queue_unsuspend(q, now);
+	axs_lease_put_if_empty(l);
+}
+
 static void resume_commit(struct axs_batch *b, struct axs_gpu *gpu, u32 reason)
 {
 	u64 now = ktime_get_ns();
@@ -345,23 +380,9 @@ static void resume_commit(struct axs_batch *b, struct axs_gpu *gpu, u32 reason)
 
 	lockdep_assert_held(&gpu->op_lock);
 	lockdep_assert_held(&axs.lock);
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = b->q[i];
-		struct axs_lease *l;
-
-		if (b->g[i] != gpu || b->status[i] != AMDXSCHED_STATUS_DONE || !q)
-			continue;
-		l = q->lease;
-		if (WARN_ON_ONCE(!l))
-			continue;	/* only op_lock holders resume */
-		q->stats.resumes++;
-		gpu->stats.resumes++;
-		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_RESUMED,
-				reason ? reason : l->owner ? AMDXSCHED_RESUMED_LEASE :
-				AMDXSCHED_RESUMED_CLOSE, l->id);
-		axs_queue_unsuspend(q, now);
-		axs_lease_put_if_empty(l);
-	}
+	for (i = 0; i < b->n; i++)
+		if (b->g[i] == gpu && b->status[i] == AMDXSCHED_STATUS_DONE && b->q[i])
+			resume_commit_one(b->q[i], reason, now);
 }
 
 /*
@@ -464,8 +485,8 @@ static void gpu_expire_fn(struct work_struct *work)
 {
 	struct axs_gpu *gpu = container_of(work, struct axs_gpu, expire_work);
 
-	/* Waits for this GPU's call in progress only; the dispatcher watches. */
-	mutex_lock(&gpu->op_lock);
+	/* Waits for this GPU's calls in progress only; the dispatcher watches. */
+	gpu_op_lock_first(gpu);
 	gpu_expire(gpu);
 	mutex_unlock(&gpu->op_lock);
 }
@@ -607,7 +628,7 @@ void axs_control_file_release(struct axs_file *f)
 		mutex_unlock(&axs.lock);
 		if (!gpu)
 			continue;
-		mutex_lock(&gpu->op_lock);
+		gpu_op_lock_first(gpu);
 		gpu_expire(gpu);
 		mutex_unlock(&gpu->op_lock);
 	}
@@ -787,6 +808,34 @@ static void suspend_undo(struct axs_batch *b, struct axs_batch *undo, int err,
 	}
 }
 
+/* Put @q under @l, which gets its id and deadline with its first queue. */
+static void suspend_attach_one(struct axs_queue *q, struct axs_lease *l,
+			       struct axs_file *f, u32 level, u32 lease_ms, u64 now)
+{
+	if (!l->id) {
+		l->id = axs.next_lease++;
+		l->owner = f;
+		l->deadline_ns = now + (u64)lease_ms * NSEC_PER_MSEC;
+		list_add_tail(&l->file_node, &f->leases);
+		list_add_tail(&l->dev_node, &axs.leases);
+	}
+	l->gpus |= BIT_ULL(q->gpu->id);
+	q->lease = l;
+	q->level = level;
+	q->suspended_at = now;
+	list_add_tail(&q->lease_node, &l->queues);
+}
+
+/* Count and announce the suspension of @q. axs.lock held. */
+static void suspend_announce_one(struct axs_queue *q, u32 level)
+{
+	q->stats.suspends++;
+	q->gpu->stats.suspends++;
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, level, q->lease->id);
+	if (level == AMDXSCHED_LEVEL_DEACTIVATE)
+		drain_commit(q);
+}
+
 /*
  * Put @gpu's suspended entries of @b under @l, which is still being built:
  * nobody else resumes them (EBUSY) and expiry leaves them alone until the
@@ -798,24 +847,9 @@ static void suspend_attach(struct axs_batch *b, struct axs_gpu *gpu,
 	u64 now = ktime_get_ns();
 	u32 i;
 
-	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = b->q[i];
-
-		if (b->g[i] != gpu || b->status[i] != AMDXSCHED_STATUS_DONE)
-			continue;
-		if (!l->id) {
-			l->id = axs.next_lease++;
-			l->owner = f;
-			l->deadline_ns = now + (u64)lease_ms * NSEC_PER_MSEC;
-			list_add_tail(&l->file_node, &f->leases);
-			list_add_tail(&l->dev_node, &axs.leases);
-		}
-		l->gpus |= BIT_ULL(gpu->id);
-		q->lease = l;
-		q->level = level;
-		q->suspended_at = now;
-		list_add_tail(&q->lease_node, &l->queues);
-	}
+	for (i = 0; i < b->n; i++)
+		if (b->g[i] == gpu && b->status[i] == AMDXSCHED_STATUS_DONE)
+			suspend_attach_one(b->q[i], l, f, level, lease_ms, now);
 }
 
 /*
@@ -834,11 +868,7 @@ static void suspend_announce(struct axs_batch *b, struct axs_lease *l, u32 level
 		q = xa_load(&axs.queues, b->h[i]);
 		if (!q || q->lease != l)
 			continue;	/* destroyed meanwhile */
-		q->stats.suspends++;
-		q->gpu->stats.suspends++;
-		axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, level, l->id);
-		if (level == AMDXSCHED_LEVEL_DEACTIVATE)
-			drain_commit(q);
+		suspend_announce_one(q, level);
 	}
 }
 
@@ -1161,5 +1191,456 @@ long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp)
 	axs_gpu_op_unlock(gpu);
 out:
 	kfree(mask);
+	return err;
+}
+
+/* ---- AMDXSCHED_IOC_APPLY: one decision on one GPU ------------------------ */
+
+/* What one APPLY call holds in the kernel. */
+struct apply_call {
+	struct amdxsched_apply_entry *e;	/* the entries as given; statuses */
+	struct axs_apply_item *it;		/* one per entry */
+	struct axs_apply_item *todo;		/* what goes to the backend */
+	struct axs_cu_set *cus;			/* one per CU_MASK entry */
+	u32 *masks;				/* their masks, one after another */
+	int *st;				/* per entry, as for the backends */
+	u32 n;
+};
+
+static void apply_call_free(struct apply_call *c)
+{
+	kvfree(c->e);
+	kvfree(c->it);
+	kvfree(c->todo);
+	kvfree(c->cus);
+	kvfree(c->masks);
+	kvfree(c->st);
+}
+
+/* Fail entry @i with @e; keep the first error in @err. */
+static void apply_fail(struct apply_call *c, u32 i, int e, int *err)
+{
+	c->st[i] = e;
+	if (!*err)
+		*err = e;
+}
+
+/*
+ * Check what needs no queue: ops, arguments, the lease, and copy the masks
+ * in. Returns the first entry error or the call's own.
+ */
+static int apply_check_args(struct apply_call *c, const struct amdxsched_apply *a,
+			    bool *suspends)
+{
+	size_t words = 0, w;
+	int err = 0;
+	u32 i, k;
+
+	*suspends = false;
+	for (i = 0; i < c->n; i++) {
+		const struct amdxsched_apply_entry *e = &c->e[i];
+		bool ok;
+
+		c->st[i] = AMDXSCHED_STATUS_NOT_DONE;
+		switch (e->op) {
+		case AMDXSCHED_APPLY_SUSPEND:
+			ok = e->arg == AMDXSCHED_LEVEL_DEACTIVATE ||
+			     e->arg == AMDXSCHED_LEVEL_INTERRUPT;
+			*suspends = true;
+			break;
+		case AMDXSCHED_APPLY_RESUME:
+			ok = !(e->arg & ~AMDXSCHED_RESUME_FORCE);
+			break;
+		case AMDXSCHED_APPLY_PRIORITY:
+			ok = e->arg <= AMDXSCHED_PRIORITY_MAX;
+			break;
+		case AMDXSCHED_APPLY_CU_MASK:
+			ok = e->arg && !(e->arg % 32) && e->arg <= AMDXSCHED_CU_MASK_MAX_BITS &&
+			     e->mask;
+			if (ok)
+				words += e->arg / 32;
+			break;
+		default:
+			ok = false;
+		}
+		if (!ok || e->pad || (e->op != AMDXSCHED_APPLY_CU_MASK && e->mask))
+			apply_fail(c, i, -EINVAL, &err);
+	}
+	if (err)
+		return err;
+	/* a lease when something is suspended, and only then */
+	if (*suspends ? !a->lease_ms || a->lease_ms > axs_max_lease_ms : a->lease_ms)
+		return -EINVAL;
+	if (!words)
+		return 0;
+	c->masks = kvmalloc_array(words, sizeof(u32), GFP_KERNEL_ACCOUNT);
+	if (!c->masks)
+		return -ENOMEM;
+	for (i = 0, w = 0; i < c->n; i++) {
+		const struct amdxsched_apply_entry *e = &c->e[i];
+
+		if (e->op != AMDXSCHED_APPLY_CU_MASK)
+			continue;
+		if (copy_from_user(c->masks + w, u64_to_user_ptr(e->mask), e->arg / 8))
+			return -EFAULT;
+		c->it[i].mask = c->masks + w;
+		w += e->arg / 32;
+	}
+	c->cus = kvcalloc(words, sizeof(*c->cus), GFP_KERNEL_ACCOUNT);	/* >= entries */
+	if (!c->cus)
+		return -ENOMEM;
+	for (i = 0, k = 0; i < c->n; i++)
+		if (c->e[i].op == AMDXSCHED_APPLY_CU_MASK)
+			c->it[i].cus = &c->cus[k++];	/* filled for the GPU, below */
+	return 0;
+}
+
+/*
+ * Can one queue have both ops in one decision? Each kind once, and not
+ * suspended and resumed at once; a priority and a CU mask go with either.
+ */
+static bool apply_clash(u32 a, u32 b)
+{
+	return a == b || ((a == AMDXSCHED_APPLY_SUSPEND || a == AMDXSCHED_APPLY_RESUME) &&
+			  (b == AMDXSCHED_APPLY_SUSPEND || b == AMDXSCHED_APPLY_RESUME));
+}
+
+/* May entry @i act on @q? 0 or its -errno, as the single calls say. axs.lock */
+static int apply_check_queue(struct axs_file *f, const struct amdxsched_apply_entry *e,
+			     const struct axs_queue *q)
+{
+	switch (e->op) {
+	case AMDXSCHED_APPLY_SUSPEND:
+		if (!may_act(f, q))
+			return -EPERM;
+		if (!(q->gpu->levels & BIT(e->arg)))
+			return -EOPNOTSUPP;
+		if (q->lease)
+			return q->lease->owner == f ? -EALREADY : -EBUSY;
+		return 0;
+	case AMDXSCHED_APPLY_RESUME:
+		if (!q->lease || q->lease->building)
+			return -EALREADY;
+		if (q->lease->owner != f && !(e->arg & AMDXSCHED_RESUME_FORCE))
+			return -EBUSY;
+		if (q->lease->owner != f && !f->control)
+			return -EPERM;
+		return 0;
+	case AMDXSCHED_APPLY_PRIORITY:
+		if (!may_act(f, q) || (!f->control && e->arg > q->priority))
+			return -EPERM;
+		return q->gpu->ops->set_priority ? 0 : -EOPNOTSUPP;
+	default:	/* CU_MASK */
+		if (!may_act(f, q))
+			return -EPERM;
+		return q->gpu->ops->set_cu_mask ? 0 : -EOPNOTSUPP;
+	}
+}
+
+/*
+ * Without a backend apply op: suspensions first (a failure stops there),
+ * then priorities and CU masks, then resumptions, each kind in one call.
+ * @b is room for the groups.
+ */
+static int apply_by_ops(struct axs_gpu *gpu, const struct axs_apply_item *it, u32 n,
+			int *st, struct axs_batch *b)
+{
+	static const u32 order[] = {
+		AMDXSCHED_APPLY_SUSPEND, AMDXSCHED_APPLY_SUSPEND, AMDXSCHED_APPLY_PRIORITY,
+		AMDXSCHED_APPLY_CU_MASK, AMDXSCHED_APPLY_RESUME,
+	};
+	int first = 0, err;
+	u32 k, i, m;
+
+	for (k = 0; k < ARRAY_SIZE(order); k++) {
+		/* the two suspension passes: Lv2, then Lv3 */
+		u32 level = k ? AMDXSCHED_LEVEL_INTERRUPT : AMDXSCHED_LEVEL_DEACTIVATE;
+
+		for (i = 0, m = 0; i < n; i++) {
+			if (it[i].op != order[k] || st[i] != AMDXSCHED_STATUS_NOT_DONE ||
+			    (order[k] == AMDXSCHED_APPLY_SUSPEND && it[i].arg != level))
+				continue;
+			b->gq[m] = it[i].q;
+			b->gval[m] = it[i].arg;
+			b->gst[m] = AMDXSCHED_STATUS_NOT_DONE;
+			b->idx[m++] = i;
+		}
+		if (!m)
+			continue;
+		switch (order[k]) {
+		case AMDXSCHED_APPLY_SUSPEND:
+			err = gpu->ops->suspend(gpu, b->gq, m, level, b->gst);
+			break;
+		case AMDXSCHED_APPLY_PRIORITY:
+			err = gpu->ops->set_priority(gpu, b->gq, b->gval, m, b->gst);
+			break;
+		case AMDXSCHED_APPLY_CU_MASK:
+			for (i = 0, err = 0; i < m; i++) {
+				const struct axs_apply_item *x = &it[b->idx[i]];
+
+				b->gst[i] = gpu->ops->set_cu_mask(gpu, x->q, x->mask, x->arg,
+								  x->cus);
+				if (b->gst[i] && !err)
+					err = b->gst[i];
+			}
+			break;
+		default:
+			err = gpu->ops->resume(gpu, b->gq, m, b->gst);
+			break;
+		}
+		for (i = 0; i < m; i++)
+			st[b->idx[i]] = b->gst[i];
+		if (err && !first)
+			first = err;
+		if (err && order[k] == AMDXSCHED_APPLY_SUSPEND)
+			break;		/* a decision is not half applied */
+	}
+	return first;
+}
+
+/*
+ * A suspension of the call failed: put back the suspensions it made or may
+ * have made (UNKNOWN), as SUSPEND does; what does not resume stays DONE,
+ * under the call's lease. Entries of other kinds keep their status.
+ */
+static void apply_undo_suspends(struct apply_call *c, struct axs_gpu *gpu,
+				struct axs_batch *b, int err)
+{
+	u32 i, m = 0;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->e[i].op != AMDXSCHED_APPLY_SUSPEND ||
+		    (c->st[i] != AMDXSCHED_STATUS_DONE && c->st[i] != AXS_STATUS_UNKNOWN))
+			continue;
+		b->gq[m] = c->it[i].q;
+		b->gst[m] = AMDXSCHED_STATUS_NOT_DONE;
+		b->idx[m++] = i;
+	}
+	if (m)
+		gpu->ops->resume(gpu, b->gq, m, b->gst);
+	for (i = 0; i < m; i++) {
+		int *st = &c->st[b->idx[i]];
+
+		if (b->gst[i] != AMDXSCHED_STATUS_DONE)
+			*st = AMDXSCHED_STATUS_DONE;
+		else
+			*st = *st == AXS_STATUS_UNKNOWN ? err : AMDXSCHED_STATUS_NOT_DONE;
+	}
+}
+
+/* Record what was done. Both locks held. */
+static void apply_commit(struct apply_call *c, struct axs_lease *l, struct axs_file *f,
+			 u32 lease_ms)
+{
+	u64 now = ktime_get_ns();
+	u32 i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct amdxsched_apply_entry *e = &c->e[i];
+		struct axs_queue *q = c->it[i].q;
+
+		if (c->st[i] != AMDXSCHED_STATUS_DONE || !q)
+			continue;
+		switch (e->op) {
+		case AMDXSCHED_APPLY_SUSPEND:
+			suspend_attach_one(q, l, f, e->arg, lease_ms, now);
+			suspend_announce_one(q, e->arg);
+			break;
+		case AMDXSCHED_APPLY_RESUME:
+			resume_commit_one(q, AMDXSCHED_RESUMED_IOCTL, now);
+			break;
+		case AMDXSCHED_APPLY_PRIORITY:
+			if (q->priority == e->arg)
+				break;
+			q->priority = e->arg;
+			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, q->priority, 0);
+			break;
+		case AMDXSCHED_APPLY_CU_MASK:
+			memset(q->cu_mask, 0, sizeof(q->cu_mask));
+			memcpy(q->cu_mask, c->it[i].mask, e->arg / 8);
+			q->cu_mask_bits = e->arg;
+			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_CU_MASK,
+					axs_cu_set_count(c->it[i].cus), 0);
+			break;
+		}
+	}
+}
+
+/* The GPU's remap count, for the call's own. */
+static u64 gpu_remaps(struct axs_gpu *gpu)
+{
+	struct amdxsched_gpu_counters gc = { 0 };
+
+	gpu->ops->gpu_counters(gpu, &gc);
+	return gc.remaps;
+}
+
+/*
+ * Checks as for the single calls, all before anything changes; then, under
+ * the GPU's op_lock for the whole call (nothing can change in between), one
+ * backend call for everything. A failed suspension rolls back the
+ * suspensions, as SUSPEND does; resumptions, priorities and CU masks have
+ * their own status, as RESUME and SET_PRIORITY do.
+ */
+long axs_ioctl_apply(struct axs_file *f, void __user *argp)
+{
+	struct apply_call c = { 0 };
+	struct axs_batch *b = NULL;
+	struct amdxsched_apply a;
+	struct axs_lease *l = NULL;
+	struct axs_gpu *gpu;
+	bool suspends;
+	size_t bytes;
+	u64 remaps0;
+	int err, cerr;
+	u32 i, j;
+
+	err = axs_args_inout(&a, sizeof(a), AMDXSCHED_APPLY_SIZE_VER0, argp);
+	if (err)
+		return err;
+	if (a.flags || a.pad || !axs_zeroed(a.reserved, sizeof(a.reserved)) ||
+	    a.entry_size != sizeof(struct amdxsched_apply_entry) || !a.count)
+		return -EINVAL;
+	if (a.count > AMDXSCHED_MAX_BATCH)
+		return -E2BIG;
+	err = change_allowed(f);
+	if (err)
+		return err;
+	a.lease_id = 0;
+	a.remaps = 0;
+	c.n = a.count;
+	bytes = c.n * sizeof(*c.e);
+	c.e = memdup_user(u64_to_user_ptr(a.entries), bytes);
+	if (IS_ERR(c.e)) {
+		err = PTR_ERR(c.e);
+		c.e = NULL;
+		return err;
+	}
+	/* Statuses go back into the entries: make sure they can, before acting. */
+	if (copy_to_user(u64_to_user_ptr(a.entries), c.e, bytes)) {
+		err = -EFAULT;
+		goto out_free;
+	}
+	c.it = kvcalloc(c.n, sizeof(*c.it), GFP_KERNEL_ACCOUNT);
+	c.todo = kvcalloc(c.n, sizeof(*c.todo), GFP_KERNEL_ACCOUNT);
+	c.st = kvcalloc(c.n, sizeof(*c.st), GFP_KERNEL_ACCOUNT);
+	b = axs_batch_alloc(c.n);
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
+	if (!c.it || !c.todo || !c.st || !b || !l) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	INIT_LIST_HEAD(&l->queues);
+	INIT_LIST_HEAD(&l->file_node);
+	INIT_LIST_HEAD(&l->dev_node);
+
+	err = apply_check_args(&c, &a, &suspends);
+	if (err)
+		goto out;
+	mutex_lock(&axs.lock);
+	gpu = axs_gpu_find(a.gpu_id);	/* GPUs go only at unload */
+	mutex_unlock(&axs.lock);
+	if (!gpu) {
+		err = -ENODEV;
+		goto out;
+	}
+	for (i = 0, j = 0; i < c.n; i++) {
+		if (c.e[i].op != AMDXSCHED_APPLY_CU_MASK)
+			continue;
+		/* Masks that leave an XCC without CUs hang the queue: refuse them. */
+		cerr = axs_cu_mask_apply(&gpu->topo, c.it[i].mask, c.e[i].arg, &c.cus[j++]);
+		if (cerr)
+			apply_fail(&c, i, cerr, &err);
+	}
+	if (err)
+		goto out;
+
+	err = axs_gpu_op_lock(gpu);
+	if (err)
+		goto out;
+	mutex_lock(&axs.lock);
+	for (i = 0; i < c.n; i++) {
+		struct axs_queue *q = axs_queue_lookup(c.e[i].handle);
+
+		c.it[i].q = NULL;
+		if (!q) {
+			apply_fail(&c, i, -ENOENT, &err);
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (c.it[j].q == q && apply_clash(c.e[j].op, c.e[i].op))
+				break;
+		if (q->gpu != gpu || j < i) {
+			apply_fail(&c, i, -EINVAL, &err);	/* another GPU, or a clash */
+			continue;
+		}
+		cerr = apply_check_queue(f, &c.e[i], q);
+		if (cerr) {
+			apply_fail(&c, i, cerr, &err);
+			continue;
+		}
+		c.it[i].q = q;
+		c.it[i].op = c.e[i].op;
+		c.it[i].arg = c.e[i].arg;
+		if (c.e[i].op == AMDXSCHED_APPLY_PRIORITY && q->priority == c.e[i].arg)
+			c.st[i] = AMDXSCHED_STATUS_DONE;	/* unchanged: no remap */
+		if (c.e[i].op == AMDXSCHED_APPLY_SUSPEND)
+			atomic_set(&q->drain, 0);
+	}
+	mutex_unlock(&axs.lock);
+	if (err)
+		goto out_unlock;
+
+	remaps0 = gpu_remaps(gpu);
+	/* the backend sees only what is to be done, in the given order */
+	for (i = 0, j = 0; i < c.n; i++) {
+		if (c.st[i] != AMDXSCHED_STATUS_NOT_DONE)
+			continue;
+		c.todo[j] = c.it[i];
+		b->val[j] = i;
+		b->status[j++] = AMDXSCHED_STATUS_NOT_DONE;
+	}
+	if (j) {
+		err = gpu->ops->apply ? gpu->ops->apply(gpu, c.todo, j, b->status) :
+					apply_by_ops(gpu, c.todo, j, b->status, b);
+		for (i = 0; i < j; i++)
+			c.st[b->val[i]] = b->status[i];
+	}
+	for (i = 0; i < c.n; i++) {
+		if (c.e[i].op != AMDXSCHED_APPLY_SUSPEND ||
+		    c.st[i] == AMDXSCHED_STATUS_DONE || c.st[i] == AMDXSCHED_STATUS_NOT_DONE)
+			continue;
+		if (!err)
+			err = c.st[i] == AXS_STATUS_UNKNOWN ? -EIO : c.st[i];
+		apply_undo_suspends(&c, gpu, b, err);
+		break;
+	}
+	for (i = 0; i < c.n; i++)	/* what no remap reached */
+		if (c.st[i] == AXS_STATUS_UNKNOWN)
+			c.st[i] = err ? err : -EIO;
+
+	mutex_lock(&axs.lock);
+	apply_commit(&c, l, f, a.lease_ms);
+	if (l->id) {
+		a.lease_id = l->id;
+		l = NULL;
+		lease_timer_arm();
+	}
+	mutex_unlock(&axs.lock);
+	a.remaps = (u32)min_t(u64, gpu_remaps(gpu) - remaps0, U32_MAX);
+out_unlock:
+	axs_gpu_op_unlock(gpu);
+out:
+	for (i = 0; i < c.n; i++)
+		c.e[i].status = c.st[i];
+	cerr = copy_to_user(u64_to_user_ptr(a.entries), c.e, bytes) ? -EFAULT : 0;
+	if (!cerr)
+		cerr = axs_args_out(argp, &a, sizeof(a));
+	if (!err)
+		err = cerr;
+out_free:
+	kfree(l);
+	axs_batch_free(b);
+	apply_call_free(&c);
 	return err;
 }

@@ -99,6 +99,16 @@ struct axs_sim_proc;
  * a resumption as not made (the queue stays under its lease, retried).
  */
 #define AXS_STATUS_UNKNOWN	2	/* internal: never copied to userspace */
+
+/* One entry of AMDXSCHED_IOC_APPLY, for a backend's apply op. */
+struct axs_apply_item {
+	struct axs_queue *q;
+	u32 op;				/* AMDXSCHED_APPLY_* */
+	u32 arg;			/* level, priority, or the mask's bits */
+	const u32 *mask;		/* CU_MASK: as userspace gave it */
+	const struct axs_cu_set *cus;	/* CU_MASK: the CUs it selects */
+};
+
 struct axs_backend_ops {
 	int (*suspend)(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 		       u32 level, int *status);
@@ -109,6 +119,13 @@ struct axs_backend_ops {
 	/* @mask as userspace gave it, @cus the CUs it selects on this GPU */
 	int (*set_cu_mask)(struct axs_gpu *gpu, struct axs_queue *q,
 			   const u32 *mask, u32 nbits, const struct axs_cu_set *cus);
+	/*
+	 * Optional: every item of one GPU in as few remaps as the backend can
+	 * (the sim: one), statuses as above; the order of a decision is the
+	 * backend's. Without it the core calls the ops above in turn.
+	 */
+	int (*apply)(struct axs_gpu *gpu, const struct axs_apply_item *it, u32 n,
+		     int *status);
 	/* Must not sleep: the backend's part of struct amdxsched_queue_info. */
 	void (*queue_info)(struct axs_queue *q, struct amdxsched_queue_info *info);
 	/* Must not sleep: remaps, remap_ns, saved_bytes and hangs. */
@@ -141,6 +158,7 @@ struct axs_gpu {
 
 	/* See the top of this file; initialised by axs_gpu_add(). */
 	struct mutex op_lock;
+	atomic_t expire_waiting;	/* expiry wants op_lock: new callers wait */
 	struct work_struct expire_work;	/* resumes its due leases, control.c */
 	struct axs_batch *expire;	/* op_lock: room for that, allocated once */
 };
@@ -339,6 +357,7 @@ long axs_ioctl_resume(struct axs_file *f, void __user *argp);
 long axs_ioctl_lease_renew(struct axs_file *f, void __user *argp);
 long axs_ioctl_set_priority(struct axs_file *f, void __user *argp);
 long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp);
+long axs_ioctl_apply(struct axs_file *f, void __user *argp);
 
 #define AXS_DRAIN_COMMITTED	BIT(0)
 #define AXS_DRAIN_DONE		BIT(1)

@@ -93,6 +93,9 @@ struct axs_kfd_scan {
 	u32 n, room;
 };
 
+/* kfd_backend.c: a thread of @pid's group with its mm, referenced, or NULL */
+struct task_struct *axs_kfd_live_thread(struct pid *pid);
+
 /* How long the module waits for a KFD process's own p->mutex (core.h). */
 #define AXS_KFD_PROC_LOCK_MS	100
 

@@ -146,6 +146,32 @@ struct proc_call {
 };
 
 /*
+ * A thread of the thread group @pid that has its mm, referenced, or NULL:
+ * the leader, or, once the leader has exited while other threads go on
+ * (pthread_exit() in main), one of those. amdkfd's process belongs to the
+ * mm, which lives as long as any of its threads; the leader's struct pid
+ * stays with the group (a zombie leader is reaped last), so the registry
+ * goes on naming the process by it.
+ */
+struct task_struct *axs_kfd_live_thread(struct pid *pid)
+{
+	struct task_struct *leader, *t, *found = NULL;
+
+	rcu_read_lock();
+	leader = pid_task(pid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (READ_ONCE(t->mm) && !(t->flags & PF_EXITING)) {
+				found = get_task_struct(t);
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
  * Take @p's mutex, waiting AXS_KFD_PROC_LOCK_MS at most. amdkfd holds it
  * across its own ioctls, some of which copy to user memory that can fault
  * as slowly as the process likes (GET_QUEUE_WAVE_STATE into a userfaultfd
@@ -181,7 +207,7 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 	struct mm_struct *mm;
 	int err = -ESRCH;
 
-	task = get_pid_task(pid, PIDTYPE_PID);
+	task = axs_kfd_live_thread(pid);
 	if (!task)
 		return -ESRCH;
 	mm = get_task_mm(task);
@@ -189,7 +215,8 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 		put_task_struct(task);
 		return -ESRCH;
 	}
-	p = axs_kfd.lookup_process_by_pid(pid);
+	/* amdkfd finds its process by that thread's mm */
+	p = axs_kfd.lookup_process_by_pid(task_pid(task));
 	if (p) {
 		/*
 		 * Before the first write into amdkfd's process (its mutex), two
@@ -234,7 +261,7 @@ static void proc_call_work(struct work_struct *work)
 	struct task_struct *task;
 	struct mm_struct *mm = NULL;
 
-	task = get_pid_task(c->pid, PIDTYPE_PID);
+	task = axs_kfd_live_thread(c->pid);
 	if (task) {
 		mm = get_task_mm(task);
 		put_task_struct(task);

@@ -152,8 +152,20 @@ static struct kprobe probes[] = {
 
 /* ---- The scan ------------------------------------------------------------ */
 
+/* Has some thread of @leader's group still its mm? rcu_read_lock held. */
+static bool group_has_mm(struct task_struct *leader)
+{
+	struct task_struct *t;
+
+	for_each_thread(leader, t)
+		if (READ_ONCE(t->mm))
+			return true;
+	return false;
+}
+
 /*
- * The thread groups that may be KFD processes: every one with an mm. Asking
+ * The thread groups that may be KFD processes: every one with an mm, also
+ * when only threads other than the (exited) leader still use it. Asking
  * amdkfd about each (kfd_lookup_process_by_pid) keeps us off its private
  * process table, whose bucket count changes between versions. Returns how
  * many were collected, or room + 1 if there were more than @room.
@@ -165,7 +177,7 @@ static u32 scan_pids(struct pid **pids, u32 room)
 
 	rcu_read_lock();
 	for_each_process(t) {
-		if ((t->flags & PF_KTHREAD) || !t->mm)
+		if ((t->flags & PF_KTHREAD) || !group_has_mm(t))
 			continue;
 		if (n == room) {
 			n++;
@@ -257,6 +269,29 @@ out:
 	return complete;
 }
 
+static int nothing(struct kfd_process *p, void *arg)
+{
+	return 0;
+}
+
+/*
+ * The release probe fires on entry, before amdkfd's own early returns (6.1:
+ * the process table already empty; all: a WARN on another mm): believe it
+ * only if amdkfd no longer finds a process for the pid's mm. A process that
+ * holds its lock (-EAGAIN) is there.
+ */
+static bool really_gone(struct pid *pid)
+{
+	int err = axs_kfd_with_process(pid, nothing, NULL);
+
+	if (!err || err == -EAGAIN) {
+		pr_info_ratelimited("kfd: process %d is still there after its release was seen; kept\n",
+				    pid_nr(pid));
+		return false;
+	}
+	return true;
+}
+
 /* Apply queued records; false if the ring overflowed (a rescan is owed). */
 static bool drain(void)
 {
@@ -277,6 +312,11 @@ static bool drain(void)
 		ring_count--;
 		spin_unlock_irqrestore(&ring_lock, flags);
 
+		/* no module lock here: it may wait for the process's p->mutex */
+		if (r.kind == REC_PROC_GONE && !really_gone(r.pid)) {
+			put_pid(r.pid);
+			continue;
+		}
 		mutex_lock(&axs.lock);
 		switch (r.kind) {
 		case REC_PROC_SEEN:

@@ -96,7 +96,7 @@ static long axs_ioctl_version(struct axs_file *f, void __user *argp)
 	v.abi_minor = AMDXSCHED_ABI_MINOR;
 	v.instance_id = axs.instance_id;
 	v.caps = AMDXSCHED_CAP_EVENTS | AMDXSCHED_CAP_LEASES |
-		 AMDXSCHED_CAP_PROC_ATTR | AMDXSCHED_CAP_SIM;
+		 AMDXSCHED_CAP_PROC_ATTR | AMDXSCHED_CAP_SIM | AMDXSCHED_CAP_APPLY;
 	v.backends = 0;
 	v.levels = 0;
 	v.max_batch = AMDXSCHED_MAX_BATCH;
@@ -189,6 +189,8 @@ static long axs_ioctl(struct file *file, unsigned int cmd, unsigned long parm)
 		return axs_ioctl_events_config(f, argp);
 	case AMDXSCHED_IOC_SET_PROC_ATTR:
 		return axs_ioctl_set_proc_attr(f, argp);
+	case AMDXSCHED_IOC_APPLY:
+		return axs_ioctl_apply(f, argp);
 	case AMDXSCHED_IOC_SIM_ADD_GPU:
 	case AMDXSCHED_IOC_SIM_PROC:
 	case AMDXSCHED_IOC_SIM_QUEUE_CREATE:

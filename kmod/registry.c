@@ -22,6 +22,7 @@ int axs_gpu_add(struct axs_gpu *gpu)
 	if (!gpu->expire)
 		return -ENOMEM;
 	mutex_init(&gpu->op_lock);
+	atomic_set(&gpu->expire_waiting, 0);
 	axs_gpu_expire_init(gpu);
 
 	mutex_lock(&axs.lock);

@@ -197,7 +197,7 @@ static void sleep_until(u64 t)
  * One runlist change: a whole-GPU unmap/remap, which sleeps for as long as
  * the unmap takes. Called under the GPU's op_lock, never axs.lock.
  */
-static int sim_remap(struct sim_gpu *sg, const struct axs_sim_change *c)
+static int sim_remap_many(struct sim_gpu *sg, const struct axs_sim_change *c, u32 nc)
 {
 	struct axs_sim_remap_info info;
 	int err;
@@ -207,7 +207,7 @@ static int sim_remap(struct sim_gpu *sg, const struct axs_sim_change *c)
 	sg->m->p.unmap_delay_ns = (u64)READ_ONCE(sg->unmap_delay_us) * NSEC_PER_USEC;
 	sg->m->p.preempt_timeout_ns =
 		(u64)READ_ONCE(sg->gpu.preempt_timeout_ms) * NSEC_PER_MSEC;
-	err = axs_sim_remap(sg->m, ktime_get_ns(), c, &info);
+	err = axs_sim_remap_many(sg->m, ktime_get_ns(), c, nc, &info);
 	sim_leave(sg);
 
 	if (info.hang) {
@@ -218,6 +218,11 @@ static int sim_remap(struct sim_gpu *sg, const struct axs_sim_change *c)
 	}
 	sleep_until(info.unmap_done_ns);
 	return err;
+}
+
+static int sim_remap(struct sim_gpu *sg, const struct axs_sim_change *c)
+{
+	return sim_remap_many(sg, c, 1);
 }
 
 /* Consume one injected failure of @knob: its -errno, or 0. */
@@ -298,6 +303,84 @@ static int sim_set_cu_mask(struct axs_gpu *gpu, struct axs_queue *q,
 	return sim_batch(sg, &c, &q, 1, &status, &sg->fail_cu_mask);
 }
 
+/*
+ * A whole decision in one remap: the suspensions (by level), priorities, CU
+ * masks and resumptions of @it as one change list. Each kind present spends
+ * its fault knob; if one fires, nothing is done.
+ */
+static int sim_apply(struct axs_gpu *gpu, const struct axs_apply_item *it, u32 n,
+		     int *status)
+{
+	static const u32 order[] = {
+		AMDXSCHED_APPLY_SUSPEND, AMDXSCHED_APPLY_SUSPEND, AMDXSCHED_APPLY_PRIORITY,
+		AMDXSCHED_APPLY_RESUME,
+	};
+	struct sim_gpu *sg = to_sim_gpu(gpu);
+	struct axs_sim_change *c;
+	u32 have = 0, i, k, nc = 0, at = 0, *prio;
+	int err = 0, late = 0;
+
+	for (i = 0; i < n; i++)
+		have |= BIT(it[i].op);
+	if (have & BIT(AMDXSCHED_APPLY_SUSPEND))
+		err = sim_fault(sg, &sg->fail_suspend);
+	if (!err && (have & BIT(AMDXSCHED_APPLY_RESUME)))
+		err = sim_fault(sg, &sg->fail_resume);
+	if (!err && (have & BIT(AMDXSCHED_APPLY_PRIORITY)))
+		err = sim_fault(sg, &sg->fail_priority);
+	if (!err && (have & BIT(AMDXSCHED_APPLY_CU_MASK)))
+		err = sim_fault(sg, &sg->fail_cu_mask);
+	/* room for the grouped changes, one per CU mask, and the priorities */
+	c = err ? NULL : kmalloc_array(n + ARRAY_SIZE(order), sizeof(*c) + sizeof(u32),
+				       GFP_KERNEL);
+	if (!err && !c)
+		err = -ENOMEM;
+	if (err) {
+		for (i = 0; i < n; i++)
+			status[i] = err;
+		return err;
+	}
+	prio = (u32 *)(c + n + ARRAY_SIZE(order));
+
+	for (k = 0; k < ARRAY_SIZE(order); k++) {
+		u32 level = k ? AMDXSCHED_LEVEL_INTERRUPT : AMDXSCHED_LEVEL_DEACTIVATE;
+		u32 first = at;
+
+		for (i = 0; i < n; i++) {
+			if (it[i].op != order[k] ||
+			    (order[k] == AMDXSCHED_APPLY_SUSPEND && it[i].arg != level))
+				continue;
+			prio[at] = it[i].arg;
+			sg->scratch[at++] = &((struct sim_q *)it[i].q->priv)->mq;
+		}
+		if (at == first)
+			continue;
+		c[nc] = (struct axs_sim_change) {
+			.q = &sg->scratch[first], .n = at - first, .level = level,
+			.priority = &prio[first],
+		};
+		c[nc++].kind = order[k] == AMDXSCHED_APPLY_SUSPEND ? AXS_SIM_CHANGE_SUSPEND :
+			       order[k] == AMDXSCHED_APPLY_PRIORITY ? AXS_SIM_CHANGE_PRIORITY :
+			       AXS_SIM_CHANGE_RESUME;
+	}
+	for (i = 0; i < n; i++) {
+		if (it[i].op != AMDXSCHED_APPLY_CU_MASK)
+			continue;
+		sg->scratch[at] = &((struct sim_q *)it[i].q->priv)->mq;
+		c[nc++] = (struct axs_sim_change) {
+			.kind = AXS_SIM_CHANGE_CU_MASK, .q = &sg->scratch[at++], .n = 1,
+			.cus = it[i].cus,
+		};
+	}
+	err = sim_remap_many(sg, c, nc);
+	kfree(c);
+	if (!err && (have & BIT(AMDXSCHED_APPLY_SUSPEND)))
+		late = sim_fault(sg, &sg->fail_suspend_late);
+	for (i = 0; i < n; i++)
+		status[i] = late && it[i].op == AMDXSCHED_APPLY_SUSPEND ? AXS_STATUS_UNKNOWN : err;
+	return err ? err : late;
+}
+
 static void sim_queue_info(struct axs_queue *q, struct amdxsched_queue_info *qi)
 {
 	struct sim_q *sq = q->priv;
@@ -332,6 +415,7 @@ static const struct axs_backend_ops sim_ops = {
 	.resume = sim_resume,
 	.set_priority = sim_set_priority,
 	.set_cu_mask = sim_set_cu_mask,
+	.apply = sim_apply,
 	.queue_info = sim_queue_info,
 	.gpu_counters = sim_gpu_counters,
 };

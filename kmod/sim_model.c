@@ -509,13 +509,18 @@ static void apply_change(struct axs_sim_gpu *g, const struct axs_sim_change *c,
 	}
 }
 
-int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c,
-		  struct axs_sim_remap_info *out)
+static bool structural(const struct axs_sim_change *c)
+{
+	return c->kind == AXS_SIM_CHANGE_ADD || c->kind == AXS_SIM_CHANGE_REMOVE;
+}
+
+int axs_sim_remap_many(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *cs,
+		       u32 nc, struct axs_sim_remap_info *out)
 {
 	struct list_head *pos;
 	u64 start, save = 0, off = 0, back = 0, t_unmap, t_map, len;
-	bool hang, structural;
-	u32 i;
+	bool hang, any_structural = false;
+	u32 i, j;
 
 	axs_sim_advance(g, now);
 	start = axs_max_u64(g->now, g->paused_until);
@@ -526,20 +531,26 @@ int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c
 			list_entry(pos, struct axs_sim_cohort, node);
 
 		save += cohort_bytes(co);
-		if (stays_off(c, co->q))
-			off += cohort_bytes(co);
+		for (j = 0; j < nc; j++) {
+			if (stays_off(&cs[j], co->q)) {
+				off += cohort_bytes(co);
+				break;
+			}
+		}
 	}
 	/* ...and restored by the remap, but for queues that stay off; resumed ones come back. */
-	if (c->kind == AXS_SIM_CHANGE_RESUME)
-		for (i = 0; i < c->n; i++)
-			back += axs_sim_queue_saved_bytes(c->q[i]);
+	for (j = 0; j < nc; j++) {
+		any_structural |= structural(&cs[j]);
+		if (cs[j].kind == AXS_SIM_CHANGE_RESUME)
+			for (i = 0; i < cs[j].n; i++)
+				back += axs_sim_queue_saved_bytes(cs[j].q[i]);
+	}
 
 	t_unmap = g->p.unmap_ns + bytes_ns(save, g->p.save_bw) + g->p.unmap_delay_ns;
 	hang = t_unmap > g->p.preempt_timeout_ns;
-	structural = c->kind == AXS_SIM_CHANGE_ADD || c->kind == AXS_SIM_CHANGE_REMOVE;
 	if (hang) {
 		t_unmap = g->p.preempt_timeout_ns;
-		if (!structural) {
+		if (!any_structural) {
 			off = 0;	/* nothing changes: everything comes back */
 			back = 0;
 		}
@@ -549,8 +560,10 @@ int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c
 	t_map = g->p.map_ns + bytes_ns(out->restore_bytes, g->p.restore_bw);
 	len = t_unmap + t_map;
 
-	if (!hang || structural)
-		apply_change(g, c, start, start + len);
+	/* A hung unmap changes nothing, but queues still come and go. */
+	for (j = 0; j < nc; j++)
+		if (!hang || structural(&cs[j]))
+			apply_change(g, &cs[j], start, start + len);
 
 	/* What is still on the GPU stands still while the runlist is off. */
 	for (pos = g->running.next; pos != &g->running; pos = pos->next)
@@ -570,6 +583,12 @@ int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c
 	out->end_ns = start + len;
 	out->hang = hang;
 	return hang ? -ETIME : 0;
+}
+
+int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c,
+		  struct axs_sim_remap_info *out)
+{
+	return axs_sim_remap_many(g, now, c, 1, out);
 }
 
 void axs_sim_gpu_fini(struct axs_sim_gpu *g)

@@ -194,6 +194,13 @@ int axs_sim_submit(struct axs_sim_gpu *g, struct axs_sim_queue *q,
  */
 int axs_sim_remap(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *c,
 		  struct axs_sim_remap_info *out);
+/*
+ * The same for @nc changes at once, applied in turn: one unmap/remap for a
+ * whole decision. A queue may be in several (a priority, a CU mask and a
+ * suspension), but should not be both suspended and resumed.
+ */
+int axs_sim_remap_many(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *cs,
+		       u32 nc, struct axs_sim_remap_info *out);
 
 /* The record of a finished kernel, or NULL if never finished or forgotten. */
 const struct axs_sim_record *axs_sim_record(const struct axs_sim_queue *q, u64 id);

@@ -550,6 +550,11 @@ static void sim_gpu_bound(struct amdxsched_sim_gpu_config *c)
 		c->restore_bw = 100000000000ULL;
 }
 
+/* What APPLY's CU_MASK entries point at: every CU, 32 words of it. */
+static const uint32_t apply_mask[AMDXSCHED_CU_MASK_WORDS] = {
+	[0 ... AMDXSCHED_CU_MASK_WORDS - 1] = 0xffffffff,
+};
+
 static uint64_t arr_handle(const struct op *o, uint64_t i)
 {
 	if (i < o->na)
@@ -590,6 +595,25 @@ static uint64_t fill_arrays(const struct op *o, const uint8_t *buf, uint8_t *a, 
 			};
 
 			memcpy(a + 16 * i, &e, sizeof(e));
+		}
+		break;
+	case IOC_APPLY:
+		len = count * sizeof(struct amdxsched_apply_entry);
+		n = count > REGION / sizeof(struct amdxsched_apply_entry) ?
+		    REGION / sizeof(struct amdxsched_apply_entry) : count;
+		for (i = 0; i < n; i++) {
+			uint64_t spec = 2 * i + 1 < o->na ? o->a[2 * i + 1] : 0;
+			uint32_t m = (spec >> 40) & 0xff;
+			struct amdxsched_apply_entry e = {
+				.handle = arr_handle(o, 2 * i < o->na ? 2 * i : o->na + i),
+				.op = spec & 0xff,
+				.arg = (uint32_t)(spec >> 8),
+				.mask = m == APPLY_MASK_GOOD ? (uintptr_t)apply_mask :
+					m == APPLY_MASK_BAD ? 8 : 0,
+				.status = 0x5a5a5a5a,
+			};
+
+			memcpy(a + sizeof(e) * i, &e, sizeof(e));
 		}
 		break;
 	case IOC_SET_CU_MASK: {
@@ -717,6 +741,13 @@ static void ioctl_results(unsigned int sub, const uint8_t *out)
 	}
 	case IOC_SUSPEND: {
 		struct amdxsched_suspend a;
+
+		memcpy(&a, out, sizeof(a));
+		note_lease(a.lease_id);
+		break;
+	}
+	case IOC_APPLY: {
+		struct amdxsched_apply a;
 
 		memcpy(&a, out, sizeof(a));
 		note_lease(a.lease_id);

@@ -128,7 +128,14 @@ struct field {
 enum { IOC_VERSION, IOC_BACKEND_INFO, IOC_LIST_GPUS, IOC_LIST_QUEUES, IOC_LIST_PROCS,
 	IOC_SUSPEND, IOC_RESUME, IOC_LEASE_RENEW, IOC_SET_PRIORITY, IOC_SET_CU_MASK,
 	IOC_EVENTS_CONFIG, IOC_SET_PROC_ATTR, IOC_SIM_ADD_GPU, IOC_SIM_PROC,
-	IOC_SIM_QUEUE_CREATE, IOC_SIM_QUEUE_DESTROY, IOC_SIM_SUBMIT, IOC_SIM_WAIT, IOC_N };
+	IOC_SIM_QUEUE_CREATE, IOC_SIM_QUEUE_DESTROY, IOC_SIM_SUBMIT, IOC_SIM_WAIT, IOC_APPLY,
+	IOC_N };
+
+/* APPLY's array: pairs of (handle, spec); spec = op | arg << 8 | APPLY_MASK_* << 40. */
+#define APPLY_SPEC(op, arg, m)	((uint64_t)(op) | (uint64_t)(arg) << 8 | (uint64_t)(m) << 40)
+#define APPLY_MASK_NONE		0
+#define APPLY_MASK_GOOD		1	/* a readable mask of the given bits */
+#define APPLY_MASK_BAD		2	/* an unmapped address */
 
 struct ioctl_desc {
 	const char *name;

@@ -115,6 +115,21 @@ static const struct field f_set_cu_mask[] = {
 	TAIL,
 };
 
+static const struct field f_apply[] = {
+	HEAD(amdxsched_apply, 0),
+	FLD(amdxsched_apply, gpu_id, K_GPU, 0),
+	FLD(amdxsched_apply, count, K_BATCH, 0),
+	FLD(amdxsched_apply, entries, K_PTR, 0),
+	FLD(amdxsched_apply, entry_size, K_ESIZE, AMDXSCHED_APPLY_ENTRY_SIZE_VER0),
+	FLD(amdxsched_apply, lease_ms, K_LEASEMS, 0),
+	FLD(amdxsched_apply, lease_id, K_OUT, 0),
+	FLD(amdxsched_apply, remaps, K_OUT, 0),
+	FLD(amdxsched_apply, pad, K_ZERO, 0),
+	FLDW(amdxsched_apply, reserved[0], 8, K_ZERO, 0),
+	FLDW(amdxsched_apply, reserved[1], 8, K_ZERO, 0),
+	TAIL,
+};
+
 static const struct field f_events_config[] = {
 	HEAD(amdxsched_events_config, 0),
 	FLD(amdxsched_events_config, mask, K_EVMASK, 0),
@@ -242,6 +257,7 @@ const struct ioctl_desc ioctls[IOC_N] = {
 	    f_sim_queue_destroy),
 	IOC(IOC_SIM_SUBMIT, SIM_SUBMIT, amdxsched_sim_submit, f_sim_submit),
 	IOC(IOC_SIM_WAIT, SIM_WAIT, amdxsched_sim_wait, f_sim_wait),
+	IOC(IOC_APPLY, APPLY, amdxsched_apply, f_apply),
 };
 
 const char *const op_names[OP_NKINDS] = {
@@ -536,6 +552,7 @@ static unsigned int pick_ioctl(struct rng *r)
 		[IOC_SET_CU_MASK] = 4, [IOC_EVENTS_CONFIG] = 5, [IOC_SET_PROC_ATTR] = 4,
 		[IOC_SIM_ADD_GPU] = 1, [IOC_SIM_PROC] = 4, [IOC_SIM_QUEUE_CREATE] = 8,
 		[IOC_SIM_QUEUE_DESTROY] = 4, [IOC_SIM_SUBMIT] = 10, [IOC_SIM_WAIT] = 6,
+		[IOC_APPLY] = 10,
 	};
 	unsigned int i, total = 0, x;
 
@@ -571,6 +588,35 @@ static void gen_array(struct op *o, struct rng *r)
 			o->a[i + 1] = rng_chance(r, 90) ? rng_below(r, 16) : PICK(r, 16, U32MAX);
 		}
 		break;
+	case IOC_APPLY:
+		/* (handle, spec) pairs: mostly sound decisions, sometimes not */
+		o->na = 2 * PICK(r, 1, 2, 2, 3, 4);
+		for (i = 0; i < o->na; i += 2) {
+			uint32_t op = rng_chance(r, 95) ? 1 + rng_below(r, 4) : PICK(r, 0, 5, 99);
+			uint32_t arg = 0, m = APPLY_MASK_NONE;
+
+			switch (op) {
+			case AMDXSCHED_APPLY_SUSPEND:
+				arg = rng_chance(r, 95) ? PICK(r, 2, 3, 3) : PICK(r, 0, 1, 4);
+				break;
+			case AMDXSCHED_APPLY_RESUME:
+				arg = rng_chance(r, 80) ? 0 : PICK(r, AMDXSCHED_RESUME_FORCE, 2);
+				break;
+			case AMDXSCHED_APPLY_PRIORITY:
+				arg = rng_chance(r, 90) ? rng_below(r, 16) : PICK(r, 16, U32MAX);
+				break;
+			case AMDXSCHED_APPLY_CU_MASK:
+				arg = rng_chance(r, 85) ? 32 * PICK(r, 1, 4, 4, 32) : PICK(r, 0, 33, 1056);
+				m = rng_chance(r, 90) ? APPLY_MASK_GOOD :
+				    PICK(r, APPLY_MASK_NONE, APPLY_MASK_BAD);
+				break;
+			}
+			if (op != AMDXSCHED_APPLY_CU_MASK && rng_chance(r, 3))
+				m = APPLY_MASK_GOOD;	/* a mask it has no use for */
+			o->a[i] = rng_chance(r, 85) ? REF(R_HANDLE, i / 2) : gen_handle(r);
+			o->a[i + 1] = APPLY_SPEC(op, arg, m);
+		}
+		break;
 	case IOC_SET_CU_MASK:
 		o->na = 1 + rng_below(r, 4);
 		/* Bit i goes to XCC i mod n: a mask must leave every XCC a CU. */
@@ -599,6 +645,16 @@ static void fit_attr(struct op *o)
 				o->v[2 + i] = 0;
 }
 
+static bool apply_suspends(const struct op *o)
+{
+	unsigned int i;
+
+	for (i = 1; i < o->na; i += 2)
+		if ((o->a[i] & 0xff) == AMDXSCHED_APPLY_SUSPEND)
+			return true;
+	return false;
+}
+
 /* Counts match the array unless mutated: a batch of the handles given. */
 static void fit_counts(struct op *o)
 {
@@ -612,7 +668,10 @@ static void fit_counts(struct op *o)
 		uint64_t *v = &o->v[2 + i];
 
 		if (d->f[i].kind == K_BATCH && !IS_REF(*v) && *v <= 4 && *v)
-			*v = o->sub == IOC_SET_PRIORITY ? o->na / 2 : o->na;
+			*v = o->sub == IOC_SET_PRIORITY || o->sub == IOC_APPLY ? o->na / 2 : o->na;
+		/* APPLY takes a lease exactly when it suspends something */
+		if (d->f[i].kind == K_LEASEMS && o->sub == IOC_APPLY && !apply_suspends(o))
+			*v = 0;
 	}
 }
 

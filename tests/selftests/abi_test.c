@@ -21,6 +21,7 @@ FIXTURE(abi) {
 	uint64_t h;
 	int32_t st;
 	struct amdxsched_priority_entry pe;
+	struct amdxsched_apply_entry ae;
 	uint32_t mask[AMDXSCHED_CU_MASK_WORDS];
 	uint64_t extra;		/* a queue made for SIM_QUEUE_DESTROY */
 };
@@ -196,6 +197,20 @@ PREP(prep_cu_mask)
 	a->mask = (uintptr_t)self->mask;
 }
 
+PREP(prep_apply)
+{
+	struct amdxsched_apply *a = arg;
+
+	memset(&self->ae, 0, sizeof(self->ae));
+	self->ae.handle = self->q;
+	self->ae.op = AMDXSCHED_APPLY_PRIORITY;
+	self->ae.arg = 7;	/* unchanged */
+	a->gpu_id = self->gpu;
+	a->count = 1;
+	a->entries = (uintptr_t)&self->ae;
+	a->entry_size = sizeof(self->ae);
+}
+
 PREP(prep_events)
 {
 	struct amdxsched_events_config *a = arg;
@@ -328,6 +343,10 @@ static const struct ioc iocs[] = {
 	  4, { Z(struct amdxsched_set_cu_mask, flags), Z(struct amdxsched_set_cu_mask, pad),
 	       RSV(struct amdxsched_set_cu_mask) },
 	  prep_cu_mask, NULL, false },
+	{ "APPLY", AMDXSCHED_IOC_APPLY, AMDXSCHED_APPLY_SIZE_VER0,
+	  4, { Z(struct amdxsched_apply, flags), Z(struct amdxsched_apply, pad),
+	       RSV(struct amdxsched_apply) },
+	  prep_apply, NULL, false },
 	{ "EVENTS_CONFIG", AMDXSCHED_IOC_EVENTS_CONFIG, AMDXSCHED_EVENTS_CONFIG_SIZE_VER0,
 	  4, { Z(struct amdxsched_events_config, flags), Z(struct amdxsched_events_config, pad),
 	       RSV(struct amdxsched_events_config) },
@@ -769,7 +788,7 @@ TEST_F(abi, version)
 	EXPECT_EQ(AMDXSCHED_ABI_MINOR, v.abi_minor);
 	EXPECT_NE(0, v.instance_id);
 	EXPECT_EQ(AMDXSCHED_CAP_EVENTS | AMDXSCHED_CAP_LEASES | AMDXSCHED_CAP_PROC_ATTR |
-		  AMDXSCHED_CAP_SIM, v.caps);
+		  AMDXSCHED_CAP_SIM | AMDXSCHED_CAP_APPLY, v.caps);
 	ASSERT_EQ(0, axs_backend_info(self->fd, AMDXSCHED_BACKEND_KFD, &kfd));
 	EXPECT_EQ((1U << AMDXSCHED_BACKEND_SIM) |
 		  (kfd.status == AMDXSCHED_BACKEND_RUNNING ? 1U << AMDXSCHED_BACKEND_KFD : 0),
@@ -879,11 +898,11 @@ TEST_F(abi, backend_info)
 TEST_F(abi, unknown_ioctl_numbers_are_enotty)
 {
 	struct snap before, after;
-	unsigned long cmds[64];
+	unsigned long cmds[128];
 	unsigned int i, n = 0;
 
-	cmds[n++] = _IO(AMDXSCHED_IOC_MAGIC, 0x0c);
-	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x0c, struct amdxsched_list);
+	cmds[n++] = _IO(AMDXSCHED_IOC_MAGIC, 0x0d);
+	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x0d, struct amdxsched_list);
 	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x3f, struct amdxsched_version);
 	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x46, struct amdxsched_sim_wait);
 	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0xff, struct amdxsched_version);

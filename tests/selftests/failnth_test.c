@@ -457,6 +457,40 @@ static int reset_cu_mask(struct sweep *s)
 	return axs_set_cu_mask(s->fd, s->q[0], full_mask, 128);
 }
 
+/* q[0] suspended; APPLY resumes it and suspends q[1] in one decision. */
+static int prep_apply(struct sweep *s)
+{
+	return axs_suspend1(s->fd, s->q[0], AMDXSCHED_LEVEL_INTERRUPT, s->max_lease_ms, NULL);
+}
+
+static int op_apply(struct sweep *s)
+{
+	struct amdxsched_apply_entry e[NQ] = {
+		{ .handle = s->q[0], .op = AMDXSCHED_APPLY_RESUME },
+		{ .handle = s->q[1], .op = AMDXSCHED_APPLY_SUSPEND,
+		  .arg = AMDXSCHED_LEVEL_INTERRUPT },
+	};
+	int ret;
+
+	s->lease_id = 0;
+	ret = axs_apply(s->fd, s->gpu, e, NQ, s->max_lease_ms, &s->lease_id, NULL);
+	s->status[0] = e[0].status;
+	s->status[1] = e[1].status;
+	return ret;
+}
+
+static int done_apply(struct sweep *s, bool complete)
+{
+	struct amdxsched_queue_info a, b;
+
+	if (complete && (!s->lease_id || s->status[0] || s->status[1]))
+		return -EBADE;
+	if (queue_of(s, s->q[0], &a) || queue_of(s, s->q[1], &b))
+		return -ENOENT;
+	return !(a.state & AMDXSCHED_QUEUE_S_SUSPENDED) &&
+	       (b.state & AMDXSCHED_QUEUE_S_SUSPENDED) ? 0 : -EBADE;
+}
+
 static int op_events_config(struct sweep *s)
 {
 	return axs_events_config(s->tmp, AMDXSCHED_EVENT_MASK_ALL, 1024);
@@ -780,6 +814,7 @@ static const struct sweep_op ops[] = {
 	OP("read", prep_reader, op_read, NULL, failed_read, NULL),
 	OP("poll", prep_reader, op_poll, NULL, NULL, NULL),
 	OP("close", prep_busy_file, op_close, done_close, NULL, NULL),
+	OP("APPLY", prep_apply, op_apply, done_apply, NULL, reset_resume),
 	/* Last: a GPU cannot be removed, so this one stops at its first success. */
 	{ .name = "SIM_ADD_GPU", .prepare = prep_add_gpu, .call = op_sim_add_gpu,
 	  .check_done = done_add_gpu, .once = true },
@@ -868,9 +903,10 @@ SWEEP_TEST(17, sim_wait)
 SWEEP_TEST(18, read)
 SWEEP_TEST(19, poll)
 SWEEP_TEST(20, close)
-SWEEP_TEST(21, sim_add_gpu)
+SWEEP_TEST(21, apply)
+SWEEP_TEST(22, sim_add_gpu)
 
 /* The table and the tests above name the same operations, in order. */
-_Static_assert(sizeof(ops) / sizeof(ops[0]) == 22, "one SWEEP_TEST per operation");
+_Static_assert(sizeof(ops) / sizeof(ops[0]) == 23, "one SWEEP_TEST per operation");
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,8 @@
  * The reload tests need AXS_KO (default /axs/amdxsched.ko, as in the VM) and
  * reload the module with the parameters in /axs/modparams.
  */
+#include <pthread.h>
+
 #include "axs_test.h"
 
 #include <stdarg.h>
@@ -61,6 +63,80 @@ static int kfd_child_start(struct kfd_child *c, int close_fd)
 	close(c->from);
 	c->pid = 0;
 	return fd < 0 ? fd : -fd;	/* the child's open() errno */
+}
+
+/*
+ * A child whose main thread opens /dev/kfd and then leaves with
+ * pthread_exit(), while a second thread keeps the process (and its mm, and
+ * so amdkfd's process) alive until told to exit ('x').
+ */
+static void *kfd_child_keeper(void *arg)
+{
+	int from = *(int *)arg;
+
+	axs_pipe_get(from, 600 * 1000);
+	_exit(0);
+}
+
+static int kfd_child_start_leaderless(struct kfd_child *c, int close_fd)
+{
+	static int down_rd;
+	int down[2], up[2], fd, ret;
+	pthread_t t;
+
+	if (pipe(down) || pipe(up))
+		return -errno;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -errno;
+	if (!c->pid) {
+		if (close_fd >= 0)
+			close(close_fd);
+		close(down[1]);
+		close(up[0]);
+		fd = open(KFD_DEV, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			axs_pipe_put(up[1], (char)(errno & 0x7f));
+			_exit(1);
+		}
+		down_rd = down[0];
+		if (pthread_create(&t, NULL, kfd_child_keeper, &down_rd)) {
+			axs_pipe_put(up[1], EAGAIN);
+			_exit(1);
+		}
+		axs_pipe_put(up[1], 'k');
+		pthread_exit(NULL);	/* the process lives on in the keeper */
+	}
+	close(down[0]);
+	close(up[1]);
+	c->to = down[1];
+	c->from = up[0];
+	ret = axs_pipe_get(c->from, AXS_EVENTUALLY_MS);
+	if (ret == 'k')
+		return 0;
+	axs_wait_child(c->pid);
+	close(c->to);
+	close(c->from);
+	c->pid = 0;
+	return ret < 0 ? ret : -ret;
+}
+
+/* Is the thread @tid of @pid gone (a zombie leader, or reaped)? */
+static bool thread_exited(pid_t pid, pid_t tid)
+{
+	char path[64], line[128];
+	bool zombie = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6))
+			zombie = strchr(line, 'Z') != NULL;
+	fclose(f);
+	return zombie;
 }
 
 /*
@@ -287,6 +363,50 @@ TEST_F(kfd, a_process_that_opens_kfd_appears_and_goes)
 	EXPECT_EQ(1, ev_wait_pid(self->fd, AMDXSCHED_EVENT_PROC_CREATED, pid));
 	EXPECT_TRUE(listed_as_kfd(self->fd, pid, &nq));
 	EXPECT_EQ(0, nq);	/* no GPU here, so no queue */
+
+	EXPECT_EQ(0, kfd_child_stop(&self->child));
+	EXPECT_EQ(1, ev_wait_pid(self->fd, AMDXSCHED_EVENT_PROC_EXIT, pid));
+	EXPECT_FALSE(listed_as_kfd(self->fd, pid, NULL));
+}
+
+/*
+ * amdkfd's process belongs to the mm: a process whose main thread has
+ * exited while another thread still runs is still there, with its queues.
+ * It stays listed across rescans, the backend can still act on it, and it
+ * goes only when its last thread exits. The module used to look for the
+ * leader's mm, found none, and dropped the process (and would have dropped
+ * its suspended queues with it) at the next rescan.
+ */
+TEST_F(kfd, a_process_whose_main_thread_exited_stays_until_its_last_thread)
+{
+	char out[256], want[64];
+	uint64_t end;
+	pid_t pid;
+	int ret;
+
+	ASSERT_EQ(0, axs_events_config(self->fd, AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_PROC_EXIT),
+				       256));
+	ret = kfd_child_start_leaderless(&self->child, self->fd);
+	if (ret == -EINVAL && !self->bi.num_gpus)
+		SKIP(return, "amdkfd refuses processes without a GPU (EINVAL on open)");
+	ASSERT_EQ(0, ret);
+	pid = self->child.pid;
+	ASSERT_TRUE(listed_eventually(self->fd, pid));
+	end = axs_now_ns() + (uint64_t)AXS_EVENTUALLY_MS * MS;
+	while (!thread_exited(pid, pid) && axs_now_ns() < end)
+		axs_sleep_ms(10);
+	ASSERT_TRUE(thread_exited(pid, pid));
+
+	/* two rescans (kfd_rescan_ms, 2 s) later, still there */
+	axs_sleep_ms(4500);
+	EXPECT_TRUE(listed_as_kfd(self->fd, pid, NULL));
+	EXPECT_EQ(0, axs_ev_drain(self->fd));	/* no PROC_EXIT */
+	if (!access(KFD_DEBUGFS "/call", F_OK) && !write_file(TEST_CALLS, "1")) {
+		/* amdkfd finds it through the live thread: the queue id is what is wrong */
+		EXPECT_EQ(0, kfd_call(out, sizeof(out), "priority %d %d 3", pid, NO_SUCH_QID));
+		snprintf(want, sizeof(want), "ret=%d", -ENOENT);
+		EXPECT_STREQ(want, out);
+	}
 
 	EXPECT_EQ(0, kfd_child_stop(&self->child));
 	EXPECT_EQ(1, ev_wait_pid(self->fd, AMDXSCHED_EVENT_PROC_EXIT, pid));

@@ -290,6 +290,29 @@ static void nobody_own_queues(FIXTURE_DATA(perm) *self, void *arg)
 	CHILD_EQ(0, axs_queue_info(fd, h, &qi));
 	CHILD_EQ(0, qi.state & ~AMDXSCHED_QUEUE_S_BUSY);
 
+	/* APPLY holds to the same rules: no raising, own queues only */
+	{
+		struct amdxsched_apply_entry e[2] = {
+			{ .handle = h, .op = AMDXSCHED_APPLY_PRIORITY, .arg = 9 },
+			{ .handle = self->rq[0], .op = AMDXSCHED_APPLY_PRIORITY, .arg = 1 },
+		};
+
+		CHILD_EQ(-EPERM, axs_apply(fd, self->gpu, e, 1, 0, NULL, NULL));
+		CHILD_EQ(-EPERM, e[0].status);
+		e[0].arg = 6;
+		CHILD_EQ(-EPERM, axs_apply(fd, self->gpu, e, 2, 0, NULL, NULL));
+		CHILD_EQ(AMDXSCHED_STATUS_NOT_DONE, e[0].status);
+		CHILD_EQ(-EPERM, e[1].status);
+		CHILD_EQ(0, axs_queue_info(fd, h, &qi));
+		CHILD_EQ(8, qi.priority);
+		e[1] = (struct amdxsched_apply_entry){ .handle = h,
+			.op = AMDXSCHED_APPLY_SUSPEND, .arg = L3 };
+		CHILD_EQ(0, axs_apply(fd, self->gpu, e, 2, 1000, &lease, NULL));
+		CHILD_EQ(0, axs_queue_info(fd, h, &qi));
+		CHILD_EQ(6, qi.priority);
+		CHILD_EQ(0, axs_resume1(fd, h));
+	}
+
 	/* priority: lowering and keeping are fine, raising is not */
 	CHILD_EQ(0, axs_set_priority1(fd, h, 4));
 	CHILD_EQ(0, axs_set_priority1(fd, h, 4));

@@ -142,13 +142,16 @@ FIXTURE(stall) {
 
 FIXTURE_SETUP(stall)
 {
+	struct amdxsched_version v;
 	int ret;
 
 	self->lister = -1;
 	if (!axs_fixture_open(_metadata, &self->fd, &self->gpu))
 		return;
 	axs_fixture_queues(_metadata, self->fd, self->gpu, self->q, 2);
-	ASSERT_EQ(0, axs_events_config(self->fd, AMDXSCHED_EVENT_MASK_ALL, 4096));
+	AXS_INIT(v);
+	ASSERT_EQ(0, axs_version(self->fd, &v));
+	ASSERT_EQ(0, axs_events_config(self->fd, axs_events_mask_all(&v), 4096));
 	self->lister = axs_open(O_RDONLY);
 	ASSERT_LE(0, self->lister);
 	ret = stalled_page_make(&self->sp);
@@ -239,6 +242,7 @@ FIXTURE(gpus) {
 
 FIXTURE_SETUP(gpus)
 {
+	struct amdxsched_version v;
 	int ret;
 
 	self->added = false;
@@ -255,7 +259,10 @@ FIXTURE_SETUP(gpus)
 	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &self->q, NULL));
 	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->slow, 7, &self->s[0], NULL));
 	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->slow, 7, &self->s[1], NULL));
-	ASSERT_EQ(0, axs_events_config(self->fd, AMDXSCHED_EVENT_MASK_ALL, 4096));
+	/* every event this module knows: the tests then also run on older ones */
+	AXS_INIT(v);
+	ASSERT_EQ(0, axs_version(self->fd, &v));
+	ASSERT_EQ(0, axs_events_config(self->fd, axs_events_mask_all(&v), 4096));
 }
 
 FIXTURE_TEARDOWN(gpus)

@@ -1661,6 +1661,8 @@ static void es_feed(struct evstate *es, const struct amdxsched_event *e)
 		if (e->gpu_id < MAX_GPUS)
 			es->hang[e->gpu_id]++;
 		break;
+	case AMDXSCHED_EVENT_RESUME_LATE:
+		break;	/* a GPU's; lateness itself is the lease checks' */
 	default:
 		es_queue(es, e);
 		break;
@@ -1677,7 +1679,7 @@ static bool record_ok(const struct amdxsched_event *e)
 		return false;
 	if (proc)
 		return !e->handle && e->gpu_id == AMDXSCHED_GPU_ANY && e->pid;
-	if (e->type == AMDXSCHED_EVENT_GPU_HANG)
+	if (e->type == AMDXSCHED_EVENT_GPU_HANG || e->type == AMDXSCHED_EVENT_RESUME_LATE)
 		return !e->handle && e->gpu_id != AMDXSCHED_GPU_ANY;
 	return e->handle && e->pid && e->gpu_id != AMDXSCHED_GPU_ANY;
 }

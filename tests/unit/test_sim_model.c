@@ -320,6 +320,39 @@ TEST(lv3_suspend_stops_progress_and_resume_continues_it)
 	EXPECT_EQ(0, env_free(e));
 }
 
+/*
+ * A decision that suspends one queue and resumes another costs one remap
+ * when given at once: one unmap saves what runs, one map restores what
+ * comes back. Two separate remaps cost twice the fixed unmap and map.
+ */
+TEST(a_suspend_and_a_resume_given_at_once_cost_one_remap)
+{
+	struct env *e = env_new(AXS_SIM_DISPATCH_PRIORITY);
+	struct axs_sim_queue *a = queue_new(e, 7, 0);
+	struct axs_sim_queue *b = queue_new(e, 7, 0);
+	struct axs_sim_queue *qa[1] = { a }, *qb[1] = { b };
+	struct axs_sim_remap_info info;
+	struct axs_sim_change c[2] = {
+		{ .kind = AXS_SIM_CHANGE_SUSPEND, .level = 3, .q = qa, .n = 1 },
+		{ .kind = AXS_SIM_CHANGE_RESUME, .q = qb, .n = 1 },
+	};
+	u64 remaps;
+
+	submit(e, a, 4, MS, 0, 100 * US);
+	ASSERT_EQ(0, change(e, 100 * US, AXS_SIM_CHANGE_SUSPEND, b, 3, 0, NULL, NULL));
+	remaps = e->g->stats.remaps;
+	ASSERT_EQ(0, axs_sim_remap_many(e->g, 400 * US, c, 2, &info));
+	EXPECT_EQ(remaps + 1, e->g->stats.remaps);
+	EXPECT_EQ(3, a->level);
+	EXPECT_EQ(0, b->level);
+	/* a's waves are saved and stay off; b had nothing saved */
+	EXPECT_EQ(4 * CU_BYTES, info.save_bytes);
+	EXPECT_EQ(0, info.restore_bytes);
+	EXPECT_EQ(4 * CU_BYTES, axs_sim_queue_saved_bytes(a));
+	EXPECT_EQ(400 * US + UNMAP + 4 * CU_BYTES + MAP, info.end_ns);
+	EXPECT_EQ(0, env_free(e));
+}
+
 TEST(lv2_lets_the_running_kernel_finish_and_starts_nothing_new)
 {
 	struct env *e = env_new(AXS_SIM_DISPATCH_PRIORITY);

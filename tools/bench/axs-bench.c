@@ -4,7 +4,9 @@
  * so that ratios survive a noisy machine (QEMU without KVM here).
  *
  *  1. suspend and resume of batches of 1, 8 and 64 queues on a simulated GPU
- *     whose unmap costs nothing, as multiples of a no-op ioctl;
+ *     whose unmap costs nothing, as multiples of a no-op ioctl; and the same
+ *     changes as APPLY calls (one decision: ABI 1.3), also as multiples of a
+ *     pipe wake-up (goals: 64 queues at most 2x one; one below a wake-up);
  *  2. the delay from a queue's busy transition to an event reader waking,
  *     next to the delay of a pipe wake-up between the same two threads;
  *  3. a suspend+resume on one GPU and a LIST, each alone and while another
@@ -100,6 +102,32 @@ static int time_batch(int fd, const uint64_t *q, uint32_t n, uint64_t *sus, uint
 	return 0;
 }
 
+/* ns per APPLY that suspends @n queues and per APPLY that resumes them. */
+static int time_apply(int fd, uint32_t gpu, const uint64_t *q, uint32_t n, uint64_t *ns)
+{
+	struct amdxsched_apply_entry e[MAXQ];
+	uint64_t t = 0, t0;
+	int r;
+
+	for (int i = 0; i < ITERS; i++) {
+		for (int k = 0; k < 2; k++) {
+			memset(e, 0, n * sizeof(e[0]));
+			for (uint32_t j = 0; j < n; j++) {
+				e[j].handle = q[j];
+				e[j].op = k ? AMDXSCHED_APPLY_RESUME : AMDXSCHED_APPLY_SUSPEND;
+				e[j].arg = k ? 0 : AMDXSCHED_LEVEL_INTERRUPT;
+			}
+			t0 = axs_now_ns();
+			r = axs_apply(fd, gpu, e, n, k ? 0 : 1000, NULL, NULL);
+			t += axs_now_ns() - t0;
+			if (r)
+				return r;
+		}
+	}
+	*ns = t / (2 * ITERS);
+	return 0;
+}
+
 struct waker {
 	int evfd;
 	int pipe_rd;
@@ -140,7 +168,7 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-static int bench_wakeups(int fd, uint64_t q)
+static int bench_wakeups(int fd, uint64_t q, uint64_t *pipe_median)
 {
 	struct amdxsched_sim_wait wt;
 	struct waker w = { 0 };
@@ -200,6 +228,7 @@ static int bench_wakeups(int fd, uint64_t q)
 	close(w.evfd);
 	close(p[0]);
 	close(p[1]);
+	*pipe_median = pm;
 	return 0;
 }
 
@@ -336,7 +365,8 @@ int main(void)
 {
 	static const uint32_t sizes[] = { 1, 8, 64 };
 	struct amdxsched_sim_gpu_config cfg;
-	uint64_t noop[ROUNDS], ver[ROUNDS], sus[3][ROUNDS], res[3][ROUNDS];
+	uint64_t noop[ROUNDS], ver[ROUNDS], sus[3][ROUNDS], res[3][ROUNDS], app[3][ROUNDS];
+	uint64_t pipe = 0;
 	uint64_t q[MAXQ];
 	int fd, r;
 
@@ -370,6 +400,9 @@ int main(void)
 			r = time_batch(fd, q, sizes[s], &sus[s][round], &res[s][round]);
 			if (r)
 				return fail("suspend/resume", r);
+			r = time_apply(fd, cfg.gpu_id, q, sizes[s], &app[s][round]);
+			if (r)
+				return fail("apply", r);
 		}
 	}
 
@@ -394,9 +427,28 @@ int main(void)
 	}
 	printf("bench.noop_ioctl_ns=%llu\n", (unsigned long long)n);
 
-	r = bench_wakeups(fd, q[0]);
-	if (!r)
-		r = bench_stall(fd, q[0], &cfg);
+	r = bench_wakeups(fd, q[0], &pipe);
+	if (r)
+		return r;
+
+	uint64_t a1 = median(app[0], ROUNDS);
+
+	printf("\none decision as APPLY (half suspend, half resume calls), median of %d rounds\n",
+	       ROUNDS);
+	printf("  %-30s %10s %14s %14s %12s\n", "", "ns/call", "x no-op ioctl", "x pipe wake",
+	       "x 1 queue");
+	for (int s = 0; s < 3; s++) {
+		uint64_t ma = median(app[s], ROUNDS);
+		char name[64];
+
+		snprintf(name, sizeof(name), "APPLY, %u queue%s", sizes[s], sizes[s] > 1 ? "s" : "");
+		printf("  %-30s %10llu %14.2f %14.2f %12.2f\n", name, (unsigned long long)ma,
+		       (double)ma / n, (double)ma / pipe, (double)ma / a1);
+		printf("bench.apply_%u_over_noop=%.2f\nbench.apply_%u_over_pipe=%.2f\n",
+		       sizes[s], (double)ma / n, sizes[s], (double)ma / pipe);
+	}
+	printf("bench.apply_64_over_1=%.2f\n", (double)median(app[2], ROUNDS) / a1);
+	r = bench_stall(fd, q[0], &cfg);
 	close(fd);
 	return r;
 }

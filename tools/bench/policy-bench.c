@@ -6,11 +6,18 @@
  * interleaved, each figure is the median over rounds, and every figure is
  * also given as a ratio to the 10-queue case of the same run, which is what
  * survives a noisy machine.
+ *
+ * Then, for each policy's decisions at 100 queues, the whole-GPU remaps
+ * they cost per GPU they touch: with xschedd's one APPLY call per GPU (one
+ * remap on the simulated GPU, apply_test) and with one call per kind of
+ * change, as before APPLY (each call one remap on HWS).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <linux/amdxsched.h>
 
 #include "axs_policy.h"
 
@@ -84,6 +91,58 @@ static uint64_t run(struct axsp *p, uint32_t nq, uint64_t *t, uint32_t *seed)
 	return (now_ns() - t0) / EVENTS;
 }
 
+/* Calls (so remaps) @gp costs without APPLY: one per kind and batch, one per CU mask. */
+static uint32_t separate_calls(const struct axsp_gpu_plan *gp)
+{
+	uint32_t n = gp->n_cu;
+	const uint32_t b = AMDXSCHED_MAX_BATCH;
+
+	n += (gp->n_prio + b - 1) / b;
+	n += (gp->n_suspend[0] + b - 1) / b + (gp->n_suspend[1] + b - 1) / b;
+	n += (gp->n_resume + b - 1) / b;
+	return n;
+}
+
+/* Remaps per GPU touched, over the decisions of EVENTS events at 100 queues. */
+static int remaps_per_decision(void)
+{
+	printf("\nremaps per GPU a decision touches, 100 queues, %d events\n", EVENTS);
+	printf("%-10s %10s %12s %14s %16s\n", "policy", "decisions", "GPUs touched",
+	       "APPLY (1/GPU)", "separate calls");
+	for (int k = 0; k < AXSP_NKINDS; k++) {
+		struct axsp *p = setup((enum axsp_kind)k, 100);
+		uint64_t t = 0, decisions = 0, touched = 0, separate = 0, apply = 0;
+		struct axsp_plan plan;
+		uint32_t seed = 7;
+
+		if (!p)
+			return 1;
+		for (int i = 0; i < EVENTS; i++) {
+			seed = seed * 1103515245u + 12345u;
+			t += 50000 + (seed >> 16) % 500000;
+			axsp_queue_busy(p, (seed >> 4) % 100 + 1, (seed >> 24) & 1, t);
+			if (axsp_decide(p, t, &plan) <= 0 || !plan.n_gpus)
+				continue;
+			decisions++;
+			for (uint32_t g = 0; g < plan.n_gpus; g++) {
+				touched++;
+				apply++;	/* xschedd: one APPLY per GPU plan */
+				separate += separate_calls(&plan.gpus[g]);
+			}
+		}
+		axsp_free(p);
+		printf("%-10s %10llu %12llu %14.2f %16.2f\n", axsp_kind_name((enum axsp_kind)k),
+		       (unsigned long long)decisions, (unsigned long long)touched,
+		       touched ? (double)apply / touched : 0.0,
+		       touched ? (double)separate / touched : 0.0);
+		printf("bench.%s_remaps_per_gpu_apply=%.2f\nbench.%s_remaps_per_gpu_separate=%.2f\n",
+		       axsp_kind_name((enum axsp_kind)k), touched ? (double)apply / touched : 0.0,
+		       axsp_kind_name((enum axsp_kind)k),
+		       touched ? (double)separate / touched : 0.0);
+	}
+	return 0;
+}
+
 int main(void)
 {
 	uint64_t res[AXSP_NKINDS][NSIZES][ROUNDS];
@@ -125,5 +184,5 @@ int main(void)
 		printf("   %12.1fx %7.1fx\n", (double)med[1] / (double)med[0],
 		       (double)med[2] / (double)med[0]);
 	}
-	return 0;
+	return remaps_per_decision();
 }

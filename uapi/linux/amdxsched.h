@@ -69,6 +69,7 @@
 #define AMDXSCHED_CAP_LEASES		_BITULL(1)	/* suspensions expire */
 #define AMDXSCHED_CAP_PROC_ATTR		_BITULL(2)	/* AMDXSCHED_IOC_SET_PROC_ATTR */
 #define AMDXSCHED_CAP_SIM		_BITULL(3)	/* AMDXSCHED_IOC_SIM_* */
+#define AMDXSCHED_CAP_APPLY		_BITULL(4)	/* AMDXSCHED_IOC_APPLY (ABI 1.3) */
 
 struct amdxsched_version {
 	__u32 size;		/* in */
@@ -312,6 +313,41 @@ struct amdxsched_set_cu_mask {
 #define AMDXSCHED_SET_CU_MASK_SIZE_VER0	48
 
 /* ------------------------------------------------------------------------ */
+/* AMDXSCHED_IOC_APPLY (ABI 1.3): one decision on one GPU, in one remap */
+
+#define AMDXSCHED_APPLY_SUSPEND		1	/* arg: level; under the call's lease */
+#define AMDXSCHED_APPLY_RESUME		2	/* arg: 0 or AMDXSCHED_RESUME_FORCE */
+#define AMDXSCHED_APPLY_PRIORITY	3	/* arg: priority 0..15 */
+#define AMDXSCHED_APPLY_CU_MASK		4	/* arg: num_bits; mask: the mask */
+
+struct amdxsched_apply_entry {
+	__u64 handle;		/* in */
+	__u32 op;		/* in: AMDXSCHED_APPLY_* */
+	__u32 arg;		/* in: see the op */
+	__u64 mask;		/* in: CU_MASK: user pointer to __u32[arg / 32], else 0 */
+	__s32 status;		/* out: AMDXSCHED_STATUS_* or -errno */
+	__u32 pad;		/* in: 0 */
+};
+
+#define AMDXSCHED_APPLY_ENTRY_SIZE_VER0	32
+
+struct amdxsched_apply {
+	__u32 size;
+	__u32 flags;		/* in: 0 */
+	__u32 gpu_id;		/* in: the GPU of every entry's queue */
+	__u32 count;		/* in: entries, 1..max_batch */
+	__u64 entries;		/* in: user pointer to count entries; statuses out */
+	__u32 entry_size;	/* in: sizeof(struct amdxsched_apply_entry) */
+	__u32 lease_ms;		/* in: the suspensions' lease; 0 if there are none */
+	__u64 lease_id;		/* out: the suspensions' lease, 0 if none */
+	__u32 remaps;		/* out: whole-GPU unmap/remap cycles it cost */
+	__u32 pad;		/* in: 0 */
+	__u64 reserved[2];	/* in: 0 */
+};
+
+#define AMDXSCHED_APPLY_SIZE_VER0	64
+
+/* ------------------------------------------------------------------------ */
 /* AMDXSCHED_IOC_SET_PROC_ATTR */
 
 #define AMDXSCHED_ATTR_CLASS		_BITUL(0)
@@ -522,6 +558,8 @@ struct amdxsched_sim_wait {
 	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0a, struct amdxsched_events_config)
 #define AMDXSCHED_IOC_SET_PROC_ATTR \
 	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0b, struct amdxsched_proc_attr)
+#define AMDXSCHED_IOC_APPLY \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0c, struct amdxsched_apply)
 
 #define AMDXSCHED_IOC_SIM_ADD_GPU \
 	_IOWR(AMDXSCHED_IOC_MAGIC, 0x40, struct amdxsched_sim_gpu_config)
@@ -564,6 +602,8 @@ __AMDXSCHED_PIN(struct amdxsched_lease_renew, AMDXSCHED_LEASE_RENEW_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_priority_entry, 16);
 __AMDXSCHED_PIN(struct amdxsched_set_priority, AMDXSCHED_SET_PRIORITY_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_set_cu_mask, AMDXSCHED_SET_CU_MASK_SIZE_VER0);
+__AMDXSCHED_PIN(struct amdxsched_apply_entry, AMDXSCHED_APPLY_ENTRY_SIZE_VER0);
+__AMDXSCHED_PIN(struct amdxsched_apply, AMDXSCHED_APPLY_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_proc_attr, AMDXSCHED_PROC_ATTR_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_events_config, AMDXSCHED_EVENTS_CONFIG_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_event, AMDXSCHED_EVENT_SIZE_VER0);

@@ -176,6 +176,27 @@ int axs_set_cu_mask(int fd, uint64_t handle, const uint32_t *mask, uint32_t nbit
 	return xioctl(fd, AMDXSCHED_IOC_SET_CU_MASK, &a);
 }
 
+int axs_apply(int fd, uint32_t gpu_id, struct amdxsched_apply_entry *entries, uint32_t n,
+	      uint32_t lease_ms, uint64_t *lease_id, uint32_t *remaps)
+{
+	struct amdxsched_apply a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.gpu_id = gpu_id;
+	a.count = n;
+	a.entries = (uintptr_t)entries;
+	a.entry_size = sizeof(*entries);
+	a.lease_ms = lease_ms;
+	r = xioctl(fd, AMDXSCHED_IOC_APPLY, &a);
+	if (lease_id)
+		*lease_id = a.lease_id;
+	if (remaps)
+		*remaps = a.remaps;
+	return r;
+}
+
 int axs_set_proc_attr(int fd, struct amdxsched_proc_attr *attr)
 {
 	attr->size = sizeof(*attr);

@@ -38,6 +38,13 @@ int axs_lease_renew(int fd, uint64_t lease_id, uint32_t lease_ms, uint64_t *dead
 int axs_set_priority(int fd, struct amdxsched_priority_entry *entries, uint32_t n);
 int axs_set_cu_mask(int fd, uint64_t handle, const uint32_t *mask, uint32_t nbits);
 int axs_set_proc_attr(int fd, struct amdxsched_proc_attr *attr);
+/*
+ * One decision on one GPU (ABI 1.3, AMDXSCHED_CAP_APPLY): statuses come back
+ * in @entries; *@lease_id and *@remaps (either may be NULL) as the module
+ * says. -ENOTTY from an older module.
+ */
+int axs_apply(int fd, uint32_t gpu_id, struct amdxsched_apply_entry *entries, uint32_t n,
+	      uint32_t lease_ms, uint64_t *lease_id, uint32_t *remaps);
 
 /* Every event type the module that answered VERSION with @v knows. */
 uint64_t axs_events_mask_all(const struct amdxsched_version *v);

@@ -66,7 +66,7 @@ static void metric(FILE *f, const char *name, const char *type, const char *help
 
 static void write_metrics(struct xsd *d, FILE *f)
 {
-	static const char *const calls[] = { "suspend", "resume", "priority", "cu_mask" };
+	static const char *const calls[] = { "suspend", "resume", "priority", "cu_mask", "apply" };
 	const struct xsd_metrics *m = &d->m;
 	struct axsp_stats st;
 
@@ -90,8 +90,10 @@ static void write_metrics(struct xsd *d, FILE *f)
 	       m->decisions);
 	fprintf(f, "# HELP xschedd_calls_total ioctls issued, by kind.\n"
 		"# TYPE xschedd_calls_total counter\n");
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		fprintf(f, "xschedd_calls_total{kind=\"%s\"} %" PRIu64 "\n", calls[i], m->calls[i]);
+	metric(f, "apply_remaps_total", "counter",
+	       "Whole-GPU remaps the module reports for our APPLY calls.", m->remaps);
 	metric(f, "call_errors_total", "counter", "ioctls that failed.", m->call_errors);
 	metric(f, "queue_suspensions_total", "counter", "Queues suspended.", m->queues_suspended);
 	metric(f, "queue_resumptions_total", "counter", "Queues resumed.", m->queues_resumed);

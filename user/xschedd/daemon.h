@@ -44,7 +44,8 @@ struct xsd_metrics {
 	uint64_t events_dropped;
 	uint64_t resyncs;
 	uint64_t decisions;
-	uint64_t calls[4];		/* suspend, resume, priority, cu mask ioctls */
+	uint64_t calls[5];		/* suspend, resume, priority, cu mask, apply ioctls */
+	uint64_t remaps;		/* what our APPLY calls cost, as the module says */
 	uint64_t call_errors;
 	uint64_t queues_suspended;	/* by our calls */
 	uint64_t queues_resumed;

@@ -664,6 +664,141 @@ static void trace_plan(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t n
 	axs_trace_instant(d->trace, now, gp->gpu_id, "decision", args);
 }
 
+/* What one APPLY call did to each kind of entry, for the policy and the log. */
+static void at_once_results(struct xsd *d, const struct axsp_gpu_plan *gp,
+			    const struct amdxsched_apply_entry *e, uint32_t n, int r, uint64_t id,
+			    uint64_t now)
+{
+	uint64_t sus[AMDXSCHED_MAX_BATCH];
+	uint32_t ns = 0, nsus = 0, bad = 0;
+	bool refused = false;
+	struct xsd_lease *nl;
+
+	for (uint32_t i = 0; i < n; i++) {
+		switch (e[i].op) {
+		case AMDXSCHED_APPLY_SUSPEND:
+			ns++;
+			if (e[i].status == 0)
+				sus[nsus++] = e[i].handle;
+			else
+				refused = true;
+			break;
+		case AMDXSCHED_APPLY_RESUME:
+			if (e[i].status == 0 || e[i].status == -EALREADY ||
+			    e[i].status == -ENOENT || e[i].status == -EBUSY)
+				lease_forget(d, e[i].handle);
+			if (e[i].status == 0) {
+				d->m.queues_resumed++;
+			} else if (e[i].status != -EALREADY) {
+				entry_failed(d, e[i].handle, e[i].status, 0);
+				decide_by(d, now + XSD_RETRY_NS);
+			}
+			break;
+		default:
+			bad += e[i].status != 0;
+			break;
+		}
+	}
+	if (refused) {
+		/* the module rolled the suspensions back: all or none, as SUSPEND */
+		for (uint32_t i = 0; i < n; i++)
+			if (e[i].op == AMDXSCHED_APPLY_SUSPEND && e[i].status)
+				entry_failed(d, e[i].handle, e[i].status, e[i].arg);
+		suspend_refused(d, gp->gpu_id, ns, 0, r ? r : -EIO, now);
+	} else if (ns) {
+		suspend_accepted(d);
+	}
+	if (bad || (r && !refused)) {
+		d->m.call_errors++;
+		xsd_log(XSD_WARN, "decision partly failed", "gpu=%u entries=%u failed=%u error=\"%s\"",
+			gp->gpu_id, n, bad, strerror(-r));
+	}
+	if (!nsus)
+		return;
+	d->m.queues_suspended += nsus;
+	nl = realloc(d->leases, (d->nleases + 1) * sizeof(*nl));
+	if (!nl)
+		return;	/* the lease expires on its own */
+	d->leases = nl;
+	nl = &d->leases[d->nleases];
+	nl->handles = malloc(nsus * sizeof(*sus));
+	if (!nl->handles)
+		return;
+	memcpy(nl->handles, sus, nsus * sizeof(*sus));
+	nl->id = id;
+	nl->gpu_id = gp->gpu_id;
+	nl->n = nsus;
+	d->nleases++;
+	if (d->nleases == 1 || d->next_renew_ns == UINT64_MAX)
+		d->next_renew_ns = now + (uint64_t)d->cfg.lease_ms * 1000000 / 2;
+}
+
+/*
+ * Every change of @gp in one APPLY call, which the module makes in as few
+ * remaps as it can (one on the simulated GPU): a whole-GPU unmap costs the
+ * latency-critical tenant too. False if the module has no APPLY (ABI < 1.3)
+ * or the plan is too big for one call: then one call per kind.
+ */
+static bool apply_gpu_at_once(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t now)
+{
+	uint32_t n = gp->n_cu + gp->n_prio + gp->n_suspend[0] + gp->n_suspend[1] + gp->n_resume;
+	bool backoff = d->refusals && now < d->refusal_retry_ns;
+	struct amdxsched_apply_entry *e;
+	uint32_t k = 0, ns = 0, remaps = 0;
+	uint64_t id = 0;
+	int r;
+
+	if (!(d->ver.caps & AMDXSCHED_CAP_APPLY) || !n || n > AMDXSCHED_MAX_BATCH)
+		return false;
+	e = calloc(n, sizeof(*e));
+	if (!e)
+		return false;
+	for (uint32_t i = 0; i < gp->n_cu; i++) {
+		e[k].handle = gp->cu[i].handle;
+		e[k].op = AMDXSCHED_APPLY_CU_MASK;
+		e[k].arg = gp->cu[i].num_bits;
+		e[k++].mask = (uintptr_t)gp->cu[i].mask;
+	}
+	for (uint32_t i = 0; i < gp->n_prio; i++) {
+		e[k].handle = gp->prio[i].handle;
+		e[k].op = AMDXSCHED_APPLY_PRIORITY;
+		e[k++].arg = gp->prio[i].priority;
+	}
+	for (int lv = 1; lv >= 0; lv--) {
+		uint32_t level = lv ? AMDXSCHED_LEVEL_INTERRUPT : AMDXSCHED_LEVEL_DEACTIVATE;
+
+		for (uint32_t i = 0; i < gp->n_suspend[lv]; i++) {
+			/* backing off: the policy hears "not done" and asks again later */
+			if (backoff) {
+				entry_failed(d, gp->suspend[lv][i], AMDXSCHED_STATUS_NOT_DONE, level);
+				continue;
+			}
+			e[k].handle = gp->suspend[lv][i];
+			e[k].op = AMDXSCHED_APPLY_SUSPEND;
+			e[k++].arg = level;
+			ns++;
+		}
+	}
+	if (backoff)
+		decide_by(d, d->refusal_retry_ns);
+	for (uint32_t i = 0; i < gp->n_resume; i++) {
+		e[k].handle = gp->resume[i];
+		e[k++].op = AMDXSCHED_APPLY_RESUME;
+	}
+	for (uint32_t i = 0; i < k; i++)
+		e[i].status = AMDXSCHED_STATUS_NOT_DONE;
+	if (k) {
+		d->m.calls[4]++;
+		if (ns)
+			note_reaction(d, axs_now_ns());
+		r = axs_apply(d->fd, gp->gpu_id, e, k, ns ? d->cfg.lease_ms : 0, &id, &remaps);
+		d->m.remaps += remaps;
+		at_once_results(d, gp, e, k, r, id, now);
+	}
+	free(e);
+	return true;
+}
+
 static void apply_gpu(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t now)
 {
 	struct amdxsched_priority_entry pe[AMDXSCHED_MAX_BATCH];
@@ -671,6 +806,8 @@ static void apply_gpu(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t no
 	int r;
 
 	trace_plan(d, gp, now);
+	if (apply_gpu_at_once(d, gp, now))
+		return;
 	for (uint32_t i = 0; i < gp->n_cu; i++) {
 		d->m.calls[3]++;
 		r = axs_set_cu_mask(d->fd, gp->cu[i].handle, gp->cu[i].mask, gp->cu[i].num_bits);
