@@ -206,7 +206,9 @@ TEST_F(apply, a_bad_entry_changes_nothing)
 	one_bad(_metadata, self, &e, 1000, -EINVAL);
 	entry(&e, ~0ULL, AMDXSCHED_APPLY_PRIORITY, 1);
 	one_bad(_metadata, self, &e, 1000, -ENOENT);
-	entry(&e, self->q[0], AMDXSCHED_APPLY_PRIORITY, 1);	/* q[0] twice */
+	entry(&e, self->q[0], AMDXSCHED_APPLY_SUSPEND, L3);	/* q[0] suspended twice */
+	one_bad(_metadata, self, &e, 1000, -EINVAL);
+	entry(&e, self->q[0], AMDXSCHED_APPLY_RESUME, 0);	/* and resumed at once */
 	one_bad(_metadata, self, &e, 1000, -EINVAL);
 	entry(&e, self->q[2], AMDXSCHED_APPLY_RESUME, 0);	/* not suspended */
 	one_bad(_metadata, self, &e, 1000, -EALREADY);
