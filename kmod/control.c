@@ -89,6 +89,7 @@ void axs_gpu_op_unlock(struct axs_gpu *gpu)
 #define OP_RESUME	2
 #define OP_PRIORITY	3
 #define OP_UNDO		4	/* resume what this call's lease holds */
+#define OP_CU_MASK	5	/* in APPLY */
 
 /* One call's kind and what its entries are checked against. */
 struct batch_op {
@@ -106,18 +107,19 @@ static bool may_act(const struct axs_file *f, const struct axs_queue *q)
 	return f->control || axs_is_own(q->proc);
 }
 
-/* May entry @i (queue @q) of @b go ahead? 0, or its -errno. axs.lock */
-static int entry_check(const struct batch_op *op, const struct axs_batch *b, u32 i,
-		       const struct axs_queue *q)
+/*
+ * May @f do @kind to @q, with @arg (level, resume flags or priority)? 0, or
+ * the -errno every call that does it gives. axs.lock
+ */
+static int queue_op_check(const struct axs_file *f, int kind, u32 arg,
+			  const struct axs_queue *q)
 {
-	const struct axs_file *f = op->f;
-
 	lockdep_assert_held(&axs.lock);
-	switch (op->kind) {
+	switch (kind) {
 	case OP_SUSPEND:
 		if (!may_act(f, q))
 			return -EPERM;
-		if (!(q->gpu->levels & BIT(op->level)))
+		if (!(q->gpu->levels & BIT(arg)))
 			return -EOPNOTSUPP;
 		if (q->lease)
 			return q->lease->owner == f ? -EALREADY : -EBUSY;
@@ -126,19 +128,36 @@ static int entry_check(const struct batch_op *op, const struct axs_batch *b, u32
 		/* not suspended, or not yet: its SUSPEND call is still running */
 		if (!q->lease || q->lease->building)
 			return -EALREADY;
-		if (q->lease->owner != f && !(op->flags & AMDXSCHED_RESUME_FORCE))
+		if (q->lease->owner != f && !(arg & AMDXSCHED_RESUME_FORCE))
 			return -EBUSY;
 		if (q->lease->owner != f && !f->control)
 			return -EPERM;
 		return 0;
 	case OP_PRIORITY:
+		if (!may_act(f, q) || (!f->control && arg > q->priority))
+			return -EPERM;	/* only lowering your own */
+		return q->gpu->ops->set_priority ? 0 : -EOPNOTSUPP;
+	case OP_CU_MASK:
+		if (!may_act(f, q))
+			return -EPERM;
+		return q->gpu->ops->set_cu_mask ? 0 : -EOPNOTSUPP;
+	}
+	return -EINVAL;
+}
+
+/* May entry @i (queue @q) of @b go ahead? 0, or its -errno. axs.lock */
+static int entry_check(const struct batch_op *op, const struct axs_batch *b, u32 i,
+		       const struct axs_queue *q)
+{
+	switch (op->kind) {
+	case OP_SUSPEND:
+		return queue_op_check(op->f, OP_SUSPEND, op->level, q);
+	case OP_RESUME:
+		return queue_op_check(op->f, OP_RESUME, op->flags, q);
+	case OP_PRIORITY:
 		if (b->val[i] > AMDXSCHED_PRIORITY_MAX)
 			return -EINVAL;
-		if (!may_act(f, q) || (!f->control && b->val[i] > q->priority))
-			return -EPERM;	/* only lowering your own */
-		if (!q->gpu->ops->set_priority)
-			return -EOPNOTSUPP;
-		return 0;
+		return queue_op_check(op->f, OP_PRIORITY, b->val[i], q);
 	case OP_UNDO:
 		return q->lease == op->lease ? 0 : -EALREADY;
 	}
@@ -1125,16 +1144,14 @@ long axs_ioctl_set_priority(struct axs_file *f, void __user *argp)
 static struct axs_queue *cu_mask_target(struct axs_file *f, u64 handle)
 {
 	struct axs_queue *q;
+	int err;
 
 	lockdep_assert_held(&axs.lock);
 	q = axs_queue_lookup(handle);
 	if (!q)
 		return ERR_PTR(-ENOENT);
-	if (!may_act(f, q))
-		return ERR_PTR(-EPERM);
-	if (!q->gpu->ops->set_cu_mask)
-		return ERR_PTR(-EOPNOTSUPP);
-	return q;
+	err = queue_op_check(f, OP_CU_MASK, 0, q);
+	return err ? ERR_PTR(err) : q;
 }
 
 long axs_ioctl_set_cu_mask(struct axs_file *f, void __user *argp)
@@ -1305,36 +1322,16 @@ static bool apply_clash(u32 a, u32 b)
 			  (b == AMDXSCHED_APPLY_SUSPEND || b == AMDXSCHED_APPLY_RESUME));
 }
 
-/* May entry @i act on @q? 0 or its -errno, as the single calls say. axs.lock */
+/* May entry @e act on @q? 0 or its -errno, as the single calls say. axs.lock */
 static int apply_check_queue(struct axs_file *f, const struct amdxsched_apply_entry *e,
 			     const struct axs_queue *q)
 {
-	switch (e->op) {
-	case AMDXSCHED_APPLY_SUSPEND:
-		if (!may_act(f, q))
-			return -EPERM;
-		if (!(q->gpu->levels & BIT(e->arg)))
-			return -EOPNOTSUPP;
-		if (q->lease)
-			return q->lease->owner == f ? -EALREADY : -EBUSY;
-		return 0;
-	case AMDXSCHED_APPLY_RESUME:
-		if (!q->lease || q->lease->building)
-			return -EALREADY;
-		if (q->lease->owner != f && !(e->arg & AMDXSCHED_RESUME_FORCE))
-			return -EBUSY;
-		if (q->lease->owner != f && !f->control)
-			return -EPERM;
-		return 0;
-	case AMDXSCHED_APPLY_PRIORITY:
-		if (!may_act(f, q) || (!f->control && e->arg > q->priority))
-			return -EPERM;
-		return q->gpu->ops->set_priority ? 0 : -EOPNOTSUPP;
-	default:	/* CU_MASK */
-		if (!may_act(f, q))
-			return -EPERM;
-		return q->gpu->ops->set_cu_mask ? 0 : -EOPNOTSUPP;
-	}
+	static const int kind[] = {
+		[AMDXSCHED_APPLY_SUSPEND] = OP_SUSPEND, [AMDXSCHED_APPLY_RESUME] = OP_RESUME,
+		[AMDXSCHED_APPLY_PRIORITY] = OP_PRIORITY, [AMDXSCHED_APPLY_CU_MASK] = OP_CU_MASK,
+	};
+
+	return queue_op_check(f, kind[e->op], e->arg, q);	/* e->op checked before */
 }
 
 /*
