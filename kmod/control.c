@@ -195,7 +195,7 @@ static int batch_check(struct axs_batch *b, const struct batch_op *op)
 
 	lockdep_assert_held(&axs.lock);
 	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = axs_queue_lookup(b->h[i]);
+		struct axs_queue *q = axs_queue_lookup(op->f, b->h[i]);
 		int e;
 
 		b->q[i] = NULL;
@@ -1147,7 +1147,7 @@ static struct axs_queue *cu_mask_target(struct axs_file *f, u64 handle)
 	int err;
 
 	lockdep_assert_held(&axs.lock);
-	q = axs_queue_lookup(handle);
+	q = axs_queue_lookup(f, handle);
 	if (!q)
 		return ERR_PTR(-ENOENT);
 	err = queue_op_check(f, OP_CU_MASK, 0, q);
@@ -1557,7 +1557,7 @@ long axs_ioctl_apply(struct axs_file *f, void __user *argp)
 		goto out;
 	mutex_lock(&axs.lock);
 	for (i = 0; i < c.n; i++) {
-		struct axs_queue *q = axs_queue_lookup(c.e[i].handle);
+		struct axs_queue *q = axs_queue_lookup(f, c.e[i].handle);
 
 		c.it[i].q = NULL;
 		if (!q) {

@@ -308,6 +308,7 @@ struct axs_dev {
 
 extern struct axs_dev axs;
 extern unsigned int axs_max_lease_ms;
+extern bool axs_see_all_users;
 
 /* main.c: argument copying shared by every ioctl */
 int axs_args_in(void *karg, size_t ksize, size_t ver0, void __user *uarg);
@@ -330,8 +331,10 @@ void axs_proc_drop(struct axs_proc *p, u32 presence);
 struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 				u32 kfd_qid, u32 type, u32 priority, void *priv);
 void axs_queue_remove(struct axs_queue *q);
-struct axs_queue *axs_queue_lookup(u64 handle);
+struct axs_queue *axs_queue_lookup(const struct axs_file *f, u64 handle);
 bool axs_pid_visible(struct pid *pid);
+bool axs_proc_visible(const struct axs_file *f, const struct axs_proc *p);
+bool axs_uid_visible(const struct axs_file *f, kuid_t uid);
 bool axs_is_own(const struct axs_proc *p);
 void axs_registry_file_release(struct axs_file *f);
 void axs_registry_fini(void);

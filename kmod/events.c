@@ -20,7 +20,11 @@
 
 #define READ_CHUNK 16	/* records copied out per round, on the stack */
 
-static void emit(u16 type, u64 t, u64 handle, struct pid *pid, u32 gpu_id,
+/*
+ * @pid and @uid: the process an event is about (NULL for a GPU's): a reader
+ * gets it if it can see that pid and, without control, it is its user's.
+ */
+static void emit(u16 type, u64 t, u64 handle, struct pid *pid, kuid_t uid, u32 gpu_id,
 		 u64 d0, u64 d1)
 {
 	struct amdxsched_event *e;
@@ -34,7 +38,7 @@ static void emit(u16 type, u64 t, u64 handle, struct pid *pid, u32 gpu_id,
 			continue;
 		if (pid) {
 			nr = pid_nr_ns(pid, f->ev_pidns);
-			if (!nr)
+			if (!nr || !axs_uid_visible(f, uid))
 				continue;	/* not visible to this reader */
 		}
 		f->ev_seq++;
@@ -59,7 +63,7 @@ static void emit(u16 type, u64 t, u64 handle, struct pid *pid, u32 gpu_id,
 
 void axs_event_queue_at(struct axs_queue *q, u16 type, u64 t, u64 d0, u64 d1)
 {
-	emit(type, t, q->handle, q->proc->pid, q->gpu->id, d0, d1);
+	emit(type, t, q->handle, q->proc->pid, READ_ONCE(q->proc->uid), q->gpu->id, d0, d1);
 }
 
 void axs_event_queue(struct axs_queue *q, u16 type, u64 d0, u64 d1)
@@ -69,12 +73,12 @@ void axs_event_queue(struct axs_queue *q, u16 type, u64 d0, u64 d1)
 
 void axs_event_proc(struct axs_proc *p, u16 type, u64 d0, u64 d1)
 {
-	emit(type, ktime_get_ns(), 0, p->pid, AMDXSCHED_GPU_ANY, d0, d1);
+	emit(type, ktime_get_ns(), 0, p->pid, READ_ONCE(p->uid), AMDXSCHED_GPU_ANY, d0, d1);
 }
 
 void axs_event_gpu(struct axs_gpu *gpu, u16 type, u64 d0, u64 d1)
 {
-	emit(type, ktime_get_ns(), 0, NULL, gpu->id, d0, d1);
+	emit(type, ktime_get_ns(), 0, NULL, GLOBAL_ROOT_UID, gpu->id, d0, d1);
 }
 
 /*

@@ -23,6 +23,11 @@ unsigned int axs_max_lease_ms = 10000;
 module_param_named(max_lease_ms, axs_max_lease_ms, uint, 0444);
 MODULE_PARM_DESC(max_lease_ms, "Longest suspension lease, in ms (default 10000)");
 
+bool axs_see_all_users;
+module_param_named(see_all_users, axs_see_all_users, bool, 0644);
+MODULE_PARM_DESC(see_all_users,
+		 "Files without control see every user's processes and events (default 0: their own user's only)");
+
 static unsigned int sim_gpus = 1;
 module_param(sim_gpus, uint, 0444);
 MODULE_PARM_DESC(sim_gpus, "Simulated MI308X GPUs to create at load (default 1)");

@@ -78,6 +78,22 @@ bool axs_pid_visible(struct pid *pid)
 	return pid_nr_ns(pid, task_active_pid_ns(current)) != 0;
 }
 
+/*
+ * May @f see what belongs to a process of @uid? A file with control sees
+ * every user's; one without, its own user's only (Documentation/abi.rst,
+ * "Permissions"), unless see_all_users=1. Any context.
+ */
+bool axs_uid_visible(const struct axs_file *f, kuid_t uid)
+{
+	return f->control || READ_ONCE(axs_see_all_users) || uid_eq(uid, f->uid);
+}
+
+/* May @f see @p at all: in its pid namespace, and of a user it may see? */
+bool axs_proc_visible(const struct axs_file *f, const struct axs_proc *p)
+{
+	return axs_pid_visible(p->pid) && axs_uid_visible(f, p->uid);
+}
+
 /* Does @p belong to the calling process? */
 bool axs_is_own(const struct axs_proc *p)
 {
@@ -203,14 +219,14 @@ void axs_queue_remove(struct axs_queue *q)
 	kfree(q);
 }
 
-/* The queue of @handle if the caller can see it, else NULL. */
-struct axs_queue *axs_queue_lookup(u64 handle)
+/* The queue of @handle if @f can see it, else NULL. */
+struct axs_queue *axs_queue_lookup(const struct axs_file *f, u64 handle)
 {
 	struct axs_queue *q;
 
 	lockdep_assert_held(&axs.lock);
 	q = xa_load(&axs.queues, handle);
-	if (!q || !axs_pid_visible(q->proc->pid))
+	if (!q || !axs_proc_visible(f, q->proc))
 		return NULL;
 	return q;
 }
@@ -324,15 +340,47 @@ static int list_args(struct amdxsched_list *l, void __user *argp, size_t ver0_en
 	return 0;
 }
 
-/* Do the list's filters name things that exist? ENODEV, ESRCH or 0. axs.lock */
-static int list_filters_known(const struct amdxsched_list *l, struct pid *pid)
+/*
+ * uid and comm as they are now, for as long as the process lives: it may
+ * exec, rename itself or change its uid after the module met it, and rules
+ * and visibility are matched against what a list shows. axs.lock
+ */
+static void proc_refresh(struct axs_proc *p)
 {
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(p->pid, PIDTYPE_TGID);
+	if (task) {
+		WRITE_ONCE(p->uid, task_uid(task));	/* events read it locklessly */
+		get_task_comm(p->comm, task);
+	}
+	rcu_read_unlock();
+}
+
+static void procs_refresh(void)
+{
+	struct axs_proc *p;
+
+	list_for_each_entry(p, &axs.procs, node)
+		proc_refresh(p);
+}
+
+/* Do the list's filters name things @f can see? ENODEV, ESRCH or 0. axs.lock */
+static int list_filters_known(const struct axs_file *f, const struct amdxsched_list *l,
+			      struct pid *pid)
+{
+	struct axs_proc *p;
+
 	lockdep_assert_held(&axs.lock);
 	if (l->gpu_id != AMDXSCHED_GPU_ANY && !axs_gpu_find(l->gpu_id))
 		return -ENODEV;
-	if (pid && !axs_proc_find(pid))
-		return -ESRCH;
-	return 0;
+	if (!pid)
+		return 0;
+	p = axs_proc_find(pid);
+	if (p)
+		proc_refresh(p);
+	return p && axs_uid_visible(f, p->uid) ? 0 : -ESRCH;
 }
 
 /*
@@ -438,7 +486,7 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp)
 		return err;
 
 	mutex_lock(&axs.lock);
-	err = list_filters_known(&l, pid);
+	err = list_filters_known(f, &l, pid);
 	if (err)
 		goto out;
 	list_for_each_entry(gpu, &axs.gpus, node)
@@ -508,12 +556,12 @@ static void queue_info(struct axs_file *f, struct axs_queue *q,
 		qi->state &= ~AMDXSCHED_QUEUE_S_DRAINING;
 }
 
-static bool queue_listed(const struct axs_queue *q, const struct amdxsched_list *l,
-			 const struct pid *pid)
+static bool queue_listed(const struct axs_file *f, const struct axs_queue *q,
+			 const struct amdxsched_list *l, const struct pid *pid)
 {
 	return (!pid || q->proc->pid == pid) &&
 	       (l->gpu_id == AMDXSCHED_GPU_ANY || q->gpu->id == l->gpu_id) &&
-	       axs_pid_visible(q->proc->pid);
+	       axs_proc_visible(f, q->proc);
 }
 
 long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
@@ -533,16 +581,18 @@ long axs_ioctl_list_queues(struct axs_file *f, void __user *argp)
 		return err;
 
 	mutex_lock(&axs.lock);
-	err = list_filters_known(&l, pid);
+	err = list_filters_known(f, &l, pid);
 	if (err)
 		goto out;
+	if (!f->control)	/* whose they are decides what is shown */
+		procs_refresh();
 	xa_for_each(&axs.queues, idx, q)
-		n += queue_listed(q, &l, pid);
+		n += queue_listed(f, q, &l, pid);
 	err = snap_alloc(&s, &l, n, sizeof(struct amdxsched_queue_info));
 	if (err)
 		goto out;
 	xa_for_each(&axs.queues, idx, q) {
-		if (!queue_listed(q, &l, pid))
+		if (!queue_listed(f, q, &l, pid))
 			continue;
 		e = snap_next(&s);
 		if (!e)
@@ -555,24 +605,6 @@ out:
 	if (!err)
 		err = snap_copy_free(&s, &l);
 	return list_end(argp, &l, n, err);
-}
-
-/*
- * uid and comm as they are now, for as long as the process lives: it may
- * exec, rename itself or change its uid after the module met it, and rules
- * are matched against what a list shows. axs.lock
- */
-static void proc_refresh(struct axs_proc *p)
-{
-	struct task_struct *task;
-
-	rcu_read_lock();
-	task = pid_task(p->pid, PIDTYPE_TGID);
-	if (task) {
-		p->uid = task_uid(task);
-		get_task_comm(p->comm, task);
-	}
-	rcu_read_unlock();
 }
 
 static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
@@ -592,9 +624,10 @@ static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
 	memcpy(pi->tag, p->tag, sizeof(pi->tag));
 }
 
-static bool proc_listed(const struct axs_proc *p, const struct pid *pid)
+static bool proc_listed(const struct axs_file *f, const struct axs_proc *p,
+			const struct pid *pid)
 {
-	return (!pid || p->pid == pid) && axs_pid_visible(p->pid);
+	return (!pid || p->pid == pid) && axs_proc_visible(f, p);
 }
 
 long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
@@ -612,16 +645,18 @@ long axs_ioctl_list_procs(struct axs_file *f, void __user *argp)
 		return err;
 
 	mutex_lock(&axs.lock);
-	err = list_filters_known(&l, pid);
+	err = list_filters_known(f, &l, pid);
 	if (err)
 		goto out;
+	if (!f->control)
+		procs_refresh();
 	list_for_each_entry(p, &axs.procs, node)
-		n += proc_listed(p, pid);
+		n += proc_listed(f, p, pid);
 	err = snap_alloc(&s, &l, n, sizeof(struct amdxsched_proc_info));
 	if (err)
 		goto out;
 	list_for_each_entry(p, &axs.procs, node) {
-		if (!proc_listed(p, pid))
+		if (!proc_listed(f, p, pid))
 			continue;
 		e = snap_next(&s);
 		if (!e)

@@ -777,12 +777,12 @@ static struct sim_q *sim_q_find(struct axs_file *f, u64 handle)
  * Why @handle is not the caller's: someone else's queue it can see (EPERM),
  * or none it can see (ENOENT).
  */
-static int not_mine(u64 handle)
+static int not_mine(const struct axs_file *f, u64 handle)
 {
 	int err;
 
 	mutex_lock(&axs.lock);
-	err = axs_queue_lookup(handle) ? -EPERM : -ENOENT;
+	err = axs_queue_lookup(f, handle) ? -EPERM : -ENOENT;
 	mutex_unlock(&axs.lock);
 	return err;
 }
@@ -804,7 +804,7 @@ static long sim_ioctl_queue_destroy(struct axs_file *f, void __user *argp)
 	if (sq)
 		sim_queue_destroy(f->sim_proc, sq);
 	else
-		err = not_mine(a.handle);
+		err = not_mine(f, a.handle);
 	mutex_unlock(&f->sim_lock);
 	return err;
 }
@@ -841,7 +841,7 @@ static long sim_ioctl_submit(struct axs_file *f, void __user *argp)
 	}
 	mutex_unlock(&f->sim_lock);
 	if (!sq)
-		err = not_mine(a.handle);
+		err = not_mine(f, a.handle);
 	if (err) {
 		kmem_cache_free(kernel_cache, k);
 		return err;
@@ -880,7 +880,7 @@ static long sim_ioctl_wait(struct axs_file *f, void __user *argp)
 		kref_get(&sq->ref);
 	mutex_unlock(&f->sim_lock);
 	if (!sq)
-		return not_mine(a.handle);
+		return not_mine(f, a.handle);
 	sg = sq->sg;
 
 	sim_enter(sg);

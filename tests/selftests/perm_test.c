@@ -231,15 +231,37 @@ static void nobody_vs_roots_queues(FIXTURE_DATA(perm) *self, void *arg)
 	CHILD_EQ(0, close(fd));
 }
 
+#define SEE_ALL "/sys/module/amdxsched/parameters/see_all_users"
+
+static int see_all_users(const char *v)
+{
+	int fd = open(SEE_ALL, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, 1) != 1)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * With see_all_users=1 (the behaviour before ABI 1.3), observing is for
+ * everyone, acting is not.
+ */
 TEST_F(perm, unprivileged_cannot_act_on_roots_queues)
 {
 	struct amdxsched_queue_info qi0, qi1;
 	pid_t me = getpid();
+	int ret;
 
 	ASSERT_EQ(0, axs_queue_info(self->fd, self->rq[0], &qi0));
 	/* the child expects rq[1] still suspended: a full lease ahead */
 	ASSERT_EQ(0, axs_lease_renew(self->fd, self->rlease, 10000, NULL));
-	ASSERT_EQ(0, in_child(nobody_vs_roots_queues, self, &me));
+	ASSERT_EQ(0, see_all_users("1"));
+	ret = in_child(nobody_vs_roots_queues, self, &me);
+	ASSERT_EQ(0, see_all_users("0"));
+	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, axs_queue_info(self->fd, self->rq[0], &qi1));
 	EXPECT_EQ(0, qi1.state & ~AMDXSCHED_QUEUE_S_BUSY);
 	EXPECT_EQ(7, qi1.priority);
@@ -280,13 +302,13 @@ static void nobody_own_queues(FIXTURE_DATA(perm) *self, void *arg)
 	CHILD_EQ(0, axs_suspend1(fd, h, AMDXSCHED_LEVEL_DEACTIVATE, 1000, NULL));
 	CHILD_EQ(0, axs_resume(fd, &h, 1, AMDXSCHED_RESUME_FORCE, NULL));	/* its own: fine */
 
-	/* a batch of its own and root's queue fails as a whole */
+	/* a batch of its own and root's (unseen) queue fails as a whole */
 	h2[0] = h;
 	h2[1] = self->rq[0];
 	st[0] = st[1] = 99;
-	CHILD_EQ(-EPERM, axs_suspend(fd, h2, 2, L3, 1000, st, NULL));
+	CHILD_EQ(-ENOENT, axs_suspend(fd, h2, 2, L3, 1000, st, NULL));
 	CHILD_EQ(AMDXSCHED_STATUS_NOT_DONE, st[0]);
-	CHILD_EQ(-EPERM, st[1]);
+	CHILD_EQ(-ENOENT, st[1]);
 	CHILD_EQ(0, axs_queue_info(fd, h, &qi));
 	CHILD_EQ(0, qi.state & ~AMDXSCHED_QUEUE_S_BUSY);
 
@@ -300,9 +322,10 @@ static void nobody_own_queues(FIXTURE_DATA(perm) *self, void *arg)
 		CHILD_EQ(-EPERM, axs_apply(fd, self->gpu, e, 1, 0, NULL, NULL));
 		CHILD_EQ(-EPERM, e[0].status);
 		e[0].arg = 6;
-		CHILD_EQ(-EPERM, axs_apply(fd, self->gpu, e, 2, 0, NULL, NULL));
+		/* root's queue: not even visible to it (see_all_users=0) */
+		CHILD_EQ(-ENOENT, axs_apply(fd, self->gpu, e, 2, 0, NULL, NULL));
 		CHILD_EQ(AMDXSCHED_STATUS_NOT_DONE, e[0].status);
-		CHILD_EQ(-EPERM, e[1].status);
+		CHILD_EQ(-ENOENT, e[1].status);
 		CHILD_EQ(0, axs_queue_info(fd, h, &qi));
 		CHILD_EQ(8, qi.priority);
 		e[1] = (struct amdxsched_apply_entry){ .handle = h,
@@ -341,6 +364,62 @@ static void nobody_own_queues(FIXTURE_DATA(perm) *self, void *arg)
 	}
 	CHILD_EQ(0, axs_sim_queue_destroy(fd, h));
 	CHILD_EQ(0, close(fd));
+}
+
+/*
+ * By default a file without control sees only its own user's processes:
+ * root's queues and processes are not in its lists, their handles and pid
+ * are unknown to it, and none of their events reach it. GPU events do.
+ */
+static void nobody_sees_only_its_own(FIXTURE_DATA(perm) *self, void *arg)
+{
+	struct amdxsched_queue_info qi;
+	struct amdxsched_event ev;
+	pid_t root_pid = *(pid_t *)arg;
+	uint32_t count;
+	uint64_t h;
+	int fd, n;
+
+	become_nobody();
+	fd = open_ro_nobody();
+	CHILD_EQ(0, axs_events_config(fd, AMDXSCHED_EVENT_MASK_ALL, 256));
+	count = 0;
+	CHILD_EQ(-ESRCH, axs_list(fd, AMDXSCHED_IOC_LIST_QUEUES, NULL, &count,
+				  sizeof(struct amdxsched_queue_info), root_pid,
+				  AMDXSCHED_GPU_ANY));
+	CHILD_EQ(-ESRCH, axs_list(fd, AMDXSCHED_IOC_LIST_PROCS, NULL, &count,
+				  sizeof(struct amdxsched_proc_info), root_pid,
+				  AMDXSCHED_GPU_ANY));
+	CHILD_EQ(-ENOENT, axs_queue_info(fd, self->rq[0], &qi));
+	CHILD_EQ(-ENOENT, axs_suspend1(fd, self->rq[0], L3, 1000, NULL));
+	/* its own it sees */
+	CHILD_EQ(getpid(), axs_sim_proc_pid(fd, AMDXSCHED_SIM_PROC_CREATE));
+	CHILD_EQ(0, axs_sim_queue_create(fd, self->gpu, 3, &h, NULL));
+	count = 0;
+	CHILD_EQ(0, axs_list(fd, AMDXSCHED_IOC_LIST_QUEUES, NULL, &count,
+			     sizeof(struct amdxsched_queue_info), 0, AMDXSCHED_GPU_ANY));
+	CHILD_EQ(1, count);
+	CHILD_EQ(0, axs_queue_info(fd, h, &qi));
+	/* of all that happened, only its own queue's events came */
+	n = 0;
+	while (axs_ev_read(fd, &ev, 100) == 1) {
+		CHILD_CHECK(ev.pid == 0 || ev.pid == (uint32_t)getpid());
+		CHILD_CHECK(ev.handle == 0 || ev.handle == h);
+		n++;
+	}
+	CHILD_CHECK(n >= 2);	/* its process and its queue were created */
+	CHILD_EQ(0, close(fd));
+}
+
+TEST_F(perm, unprivileged_sees_only_its_own_users_processes)
+{
+	pid_t me = getpid();
+
+	if (access(SEE_ALL, W_OK))
+		SKIP(return, "no see_all_users parameter: %s", strerror(errno));
+	/* root's queue changes while the child watches */
+	ASSERT_EQ(0, see_all_users("0"));
+	ASSERT_EQ(0, in_child(nobody_sees_only_its_own, self, &me));
 }
 
 TEST_F(perm, unprivileged_manages_its_own_queues)
