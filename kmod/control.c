@@ -346,7 +346,8 @@ void axs_lease_put_if_empty(struct axs_lease *l)
 /* @q is no longer suspended, whatever ended it. The lease may now be empty. */
 void axs_queue_unsuspend(struct axs_queue *q, u64 now)
 {
-	u64 d = now - q->suspended_at;
+	/* a suspension its call never announced was never counted */
+	u64 d = q->lease->building ? 0 : now - q->suspended_at;
 
 	lockdep_assert_held(&axs.lock);
 	q->stats.suspended_ns += d;
@@ -845,9 +846,13 @@ static void suspend_attach_one(struct axs_queue *q, struct axs_lease *l,
 	list_add_tail(&q->lease_node, &l->queues);
 }
 
-/* Count and announce the suspension of @q. axs.lock held. */
+/*
+ * Count and announce the suspension of @q. Its time suspended counts from
+ * here, as the event says. axs.lock held.
+ */
 static void suspend_announce_one(struct axs_queue *q, u32 level)
 {
+	q->suspended_at = ktime_get_ns();
 	q->stats.suspends++;
 	q->gpu->stats.suspends++;
 	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, level, q->lease->id);
