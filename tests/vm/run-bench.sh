@@ -5,7 +5,7 @@
 # the suspend call being issued, measured by the daemon itself while a
 # latency-critical process (a request every 20 ms) preempts a batch one.
 uname -r
-./axs-bench
+./axs-bench 2>&1 || { echo "axs-bench failed"; exit 1; }
 T=/tmp/bench
 mkdir -p $T
 printf 'policy = priority\nrule tag=hi class=realtime\nrule tag=lo class=best-effort\n' \

@@ -287,7 +287,7 @@ static void *stall_thread(void *arg)
 {
 	struct stall *st = arg;
 
-	st->r = axs_suspend(st->fd, &st->q, 1, AMDXSCHED_LEVEL_INTERRUPT, 60000, NULL, NULL);
+	st->r = axs_suspend(st->fd, &st->q, 1, AMDXSCHED_LEVEL_INTERRUPT, 5000, NULL, NULL);
 	__atomic_store_n(&st->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -336,9 +336,11 @@ static int bench_stall(int fd, uint64_t q, const struct amdxsched_sim_gpu_config
 	took = axs_now_ns() - t0;
 	if (r)
 		return fail("sample during the stall", r);
-	if (st.r)
+	/* 9 s is the preemption timeout: the sim calls that unmap a hang (ETIME) */
+	if (st.r && st.r != -ETIME)
 		return fail("the stalled suspend", st.r);
-	axs_resume(fd, &st.q, 1, 0, NULL);
+	if (!st.r)
+		axs_resume(fd, &st.q, 1, 0, NULL);
 	if (!held || !n) {
 		printf("\nstall: the stalled call ended before the samples (%d taken)\n", n);
 		return 1;
