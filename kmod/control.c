@@ -164,14 +164,22 @@ static int entry_check(const struct batch_op *op, const struct axs_batch *b, u32
 	return -EINVAL;
 }
 
-static bool batch_has(const struct axs_batch *b, u32 n, const struct axs_queue *q)
+/*
+ * Has the call numbered @call named @q for @op already? Records that it has
+ * now. O(1): the queue remembers the last call that checked it. axs.lock
+ */
+static bool seen_for(struct axs_queue *q, u64 call, u32 op)
 {
-	u32 i;
+	bool seen;
 
-	for (i = 0; i < n; i++)
-		if (b->q[i] == q)
-			return true;
-	return false;
+	lockdep_assert_held(&axs.lock);
+	if (q->seen_call != call) {
+		q->seen_call = call;
+		q->seen_ops = 0;
+	}
+	seen = q->seen_ops & BIT(op);
+	q->seen_ops |= BIT(op);
+	return seen;
 }
 
 /* Fail entry @i of @b with @e; keep the first error in @err. */
@@ -190,6 +198,7 @@ static void batch_fail(struct axs_batch *b, u32 i, int e, int *err)
  */
 static int batch_check(struct axs_batch *b, const struct batch_op *op)
 {
+	u64 call = ++axs.next_call;
 	int err = 0;
 	u32 i;
 
@@ -204,7 +213,7 @@ static int batch_check(struct axs_batch *b, const struct batch_op *op)
 			continue;
 		}
 		b->g[i] = q->gpu;
-		if (batch_has(b, i, q)) {
+		if (seen_for(q, call, 0)) {
 			batch_fail(b, i, -EINVAL, &err);
 			continue;
 		}
@@ -1317,16 +1326,6 @@ static int apply_check_args(struct apply_call *c, const struct amdxsched_apply *
 	return 0;
 }
 
-/*
- * Can one queue have both ops in one decision? Each kind once, and not
- * suspended and resumed at once; a priority and a CU mask go with either.
- */
-static bool apply_clash(u32 a, u32 b)
-{
-	return a == b || ((a == AMDXSCHED_APPLY_SUSPEND || a == AMDXSCHED_APPLY_RESUME) &&
-			  (b == AMDXSCHED_APPLY_SUSPEND || b == AMDXSCHED_APPLY_RESUME));
-}
-
 /* May entry @e act on @q? 0 or its -errno, as the single calls say. axs.lock */
 static int apply_check_queue(struct axs_file *f, const struct amdxsched_apply_entry *e,
 			     const struct axs_queue *q)
@@ -1491,9 +1490,9 @@ long axs_ioctl_apply(struct axs_file *f, void __user *argp)
 	struct amdxsched_apply a;
 	struct axs_lease *l = NULL;
 	struct axs_gpu *gpu;
-	bool suspends;
+	bool suspends, clash;
 	size_t bytes;
-	u64 remaps0;
+	u64 remaps0, call;
 	int err, cerr;
 	u32 i, j;
 
@@ -1561,6 +1560,7 @@ long axs_ioctl_apply(struct axs_file *f, void __user *argp)
 	if (err)
 		goto out;
 	mutex_lock(&axs.lock);
+	call = ++axs.next_call;
 	for (i = 0; i < c.n; i++) {
 		struct axs_queue *q = axs_queue_lookup(f, c.e[i].handle);
 
@@ -1569,10 +1569,11 @@ long axs_ioctl_apply(struct axs_file *f, void __user *argp)
 			apply_fail(&c, i, -ENOENT, &err);
 			continue;
 		}
-		for (j = 0; j < i; j++)
-			if (c.it[j].q == q && apply_clash(c.e[j].op, c.e[i].op))
-				break;
-		if (q->gpu != gpu || j < i) {
+		/* a queue once per op, and not both suspended and resumed */
+		clash = seen_for(q, call, c.e[i].op);
+		if (c.e[i].op == AMDXSCHED_APPLY_SUSPEND || c.e[i].op == AMDXSCHED_APPLY_RESUME)
+			clash |= seen_for(q, call, 0);
+		if (q->gpu != gpu || clash) {
 			apply_fail(&c, i, -EINVAL, &err);	/* another GPU, or a clash */
 			continue;
 		}

@@ -218,6 +218,8 @@ struct axs_queue {
 	struct axs_queue_stats stats;
 	void *priv;			/* the backend's */
 	bool gone;			/* the backend will remove it (kfd); axs.lock */
+	u64 seen_call;			/* the last call that checked it; axs.lock */
+	u32 seen_ops;			/* BIT(op) that call gave it; axs.lock */
 	struct list_head gone_node;	/* the backend's list of those; axs.lock */
 };
 
@@ -289,6 +291,7 @@ struct axs_dev {
 	struct xarray queues;		/* handle -> axs_queue, under lock */
 	u64 next_handle;
 	u64 next_lease;
+	u64 next_call;			/* numbers the calls' checks; axs.lock */
 	u32 next_gpu_id;
 	u32 ngpus;
 	u64 instance_id;
