@@ -237,6 +237,11 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 			pr_warn_once("kfd: amdkfd's process of pid %d has another leader than its task: layout mismatch? nothing done\n",
 				     pid_nr(pid));
 			err = -EPROTO;
+		} else if (READ_ONCE(p->pqm.process) != p) {
+			/* pqm_init() points the queue manager back at its process */
+			pr_warn_once("kfd: amdkfd's process of pid %d: its queue manager does not point back at it: layout mismatch? nothing done\n",
+				     pid_nr(pid));
+			err = -EPROTO;
 		} else if (!proc_lock(p)) {
 			err = -EAGAIN;
 		} else {
