@@ -68,6 +68,7 @@ struct sim_q {
 	u64 handle;
 	struct list_head proc_node;
 	bool dead;			/* sg->lock */
+	bool removing;			/* being destroyed; sg->lock */
 };
 
 static struct kmem_cache *cohort_cache;
@@ -387,7 +388,12 @@ static void sim_queue_info(struct axs_queue *q, struct amdxsched_queue_info *qi)
 	struct sim_gpu *sg = sq->sg;
 
 	sim_enter(sg);
-	if (sq->mq.busy)
+	/*
+	 * Being destroyed, it is still listed (the registry lets go of it after
+	 * the remap) while the model has dropped its work: that work was never
+	 * finished, so the queue is busy until it is gone.
+	 */
+	if (sq->mq.busy || (sq->removing && sq->mq.done_id < sq->mq.next_id))
 		qi->state |= AMDXSCHED_QUEUE_S_BUSY;
 	if (sq->mq.draining)
 		qi->state |= AMDXSCHED_QUEUE_S_DRAINING;
@@ -590,6 +596,9 @@ static void sim_queue_destroy(struct axs_sim_proc *sp, struct sim_q *sq)
 	struct sim_gpu *sg = sq->sg;
 
 	mutex_lock(&sg->gpu.op_lock);	/* not killable: the queue must go */
+	spin_lock_bh(&sg->lock);
+	sq->removing = true;
+	spin_unlock_bh(&sg->lock);
 	sim_remap(sg, &c);	/* a hang still removes the queue */
 	spin_lock_bh(&sg->lock);
 	sq->dead = true;
