@@ -510,14 +510,18 @@ static void gpu_expire(struct axs_gpu *gpu)
 	} while (full);
 }
 
-static void gpu_expire_fn(struct work_struct *work)
+/* Resume @gpu's due leases, waiting only for this GPU's calls in progress. */
+static void gpu_expire_now(struct axs_gpu *gpu)
 {
-	struct axs_gpu *gpu = container_of(work, struct axs_gpu, expire_work);
-
-	/* Waits for this GPU's calls in progress only; the dispatcher watches. */
 	gpu_op_lock_first(gpu);
 	gpu_expire(gpu);
 	mutex_unlock(&gpu->op_lock);
+}
+
+static void gpu_expire_fn(struct work_struct *work)
+{
+	/* the dispatcher watches for it being late */
+	gpu_expire_now(container_of(work, struct axs_gpu, expire_work));
 }
 
 void axs_gpu_expire_init(struct axs_gpu *gpu)
@@ -655,11 +659,8 @@ void axs_control_file_release(struct axs_file *f)
 		mutex_lock(&axs.lock);
 		gpu = axs_gpu_find(id);	/* GPUs are removed only at unload */
 		mutex_unlock(&axs.lock);
-		if (!gpu)
-			continue;
-		gpu_op_lock_first(gpu);
-		gpu_expire(gpu);
-		mutex_unlock(&gpu->op_lock);
+		if (gpu)
+			gpu_expire_now(gpu);
 	}
 	mutex_lock(&axs.lock);
 	lease_timer_arm();
@@ -1526,14 +1527,11 @@ long axs_ioctl_apply(struct axs_file *f, void __user *argp)
 	c.todo = kvcalloc(c.n, sizeof(*c.todo), GFP_KERNEL_ACCOUNT);
 	c.st = kvcalloc(c.n, sizeof(*c.st), GFP_KERNEL_ACCOUNT);
 	b = axs_batch_alloc(c.n);
-	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
+	l = lease_alloc();
 	if (!c.it || !c.todo || !c.st || !b || !l) {
 		err = -ENOMEM;
 		goto out_free;
 	}
-	INIT_LIST_HEAD(&l->queues);
-	INIT_LIST_HEAD(&l->file_node);
-	INIT_LIST_HEAD(&l->dev_node);
 
 	err = apply_check_args(&c, &a, &suspends);
 	if (err)

@@ -305,6 +305,7 @@ static bool drain(void)
 			lost = overflow;
 			overflow = false;
 			spin_unlock_irqrestore(&ring_lock, flags);
+			axs_kfd_reap();	/* what the records found gone, once */
 			return !lost;
 		}
 		r = ring[ring_head];
@@ -334,7 +335,6 @@ static bool drain(void)
 		}
 		mutex_unlock(&axs.lock);
 		put_pid(r.pid);
-		axs_kfd_reap();
 	}
 }
 
