@@ -31,6 +31,28 @@ struct kfd_child {
 	int to, from;
 };
 
+/*
+ * The parent's side of a child just forked with pipes @down and @up: 0 once
+ * it says 'k' (it holds /dev/kfd), else it is reaped and its errno returned.
+ */
+static int kfd_child_ready(struct kfd_child *c, const int *down, const int *up)
+{
+	int ret;
+
+	close(down[0]);
+	close(up[1]);
+	c->to = down[1];
+	c->from = up[0];
+	ret = axs_pipe_get(c->from, AXS_EVENTUALLY_MS);
+	if (ret == 'k')
+		return 0;
+	axs_wait_child(c->pid);
+	close(c->to);
+	close(c->from);
+	c->pid = 0;
+	return ret < 0 ? ret : -ret;	/* the child's open() errno */
+}
+
 static int kfd_child_start(struct kfd_child *c, int close_fd)
 {
 	int down[2], up[2], fd;
@@ -51,18 +73,7 @@ static int kfd_child_start(struct kfd_child *c, int close_fd)
 			axs_pipe_get(down[0], 600 * 1000);
 		_exit(fd < 0);
 	}
-	close(down[0]);
-	close(up[1]);
-	c->to = down[1];
-	c->from = up[0];
-	fd = axs_pipe_get(c->from, AXS_EVENTUALLY_MS);
-	if (fd == 'k')
-		return 0;
-	axs_wait_child(c->pid);
-	close(c->to);
-	close(c->from);
-	c->pid = 0;
-	return fd < 0 ? fd : -fd;	/* the child's open() errno */
+	return kfd_child_ready(c, down, up);
 }
 
 /*
@@ -81,7 +92,7 @@ static void *kfd_child_keeper(void *arg)
 static int kfd_child_start_leaderless(struct kfd_child *c, int close_fd)
 {
 	static int down_rd;
-	int down[2], up[2], fd, ret;
+	int down[2], up[2], fd;
 	pthread_t t;
 
 	if (pipe(down) || pipe(up))
@@ -107,18 +118,7 @@ static int kfd_child_start_leaderless(struct kfd_child *c, int close_fd)
 		axs_pipe_put(up[1], 'k');
 		pthread_exit(NULL);	/* the process lives on in the keeper */
 	}
-	close(down[0]);
-	close(up[1]);
-	c->to = down[1];
-	c->from = up[0];
-	ret = axs_pipe_get(c->from, AXS_EVENTUALLY_MS);
-	if (ret == 'k')
-		return 0;
-	axs_wait_child(c->pid);
-	close(c->to);
-	close(c->from);
-	c->pid = 0;
-	return ret < 0 ? ret : -ret;
+	return kfd_child_ready(c, down, up);
 }
 
 /* Is the thread @tid of @pid gone (a zombie leader, or reaped)? */

@@ -293,6 +293,18 @@ static long long late_resumes(uint32_t gpu)
 	return n;
 }
 
+/* A SUSPEND at Lv3 of the one queue *@h, its status in *@st. */
+static void suspend_arg(struct amdxsched_suspend *a, uint64_t *h, int32_t *st,
+			uint32_t lease_ms)
+{
+	AXS_INIT(*a);
+	a->handles = (uintptr_t)h;
+	a->status = (uintptr_t)st;
+	a->count = 1;
+	a->level = AMDXSCHED_LEVEL_INTERRUPT;
+	a->lease_ms = lease_ms;
+}
+
 #define STALL_US	3000000	/* each unmap on the slow GPU while stalled */
 #define PROMPT_MS	1000	/* well under the stall: "did not wait for it" */
 
@@ -315,12 +327,7 @@ TEST_F(gpus, a_hung_unmap_on_one_gpu_holds_up_no_other)
 	bool other_ok, list_ok, stalled;
 
 	ASSERT_EQ(0, axs_knob_write(self->slow, "unmap_delay_us", STALL_US));
-	AXS_INIT(a);
-	a.handles = (uintptr_t)&self->s[0];
-	a.status = (uintptr_t)&status;
-	a.count = 1;
-	a.level = AMDXSCHED_LEVEL_INTERRUPT;
-	a.lease_ms = 10000;
+	suspend_arg(&a, &self->s[0], &status, 10000);
 	ASSERT_EQ(0, call_start(&sc, &st, self->fd, AMDXSCHED_IOC_SUSPEND, &a));
 	stalled = !call_returned(&sc, 200);	/* now inside its unmap */
 
@@ -330,12 +337,7 @@ TEST_F(gpus, a_hung_unmap_on_one_gpu_holds_up_no_other)
 		struct amdxsched_suspend b;
 		int32_t bst = 99;
 
-		AXS_INIT(b);
-		b.handles = (uintptr_t)&self->q;
-		b.status = (uintptr_t)&bst;
-		b.count = 1;
-		b.level = AMDXSCHED_LEVEL_INTERRUPT;
-		b.lease_ms = 20;
+		suspend_arg(&b, &self->q, &bst, 20);
 		ASSERT_EQ(0, call_start(&oc, &ot, self->fd, AMDXSCHED_IOC_SUSPEND, &b));
 		other_ok = call_returned(&oc, PROMPT_MS);
 		EXPECT_TRUE(call_returned(&oc, AXS_EVENTUALLY_MS));
@@ -397,12 +399,7 @@ TEST_F(gpus, a_lease_due_behind_a_hung_unmap_is_reported_late)
 	t0 = axs_now_ns();
 
 	ASSERT_EQ(0, axs_knob_write(self->slow, "unmap_delay_us", STALL_US));
-	AXS_INIT(a);
-	a.handles = (uintptr_t)&self->s[1];
-	a.status = (uintptr_t)&status;
-	a.count = 1;
-	a.level = AMDXSCHED_LEVEL_INTERRUPT;
-	a.lease_ms = 10000;
+	suspend_arg(&a, &self->s[1], &status, 10000);
 	ASSERT_EQ(0, call_start(&sc, &st, self->fd, AMDXSCHED_IOC_SUSPEND, &a));
 
 	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_RESUME_LATE, 0,

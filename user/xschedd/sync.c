@@ -558,12 +558,48 @@ static void suspend_accepted(struct xsd *d)
 	d->refusal_err = 0;
 }
 
+/* Remember lease @id of our @n suspended queues on @gpu, to renew it. */
+static void lease_record(struct xsd *d, uint32_t gpu, const uint64_t *h, uint32_t n,
+			 uint64_t id, uint64_t now)
+{
+	struct xsd_lease *nl;
+
+	nl = realloc(d->leases, (d->nleases + 1) * sizeof(*nl));
+	if (!nl)
+		return;	/* the lease expires on its own */
+	d->leases = nl;
+	nl = &d->leases[d->nleases];
+	nl->handles = malloc(n * sizeof(*h));
+	if (!nl->handles)
+		return;
+	memcpy(nl->handles, h, n * sizeof(*h));
+	nl->id = id;
+	nl->gpu_id = gpu;
+	nl->n = n;
+	d->nleases++;
+	if (d->nleases == 1 || d->next_renew_ns == UINT64_MAX)
+		d->next_renew_ns = now + (uint64_t)d->cfg.lease_ms * 1000000 / 2;
+}
+
+/* What a resume of @h that ended with @st means for us and the policy. */
+static void resume_result(struct xsd *d, uint64_t h, int32_t st, uint64_t now)
+{
+	if (st == 0 || st == -EALREADY || st == -ENOENT || st == -EBUSY)
+		lease_forget(d, h);
+	if (st == 0) {
+		d->m.queues_resumed++;
+	} else if (st != -EALREADY) {
+		/* Ours still, under a lease we renew: try again soon. */
+		entry_failed(d, h, st, 0);
+		decide_by(d, now + XSD_RETRY_NS);
+	}
+}
+
 /* One SUSPEND call of at most AMDXSCHED_MAX_BATCH queues, one lease. */
 static int suspend_batch(struct xsd *d, uint32_t gpu, const uint64_t *h, uint32_t n,
 			 uint32_t level, uint64_t now)
 {
 	int32_t st[AMDXSCHED_MAX_BATCH];
-	struct xsd_lease *nl;
 	uint64_t id = 0;
 	int r;
 
@@ -581,21 +617,7 @@ static int suspend_batch(struct xsd *d, uint32_t gpu, const uint64_t *h, uint32_
 	}
 	suspend_accepted(d);
 	d->m.queues_suspended += n;
-	nl = realloc(d->leases, (d->nleases + 1) * sizeof(*nl));
-	if (!nl)
-		return -ENOMEM;	/* the lease expires on its own */
-	d->leases = nl;
-	nl = &d->leases[d->nleases];
-	nl->handles = malloc(n * sizeof(*h));
-	if (!nl->handles)
-		return -ENOMEM;
-	memcpy(nl->handles, h, n * sizeof(*h));
-	nl->id = id;
-	nl->gpu_id = gpu;
-	nl->n = n;
-	d->nleases++;
-	if (d->nleases == 1 || d->next_renew_ns == UINT64_MAX)
-		d->next_renew_ns = now + (uint64_t)d->cfg.lease_ms * 1000000 / 2;
+	lease_record(d, gpu, h, n, id, now);
 	return 0;
 }
 
@@ -626,17 +648,8 @@ static void resume_batch(struct xsd *d, const uint64_t *h, uint32_t n, uint64_t 
 		st[i] = AMDXSCHED_STATUS_NOT_DONE;
 	d->m.calls[1]++;
 	r = axs_resume(d->fd, h, n, 0, st);
-	for (uint32_t i = 0; i < n; i++) {
-		if (st[i] == 0 || st[i] == -EALREADY || st[i] == -ENOENT || st[i] == -EBUSY)
-			lease_forget(d, h[i]);
-		if (st[i] == 0) {
-			d->m.queues_resumed++;
-		} else if (st[i] != -EALREADY) {
-			/* Ours still, under a lease we renew: try again soon. */
-			entry_failed(d, h[i], st[i], 0);
-			decide_by(d, now + XSD_RETRY_NS);
-		}
-	}
+	for (uint32_t i = 0; i < n; i++)
+		resume_result(d, h[i], st[i], now);
 	if (r && r != -EALREADY) {
 		d->m.call_errors++;
 		xsd_log(XSD_WARN, "resume failed", "queues=%u error=\"%s\"", n, strerror(-r));
@@ -672,7 +685,6 @@ static void at_once_results(struct xsd *d, const struct axsp_gpu_plan *gp,
 	uint64_t sus[AMDXSCHED_MAX_BATCH];
 	uint32_t ns = 0, nsus = 0, bad = 0;
 	bool refused = false;
-	struct xsd_lease *nl;
 
 	for (uint32_t i = 0; i < n; i++) {
 		switch (e[i].op) {
@@ -684,15 +696,7 @@ static void at_once_results(struct xsd *d, const struct axsp_gpu_plan *gp,
 				refused = true;
 			break;
 		case AMDXSCHED_APPLY_RESUME:
-			if (e[i].status == 0 || e[i].status == -EALREADY ||
-			    e[i].status == -ENOENT || e[i].status == -EBUSY)
-				lease_forget(d, e[i].handle);
-			if (e[i].status == 0) {
-				d->m.queues_resumed++;
-			} else if (e[i].status != -EALREADY) {
-				entry_failed(d, e[i].handle, e[i].status, 0);
-				decide_by(d, now + XSD_RETRY_NS);
-			}
+			resume_result(d, e[i].handle, e[i].status, now);
 			break;
 		default:
 			bad += e[i].status != 0;
@@ -716,21 +720,7 @@ static void at_once_results(struct xsd *d, const struct axsp_gpu_plan *gp,
 	if (!nsus)
 		return;
 	d->m.queues_suspended += nsus;
-	nl = realloc(d->leases, (d->nleases + 1) * sizeof(*nl));
-	if (!nl)
-		return;	/* the lease expires on its own */
-	d->leases = nl;
-	nl = &d->leases[d->nleases];
-	nl->handles = malloc(nsus * sizeof(*sus));
-	if (!nl->handles)
-		return;
-	memcpy(nl->handles, sus, nsus * sizeof(*sus));
-	nl->id = id;
-	nl->gpu_id = gp->gpu_id;
-	nl->n = nsus;
-	d->nleases++;
-	if (d->nleases == 1 || d->next_renew_ns == UINT64_MAX)
-		d->next_renew_ns = now + (uint64_t)d->cfg.lease_ms * 1000000 / 2;
+	lease_record(d, gp->gpu_id, sus, nsus, id, now);
 }
 
 /*
