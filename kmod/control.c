@@ -12,6 +12,7 @@
  * for what a failure leaves behind.
  */
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/wait_bit.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -336,13 +337,21 @@ static void lease_pin_module(struct axs_lease *l)
 	l->pins_module = true;
 }
 
+/* A lease that was never attached (NULL too): no lock needed. */
+static void lease_discard(struct axs_lease *l)
+{
+	if (l && l->mm)
+		mmput_async(l->mm);	/* never tears an address space down here */
+	kfree(l);
+}
+
 static void lease_free(struct axs_lease *l)
 {
 	list_del(&l->dev_node);
 	list_del(&l->file_node);
 	if (l->pins_module)
 		module_put(THIS_MODULE);
-	kfree(l);
+	lease_discard(l);
 }
 
 void axs_lease_put_if_empty(struct axs_lease *l)
@@ -440,6 +449,21 @@ static void lease_retry_later(struct axs_lease *l, int err, u64 now)
 }
 
 /*
+ * A debugger holds the process (amdkfd's debug trap): its queues' state is
+ * the debugger's, which may have suspended them too; resuming behind it
+ * would fight it. Look again every AXS_LEASE_RETRY_SLOW_MS, without
+ * counting a failure: when the debugger detaches, amdkfd resumes every
+ * queue of the process (reconciled as RESUMED_OUTSIDE), or, if it did not,
+ * the next try resumes ours.
+ */
+static void lease_wait_for_debugger(struct axs_lease *l, struct axs_gpu *gpu, u64 now)
+{
+	gpu->debugger_waits++;
+	l->deadline_ns = now + (u64)AXS_LEASE_RETRY_SLOW_MS * NSEC_PER_MSEC;
+	l->late = false;
+}
+
+/*
  * Resume every queue of @gpu whose lease is due, in rounds of up to
  * AMDXSCHED_MAX_BATCH queues, without allocating. What fails stays under
  * its lease, which is tried again later. @gpu's op_lock held.
@@ -498,10 +522,13 @@ static void gpu_expire(struct axs_gpu *gpu)
 			if (b->status[i] == AMDXSCHED_STATUS_DONE)
 				continue;
 			l = b->q[i]->lease;
-			if (l->retry_pass != pass) {
-				l->retry_pass = pass;
+			if (l->retry_pass == pass)
+				continue;
+			l->retry_pass = pass;
+			if (b->status[i] == -EBUSY && READ_ONCE(b->q[i]->proc->debugged))
+				lease_wait_for_debugger(l, gpu, now);
+			else
 				lease_retry_later(l, b->status[i] < 0 ? b->status[i] : -EIO, now);
-			}
 		}
 		resume_commit(b, gpu, 0);
 		full = b->n == b->cap;
@@ -573,6 +600,76 @@ static void lease_work_fn(struct work_struct *work)
 	mutex_unlock(&axs.lock);
 }
 
+/*
+ * Someone else can resume a queue the module suspended: on amdkfd, a
+ * debugger (DBG_TRAP_RESUME_QUEUES, or its detach, which resumes every
+ * queue of its target). The module does not suspend it again behind that
+ * someone's back: the queue leaves its lease with QUEUE_RESUMED(OUTSIDE),
+ * counted in outside_resumes. @gpu's op_lock held, so no call of ours is
+ * changing these queues or their leases.
+ */
+static void gpu_reconcile(struct axs_gpu *gpu)
+{
+	struct axs_batch *b = gpu->expire;
+	struct axs_lease *l;
+	struct axs_queue *q;
+	u64 now;
+	u32 i;
+
+	lockdep_assert_held(&gpu->op_lock);
+	mutex_lock(&axs.lock);
+	b->n = 0;
+	list_for_each_entry(l, &axs.leases, dev_node) {
+		/* a call building its lease acts on amdkfd's state right now */
+		if (l->building || !(l->gpus & BIT_ULL(gpu->id)))
+			continue;
+		list_for_each_entry(q, &l->queues, lease_node) {
+			if (q->gpu != gpu || b->n == b->cap)
+				continue;
+			b->q[b->n] = q;
+			b->status[b->n] = 1;
+			b->n++;
+		}
+	}
+	mutex_unlock(&axs.lock);
+	if (!b->n)
+		return;
+	gpu->ops->still_suspended(gpu, b->q, b->n, b->status);
+	mutex_lock(&axs.lock);
+	now = ktime_get_ns();
+	for (i = 0; i < b->n; i++) {
+		if (b->status[i])
+			continue;
+		gpu->outside_resumes++;
+		resume_commit_one(b->q[i], AMDXSCHED_RESUMED_OUTSIDE, now);
+	}
+	mutex_unlock(&axs.lock);
+}
+
+/*
+ * Every AXS_RECONCILE_MS: each GPU whose backend can tell, unless a call
+ * holds it (never waited for: a GPU stuck in amdkfd holds up nothing).
+ */
+static void reconcile_fn(struct work_struct *work)
+{
+	struct axs_gpu *gpus[AXS_MAX_GPUS], *gpu;
+	u32 n = 0, i;
+
+	mutex_lock(&axs.lock);
+	list_for_each_entry(gpu, &axs.gpus, node)
+		if (gpu->ops->still_suspended && n < AXS_MAX_GPUS)
+			gpus[n++] = gpu;
+	mutex_unlock(&axs.lock);
+	/* GPUs go only at unload, after this work is cancelled */
+	for (i = 0; i < n; i++) {
+		if (!mutex_trylock(&gpus[i]->op_lock))
+			continue;
+		gpu_reconcile(gpus[i]);
+		mutex_unlock(&gpus[i]->op_lock);
+	}
+	queue_delayed_work(axs.wq, &axs.reconcile_work, msecs_to_jiffies(AXS_RECONCILE_MS));
+}
+
 static enum hrtimer_restart lease_timer_fn(struct hrtimer *t)
 {
 	schedule_work(&axs.lease_work);
@@ -588,6 +685,8 @@ int axs_control_init(void)
 	axs_hrtimer_setup(&axs.lease_timer, lease_timer_fn, CLOCK_MONOTONIC,
 			  HRTIMER_MODE_ABS);
 	INIT_WORK(&axs.lease_work, lease_work_fn);
+	INIT_DELAYED_WORK(&axs.reconcile_work, reconcile_fn);
+	queue_delayed_work(axs.wq, &axs.reconcile_work, msecs_to_jiffies(AXS_RECONCILE_MS));
 	return 0;
 }
 
@@ -601,6 +700,7 @@ void axs_control_stop(void)
 
 	hrtimer_cancel(&axs.lease_timer);
 	cancel_work_sync(&axs.lease_work);
+	cancel_delayed_work_sync(&axs.reconcile_work);
 	/* GPUs come and go only at load and unload: the list is stable here */
 	list_for_each_entry(gpu, &axs.gpus, node)
 		cancel_work_sync(&gpu->expire_work);
@@ -801,6 +901,11 @@ static struct axs_lease *lease_alloc(void)
 	INIT_LIST_HEAD(&l->queues);
 	INIT_LIST_HEAD(&l->file_node);
 	INIT_LIST_HEAD(&l->dev_node);
+	/* an ioctl: current is the process asking for the suspension */
+	if (current->mm && !(current->flags & PF_KTHREAD)) {
+		l->mm = current->mm;
+		mmget(l->mm);
+	}
 	return l;
 }
 
@@ -1023,7 +1128,7 @@ out:
 	if (!err)
 		err = cerr;
 out_free:
-	kfree(lease);
+	lease_discard(lease);
 	axs_batch_free(undo);
 	axs_batch_free(b);
 	return err;
@@ -1640,7 +1745,7 @@ out:
 	if (!err)
 		err = cerr;
 out_free:
-	kfree(l);
+	lease_discard(l);
 	axs_batch_free(b);
 	apply_call_free(&c);
 	return err;

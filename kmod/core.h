@@ -80,6 +80,8 @@
 #define AXS_LEASE_RETRY_FAST	50	/* that many times (5 s), */
 #define AXS_LEASE_RETRY_SLOW_MS	1000	/* then this often, for as long as it takes */
 #define AXS_RESUME_LATE_MS	AMDXSCHED_RESUME_LATE_MS	/* then RESUME_LATE */
+/* How often leased queues are checked against their backend (control.c) */
+#define AXS_RECONCILE_MS	1000
 
 struct axs_gpu;
 struct axs_queue;
@@ -90,13 +92,18 @@ struct axs_sim_proc;
  * What a backend does to queues. The state-changing ops are called with the
  * GPU's op_lock held and axs.lock not held, may sleep, and get queues of
  * that GPU only; of a queue they may read only what never changes (handle,
- * proc and its pid, gpu, kfd_qid, type, priv). They write 0 or
+ * proc and its pid, gpu, kfd_qid, type, priv) and q->lease with what it
+ * points to (it changes only under op_lock). They write 0 or
  * a -errno per queue into @status and return 0 only if every queue
  * succeeded; a queue whose status is an error must be left as it was.
  * Where a backend cannot know (amdkfd failed after it changed the queue),
  * it writes AXS_STATUS_UNKNOWN for the queue and returns the error: the
  * core then treats a suspension as made (it is rolled back or leased) and
  * a resumption as not made (the queue stays under its lease, retried).
+ *
+ * -EBUSY for a queue whose process has a debugger (amdkfd's debug trap):
+ * the backend sets proc->debugged, and the core then leaves the queue's
+ * suspension to the debugger (Documentation/abi.rst, "Debuggers").
  */
 #define AXS_STATUS_UNKNOWN	2	/* internal: never copied to userspace */
 
@@ -126,6 +133,13 @@ struct axs_backend_ops {
 	 */
 	int (*apply)(struct axs_gpu *gpu, const struct axs_apply_item *it, u32 n,
 		     int *status);
+	/*
+	 * Optional: whether each of @qs (leased, this GPU) is still suspended
+	 * as far as the backend knows: 1 yes or cannot tell, 0 someone else
+	 * resumed it (a debugger). op_lock held; may sleep.
+	 */
+	void (*still_suspended)(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+				int *status);
 	/* Must not sleep: the backend's part of struct amdxsched_queue_info. */
 	void (*queue_info)(struct axs_queue *q, struct amdxsched_queue_info *info);
 	/* Must not sleep: remaps, remap_ns, saved_bytes and hangs. */
@@ -155,6 +169,8 @@ struct axs_gpu {
 	u32 nqueues;			/* axs.lock */
 	struct axs_gpu_stats stats;	/* axs.lock */
 	u64 late_resumes;		/* RESUME_LATE sent; axs.lock */
+	u64 outside_resumes;		/* leased queues someone else resumed; axs.lock */
+	u64 debugger_waits;		/* lease-end resumes left to a debugger; axs.lock */
 
 	/* See the top of this file; initialised by axs_gpu_add(). */
 	struct mutex op_lock;
@@ -170,6 +186,12 @@ struct axs_proc {
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
 	u32 presence;			/* AMDXSCHED_PROC_F_KFD/_SIM: who knows it */
+	/*
+	 * A debugger holds amdkfd's debug trap of it (AMDXSCHED_PROC_F_DEBUGGED):
+	 * its queues' suspension is the debugger's. Set and cleared by backends
+	 * as they see it, WRITE_ONCE/READ_ONCE, under no particular lock.
+	 */
+	bool debugged;
 	struct list_head queues;	/* axs_queue.proc_node */
 	u32 nqueues;
 	/* hints from AMDXSCHED_IOC_SET_PROC_ATTR */
@@ -238,6 +260,12 @@ struct axs_lease {
 	u32 retries;			/* failed resumes of its queues in a row */
 	u64 retry_pass;			/* the expiry pass that last counted one */
 	u64 gpus;			/* BIT(gpu id) of GPUs it has (or had) queues on */
+	/*
+	 * Its creator's mm, pinned (mmget) while the lease lives: user memory
+	 * a backend may borrow to resume it from a context with no mm of its
+	 * own (expiry, a file closed as its process exits). Never the target's.
+	 */
+	struct mm_struct *mm;
 };
 
 /* Queues of one call, and room to hand them to backends one GPU at a time. */
@@ -300,6 +328,7 @@ struct axs_dev {
 	struct work_struct lease_work;	/* hands due leases to their GPUs */
 	struct workqueue_struct *wq;	/* expiry, one work per GPU, in parallel */
 	u64 expire_pass;		/* expiry passes so far; axs.lock */
+	struct delayed_work reconcile_work;	/* leases vs backends, control.c */
 
 	spinlock_t ev_lock;		/* see the top of this file */
 	struct list_head subscribers;

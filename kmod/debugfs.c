@@ -19,18 +19,18 @@ static int summary_show(struct seq_file *m, void *unused)
 
 	mutex_lock(&axs.lock);
 	now = ktime_get_ns();
-	seq_puts(m, "gpu backend cus queues suspends resumes suspended_ms lease_expiries remaps remap_us saved_kib hangs late_resumes\n");
+	seq_puts(m, "gpu backend cus queues suspends resumes suspended_ms lease_expiries remaps remap_us saved_kib hangs late_resumes outside_resumes debugger_waits\n");
 	list_for_each_entry(gpu, &axs.gpus, node) {
 		memset(&c, 0, sizeof(c));
 		gpu->ops->gpu_counters(gpu, &c);
-		seq_printf(m, "%u %s %u %u %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+		seq_printf(m, "%u %s %u %u %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
 			   gpu->id, gpu->backend == AMDXSCHED_BACKEND_SIM ? "sim" : "kfd",
 			   axs_topo_num_cu(&gpu->topo), gpu->nqueues,
 			   gpu->stats.suspends, gpu->stats.resumes,
 			   div_u64(gpu->stats.suspended_ns, NSEC_PER_MSEC),
 			   gpu->stats.lease_expiries, c.remaps,
 			   div_u64(c.remap_ns, NSEC_PER_USEC), c.saved_bytes >> 10, c.hangs,
-			   gpu->late_resumes);
+			   gpu->late_resumes, gpu->outside_resumes, gpu->debugger_waits);
 	}
 
 	seq_puts(m, "\nqueue pid gpu qid prio state level lease suspends resumes suspended_ms lease_expiries completed\n");

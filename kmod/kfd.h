@@ -91,6 +91,7 @@ struct axs_kfd_seen {
 struct axs_kfd_scan {
 	struct axs_kfd_seen *q;
 	u32 n, room;
+	bool debugged;			/* its debug trap is on */
 };
 
 /* kfd_backend.c: a thread of @pid's group with its mm, referenced, or NULL */

@@ -139,6 +139,14 @@ struct proc_call {
 	const u32 *mask;		/* set_cu_mask */
 	u32 nbits;
 	bool gone_ok;			/* evict/restore: the queue may be gone */
+	/*
+	 * fn takes its queue ids as user memory (suspend_queues()): from a
+	 * context with no mm, it runs in a kworker with @umm, a lease
+	 * creator's mm, borrowed.
+	 */
+	bool umem;
+	struct mm_struct *umm;
+	struct axs_proc *proc;		/* still_suspended: marked if debugged */
 	int err;			/* amdkfd's error where a status is UNKNOWN */
 	int ret;
 	struct work_struct work;
@@ -256,36 +264,30 @@ int axs_kfd_with_process(struct pid *pid, int (*fn)(struct kfd_process *p, void 
 }
 
 /*
- * In a kworker, with the target process's mm borrowed: for callers without
- * an mm of their own (lease expiry, a holder's file closed as it exits),
- * since amdkfd takes queue-id arrays as user memory of current.
+ * In a kworker, with the mm of the process that asked for the suspension
+ * borrowed (the lease pins it): for callers without an mm of their own
+ * (lease expiry, a holder's file closed as it exits), since amdkfd takes
+ * queue-id arrays as user memory of current. Never the target's mm: a page
+ * there would count against its map limit and memory cgroup, and it could
+ * read, write or replace it.
  */
 static void proc_call_work(struct work_struct *work)
 {
 	struct proc_call *c = container_of(work, struct proc_call, work);
-	struct task_struct *task;
-	struct mm_struct *mm = NULL;
 
-	task = axs_kfd_live_thread(c->pid);
-	if (task) {
-		mm = get_task_mm(task);
-		put_task_struct(task);
-	}
-	if (!mm) {
-		c->ret = -ESRCH;	/* the process is gone, and so are its queues */
-	} else {
-		kthread_use_mm(mm);
-		c->ret = axs_kfd_with_process(c->pid, c->fn, c);
-		kthread_unuse_mm(mm);
-		mmput_async(mm);
-	}
+	kthread_use_mm(c->umm);
+	c->ret = axs_kfd_with_process(c->pid, c->fn, c);
+	kthread_unuse_mm(c->umm);
 	complete(&c->done);
 }
 
 static int proc_call_run(struct proc_call *c)
 {
-	if (current->mm && !(current->flags & PF_KTHREAD))
+	if (!c->umem || (current->mm && !(current->flags & PF_KTHREAD)))
 		return axs_kfd_with_process(c->pid, c->fn, c);
+	/* every lease pins its creator's mm (lease_alloc(), an ioctl) */
+	if (WARN_ON_ONCE(!c->umm))
+		return -EINVAL;
 	INIT_WORK_ONSTACK(&c->work, proc_call_work);
 	init_completion(&c->done);
 	queue_work(kfd_wq, &c->work);
@@ -298,7 +300,11 @@ static int proc_call_run(struct proc_call *c)
 /*
  * suspend_queues() and resume_queues() take their queue-id array as a user
  * pointer (memdup_user, copy_to_user), as from the debugger ioctl. We map
- * one anonymous page into the mm we run with, for the duration of a call.
+ * one anonymous page into the mm we run with, for the duration of a call:
+ * the caller's, or a lease creator's (proc_call_work()). Only the ids are
+ * read from it by amdkfd; what happened to each queue is read back from
+ * amdkfd's own state (qid_result()), not from this page, which the process
+ * owning the mm could rewrite.
  */
 struct ubuf {
 	unsigned long addr;
@@ -319,17 +325,30 @@ static void ubuf_unmap(struct ubuf *u)
 }
 
 /*
- * Per-entry result of suspend_queues()/resume_queues(). 6.12's marks a
- * queue with the error bit when the remap after suspend_single_queue()
- * failed, with the queue left marked suspended: its state is unknown.
+ * Per-entry result of suspend_queues()/resume_queues(), from amdkfd's state
+ * of the queue, read under p->mutex, which every other writer of
+ * is_suspended holds too (the debugger ioctls on this target; nothing else
+ * sets it). @v is the entry amdkfd wrote back, trusted only to make a
+ * result worse: its error bit marks a queue whose remap failed (state
+ * unknown: it stays under its lease, or is resumed again). An entry that
+ * could not be read back is passed as QID_ERROR.
  */
-static int qid_result(u32 v)
+static int qid_result(struct kfd_process *p, u32 qid, bool suspend, u32 v)
 {
-	if (v & QID_ERROR)
-		return AXS_STATUS_UNKNOWN;
-	if (v & QID_INVALID)
-		return -ENOENT;		/* gone, being destroyed, or not ours to touch */
-	return 0;
+	struct queue *q = axs_kfd.get_user_queue(&p->pqm, qid);
+
+	if (!q)
+		return -ENOENT;
+	if (READ_ONCE(q->properties.is_suspended) == suspend)
+		return v & QID_ERROR ? AXS_STATUS_UNKNOWN : 0;
+	/*
+	 * Not done: the queue is being destroyed, or suspend_single_queue()
+	 * refused a new one (-EBUSY: its EC_QUEUE_NEW came back), or an error
+	 * on another queue stopped amdkfd's loop; a resume is tried again.
+	 */
+	if (READ_ONCE(q->properties.is_being_destroyed))
+		return -ENOENT;
+	return suspend ? -EBUSY : -EIO;
 }
 
 /*
@@ -405,16 +424,13 @@ static int call_suspend_resume(struct kfd_process *p, void *arg)
 	if (r < 0)
 		goto out;
 	c->err = -EIO;
-	if (copy_from_user(c->qids, (void __user *)u.addr, c->n * sizeof(u32))) {
-		/* amdkfd acted, and what it did to each queue is lost. */
-		c->err = -EFAULT;
-		for (i = 0; i < c->n; i++)
-			c->status[i] = AXS_STATUS_UNKNOWN;
-		r = 0;
-		goto out;
+	for (i = 0; i < c->n; i++) {
+		u32 v;
+
+		if (get_user(v, (u32 __user *)u.addr + i))
+			v = QID_ERROR;
+		c->status[i] = qid_result(p, c->qids[i], c->level, v);
 	}
-	for (i = 0; i < c->n; i++)
-		c->status[i] = qid_result(c->qids[i]);
 	r = 0;
 out:
 	ubuf_unmap(&u);
@@ -535,6 +551,7 @@ int axs_kfd_test_call(struct pid *pid, enum axs_kfd_test_op op, u32 *qids, u32 n
 			  op == AXS_KFD_TEST_SUSPEND_LV2 ? AMDXSCHED_LEVEL_DEACTIVATE : 0;
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
 		c.fn = call_suspend_resume;
+		c.umem = true;		/* a debugfs writer: its own mm */
 #else
 		if (c.level == AMDXSCHED_LEVEL_DEACTIVATE)
 			return -EOPNOTSUPP;
@@ -590,6 +607,7 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 	memset(done, 0, n * sizeof(*done));
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
 	c.fn = call_suspend_resume;
+	c.umem = true;
 #else
 	c.fn = call_evict_restore;
 #endif
@@ -597,10 +615,14 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 		if (done[i])
 			continue;
 		/* every queue of this process in the batch */
+		c.umm = NULL;
 		for (j = i, m = 0; j < n; j++) {
 			if (qs[j]->proc != qs[i]->proc)
 				continue;
 			qids[m++] = qs[j]->kfd_qid;
+			/* a resume's queues are leased; q->lease is op_lock's */
+			if (!c.umm && qs[j]->lease)
+				c.umm = qs[j]->lease->mm;
 		}
 		c.pid = qs[i]->proc->pid;
 		c.n = m;
@@ -610,6 +632,9 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 		t0 = ktime_get_ns();
 		r = proc_call_run(&c);
 		gpu_call_done(gpu, ktime_get_ns() - t0, r);
+		/* only a debugger makes the whole call -EBUSY: amdkfd never does */
+		if (r == -EBUSY)
+			WRITE_ONCE(qs[i]->proc->debugged, true);
 		for (j = i, m = 0; j < n; j++) {
 			if (qs[j]->proc != qs[i]->proc)
 				continue;
@@ -629,6 +654,63 @@ static int suspend_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 	}
 	return first;
 }
+
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+/* Under p->mutex: is each queue still suspended, as far as amdkfd knows? */
+static int call_still_suspended(struct kfd_process *p, void *arg)
+{
+	struct proc_call *c = arg;
+	u32 i;
+
+	WRITE_ONCE(c->proc->debugged, READ_ONCE(p->debug_trap_enabled));
+	for (i = 0; i < c->n; i++) {
+		struct queue *q = axs_kfd.get_user_queue(&p->pqm, c->qids[i]);
+
+		/* one amdkfd destroyed is discovery's to remove */
+		c->status[i] = !q || READ_ONCE(q->properties.is_suspended);
+	}
+	return 0;
+}
+
+/*
+ * For the core's reconciling: only a debugger resumes a queue we suspended
+ * (DBG_TRAP_RESUME_QUEUES; its detach resumes all of its target's queues,
+ * kfd_dbg_trap_deactivate()). One p->mutex per process, no remap.
+ */
+static void kfd_still_suspended(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+				int *status)
+{
+	struct kfd_gpu *kg = to_kfd_gpu(gpu);
+	struct proc_call c = { .fn = call_still_suspended };
+	u32 *qids = kg->scratch.qids, i, j, m;
+	int *st = kg->scratch.status, r;
+	bool *done = kg->scratch.done;
+
+	lockdep_assert_held(&gpu->op_lock);
+	memset(done, 0, n * sizeof(*done));
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		for (j = i, m = 0; j < n; j++)
+			if (qs[j]->proc == qs[i]->proc)
+				qids[m++] = qs[j]->kfd_qid;
+		c.pid = qs[i]->proc->pid;
+		c.proc = qs[i]->proc;
+		c.n = m;
+		c.qids = qids;
+		c.status = st;
+		/* -EAGAIN, -ESRCH: cannot tell; look again next time */
+		r = axs_kfd_with_process(c.pid, c.fn, &c);
+		for (j = i, m = 0; j < n; j++) {
+			if (qs[j]->proc != qs[i]->proc)
+				continue;
+			status[j] = r ? 1 : st[m];
+			done[j] = true;
+			m++;
+		}
+	}
+}
+#endif
 
 static int kfd_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n, u32 level,
 		       int *status)
@@ -700,6 +782,9 @@ static const struct axs_backend_ops kfd_ops = {
 	.resume = kfd_resume,
 	.set_priority = kfd_set_priority,
 	.set_cu_mask = kfd_set_cu_mask,
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+	.still_suspended = kfd_still_suspended,
+#endif
 	.queue_info = kfd_queue_info,
 	.gpu_counters = kfd_gpu_counters,
 };
@@ -860,6 +945,7 @@ void axs_kfd_proc_update(struct pid *pid, const struct axs_kfd_scan *seen)
 	p = axs_proc_find(pid);
 	if (!p)
 		return;
+	WRITE_ONCE(p->debugged, seen->debugged);
 	list_for_each_entry_safe(q, tmp, &p->queues, proc_node) {
 		if (q->gpu->backend != AMDXSCHED_BACKEND_KFD || q->gone)
 			continue;

@@ -210,6 +210,9 @@ static int scan_queues(struct kfd_process *p, void *arg)
 	list_for_each_entry(pqn, &p->pqm.queues, process_queue_list)
 		if (pqn->q && a->n < a->room)
 			a->q[a->n++] = seen_of(pqn->q);
+#ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
+	a->debugged = READ_ONCE(p->debug_trap_enabled);
+#endif
 	return 0;
 }
 
@@ -240,6 +243,7 @@ static bool rescan(void)
 		int err;
 
 		a.n = 0;
+		a.debugged = false;
 		err = axs_kfd_with_process(pids[i], scan_queues, &a);
 		if (err == -EAGAIN) {
 			/* it holds its lock: alive, its queues as they were */

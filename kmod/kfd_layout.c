@@ -31,6 +31,8 @@ static const struct axs_btf_field fields[] = {
 #ifdef AXS_KFD_HAVE_SUSPEND_QUEUES
 	FIELD(kfd_process, debug_trap_enabled),
 	FIELD(queue_properties, exception_status),
+	FIELD(queue_properties, is_suspended),
+	FIELD(queue_properties, is_being_destroyed),
 #endif
 #ifdef AXS_KFD_HAVE_CONTEXTS
 	FIELD(kfd_process, context_id),

@@ -33,6 +33,8 @@ int axs_gpu_add(struct axs_gpu *gpu)
 		gpu->id = axs.next_gpu_id++;
 		gpu->nqueues = 0;
 		gpu->late_resumes = 0;
+		gpu->outside_resumes = 0;
+		gpu->debugger_waits = 0;
 		memset(&gpu->stats, 0, sizeof(gpu->stats));
 		list_add_tail(&gpu->node, &axs.gpus);
 		axs.ngpus++;
@@ -613,7 +615,8 @@ static void proc_info(struct axs_proc *p, struct amdxsched_proc_info *pi)
 	memset(pi, 0, sizeof(*pi));
 	pi->pid = pid_in_caller_ns(p->pid);
 	pi->uid = from_kuid_munged(current_user_ns(), p->uid);
-	pi->flags = p->presence | (p->attr_set ? AMDXSCHED_PROC_F_ATTR : 0);
+	pi->flags = p->presence | (p->attr_set ? AMDXSCHED_PROC_F_ATTR : 0) |
+		    (READ_ONCE(p->debugged) ? AMDXSCHED_PROC_F_DEBUGGED : 0);
 	pi->num_queues = p->nqueues;
 	pi->sched_class = p->sched_class;
 	pi->priority = p->priority;

@@ -41,6 +41,16 @@ struct sim_gpu {
 
 	/* Backend calls only; gpu.op_lock. */
 	struct axs_sim_queue *scratch[AMDXSCHED_MAX_BATCH];
+	struct axs_queue *rest[AMDXSCHED_MAX_BATCH];
+	int rest_status[AMDXSCHED_MAX_BATCH];
+
+	/*
+	 * A simulated debugger (knobs debug_pid, resume_outside): the pid, in
+	 * the initial pid namespace, of the process whose amdkfd debug trap
+	 * is on, as far as this GPU is concerned; 0 none. Its queues'
+	 * suspension and resumption are refused (-EBUSY), as amdkfd's are.
+	 */
+	u32 debug_pid;
 
 	/* Fault knobs: fail the next N calls of a kind, with fail_errno. */
 	atomic_t fail_suspend;
@@ -255,6 +265,39 @@ static int sim_batch(struct sim_gpu *sg, struct axs_sim_change *c,
 	return err;
 }
 
+/* @q's process has the simulated debugger: say so, as the kfd backend does. */
+static bool sim_debugged(struct sim_gpu *sg, struct axs_queue *q)
+{
+	u32 pid = READ_ONCE(sg->debug_pid);
+
+	if (!pid || pid_nr(q->proc->pid) != pid)
+		return false;
+	WRITE_ONCE(q->proc->debugged, true);
+	return true;
+}
+
+/*
+ * Suspend or resume: a debugged process's queues get -EBUSY and stay as
+ * they are, as amdkfd refuses a process with its debug trap on; the others
+ * go on in one remap.
+ */
+static int sim_suspend_resume(struct sim_gpu *sg, struct axs_sim_change *c,
+			      struct axs_queue **qs, u32 n, int *status, atomic_t *knob)
+{
+	u32 i, m = 0, nrest = 0;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if (!sim_debugged(sg, qs[i]))
+			sg->rest[nrest++] = qs[i];
+	if (nrest == n)
+		return sim_batch(sg, c, qs, n, status, knob);
+	err = nrest ? sim_batch(sg, c, sg->rest, nrest, sg->rest_status, knob) : 0;
+	for (i = 0; i < n; i++)
+		status[i] = m < nrest && qs[i] == sg->rest[m] ? sg->rest_status[m++] : -EBUSY;
+	return err ? err : -EBUSY;
+}
+
 static int sim_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 		       u32 level, int *status)
 {
@@ -263,8 +306,8 @@ static int sim_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 	int err, late;
 	u32 i;
 
-	err = sim_batch(sg, &c, qs, n, status, &sg->fail_suspend);
-	if (err)
+	err = sim_suspend_resume(sg, &c, qs, n, status, &sg->fail_suspend);
+	if (err && err != -EBUSY)
 		return err;
 	/*
 	 * The queues are suspended and the call still fails, as amdkfd's can:
@@ -272,8 +315,9 @@ static int sim_suspend(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 	 */
 	late = sim_fault(sg, &sg->fail_suspend_late);
 	for (i = 0; late && i < n; i++)
-		status[i] = AXS_STATUS_UNKNOWN;
-	return late;
+		if (!status[i])
+			status[i] = AXS_STATUS_UNKNOWN;
+	return late ? late : err;
 }
 
 static int sim_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
@@ -282,7 +326,7 @@ static int sim_resume(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
 	struct sim_gpu *sg = to_sim_gpu(gpu);
 	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_RESUME };
 
-	return sim_batch(sg, &c, qs, n, status, &sg->fail_resume);
+	return sim_suspend_resume(sg, &c, qs, n, status, &sg->fail_resume);
 }
 
 static int sim_set_priority(struct axs_gpu *gpu, struct axs_queue **qs,
@@ -321,9 +365,14 @@ static int sim_apply(struct axs_gpu *gpu, const struct axs_apply_item *it, u32 n
 	u32 have = 0, i, k, nc = 0, at = 0, *prio;
 	int err = 0, late = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		have |= BIT(it[i].op);
-	if (have & BIT(AMDXSCHED_APPLY_SUSPEND))
+		/* all or nothing: a debugged process's suspension stops it all */
+		if ((it[i].op == AMDXSCHED_APPLY_SUSPEND || it[i].op == AMDXSCHED_APPLY_RESUME) &&
+		    sim_debugged(sg, it[i].q))
+			err = -EBUSY;
+	}
+	if (!err && (have & BIT(AMDXSCHED_APPLY_SUSPEND)))
 		err = sim_fault(sg, &sg->fail_suspend);
 	if (!err && (have & BIT(AMDXSCHED_APPLY_RESUME)))
 		err = sim_fault(sg, &sg->fail_resume);
@@ -382,6 +431,22 @@ static int sim_apply(struct axs_gpu *gpu, const struct axs_apply_item *it, u32 n
 	return err ? err : late;
 }
 
+static void sim_still_suspended(struct axs_gpu *gpu, struct axs_queue **qs, u32 n,
+				int *status)
+{
+	struct sim_gpu *sg = to_sim_gpu(gpu);
+	u32 i;
+
+	sim_enter(sg);
+	for (i = 0; i < n; i++) {
+		struct sim_q *sq = qs[i]->priv;
+
+		/* one being destroyed is the registry's to remove */
+		status[i] = sq->removing || sq->mq.level;
+	}
+	sim_leave(sg);
+}
+
 static void sim_queue_info(struct axs_queue *q, struct amdxsched_queue_info *qi)
 {
 	struct sim_q *sq = q->priv;
@@ -422,6 +487,7 @@ static const struct axs_backend_ops sim_ops = {
 	.set_priority = sim_set_priority,
 	.set_cu_mask = sim_set_cu_mask,
 	.apply = sim_apply,
+	.still_suspended = sim_still_suspended,
 	.queue_info = sim_queue_info,
 	.gpu_counters = sim_gpu_counters,
 };
@@ -442,6 +508,88 @@ static int knob_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(knob_fops, knob_get, knob_set, "%llu\n");
 
+/*
+ * The simulated debugger resumes queues behind the module's back: the queue
+ * of handle @handle, or every queue of process @pid (amdkfd's detach, in
+ * kfd_dbg_trap_deactivate(), resumes all of its target's queues). Only the
+ * model changes; the module finds out by reconciling (control.c).
+ */
+static int sim_resume_outside(struct sim_gpu *sg, u64 handle, u32 pid)
+{
+	struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_RESUME, .q = sg->scratch };
+	struct axs_queue *q;
+	unsigned long idx;
+	bool found = false;
+	int err;
+
+	err = axs_gpu_op_lock(&sg->gpu);
+	if (err)
+		return err;
+	mutex_lock(&axs.lock);
+	sim_enter(sg);
+	xa_for_each(&axs.queues, idx, q) {
+		struct sim_q *sq = q->priv;
+
+		if (q->gpu != &sg->gpu || (handle ? q->handle != handle :
+					   pid_nr(q->proc->pid) != pid))
+			continue;
+		found = true;
+		if (sq->mq.level && !sq->removing && c.n < AMDXSCHED_MAX_BATCH)
+			sg->scratch[c.n++] = &sq->mq;
+	}
+	sim_leave(sg);
+	mutex_unlock(&axs.lock);
+	if (c.n)
+		err = sim_remap(sg, &c);
+	axs_gpu_op_unlock(&sg->gpu);
+	return err ? err : found || !handle ? 0 : -ENOENT;
+}
+
+static int resume_outside_set(void *data, u64 val)
+{
+	return val ? sim_resume_outside(data, val, 0) : -EINVAL;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(resume_outside_fops, NULL, resume_outside_set, "%llu\n");
+
+/* Mark or unmark the process of @pid, if the registry has it. */
+static void sim_set_debugged(u32 pid, bool on)
+{
+	struct axs_proc *p;
+
+	mutex_lock(&axs.lock);
+	list_for_each_entry(p, &axs.procs, node)
+		if (pid_nr(p->pid) == pid)
+			WRITE_ONCE(p->debugged, on);
+	mutex_unlock(&axs.lock);
+}
+
+static int debug_pid_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(((struct sim_gpu *)data)->debug_pid);
+	return 0;
+}
+
+/* Attach (a pid) or detach (0), which resumes every queue of the old one. */
+static int debug_pid_set(void *data, u64 val)
+{
+	struct sim_gpu *sg = data;
+	u32 old;
+
+	if (val > PID_MAX_LIMIT)
+		return -EINVAL;
+	old = xchg(&sg->debug_pid, (u32)val);
+	if (old && old != val) {
+		sim_set_debugged(old, false);
+		sim_resume_outside(sg, 0, old);
+	}
+	if (val)
+		sim_set_debugged(val, true);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(debug_pid_fops, debug_pid_get, debug_pid_set, "%llu\n");
+
 static void sim_debugfs_add(struct sim_gpu *sg)
 {
 	char name[16];
@@ -459,6 +607,8 @@ static void sim_debugfs_add(struct sim_gpu *sg)
 				   &knob_fops);
 	debugfs_create_u32("fail_errno", 0600, d, &sg->fail_errno);
 	debugfs_create_u32("unmap_delay_us", 0600, d, &sg->unmap_delay_us);
+	debugfs_create_file_unsafe("debug_pid", 0600, d, sg, &debug_pid_fops);
+	debugfs_create_file_unsafe("resume_outside", 0200, d, sg, &resume_outside_fops);
 	debugfs_create_u32("preempt_timeout_ms", 0600, d, &sg->gpu.preempt_timeout_ms);
 	sg->dir = d;
 }

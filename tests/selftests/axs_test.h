@@ -300,6 +300,35 @@ static inline int axs_knob_read(uint32_t gpu_id, const char *knob, unsigned long
 	return 0;
 }
 
+/* Column @name of GPU @gpu's line in the debugfs summary, or -errno. */
+static inline long long axs_summary_value(uint32_t gpu, const char *name)
+{
+	FILE *f = fopen(AXS_DEBUGFS "/summary", "r");
+	char line[512], *tok, *save;
+	long long val = -ENOENT;
+	int col = -1, i;
+	unsigned int id;
+
+	if (!f)
+		return -errno;
+	if (fgets(line, sizeof(line), f))
+		for (i = 0, tok = strtok_r(line, " \n", &save); tok;
+		     i++, tok = strtok_r(NULL, " \n", &save))
+			if (!strcmp(tok, name))
+				col = i;
+	while (col >= 0 && fgets(line, sizeof(line), f) && line[0] != '\n') {
+		if (sscanf(line, "%u ", &id) != 1 || id != gpu)
+			continue;
+		for (i = 0, tok = strtok_r(line, " \n", &save); tok && i < col;
+		     i++, tok = strtok_r(NULL, " \n", &save))
+			;
+		if (tok)
+			val = atoll(tok);
+	}
+	fclose(f);
+	return val;
+}
+
 static inline int axs_have_knobs(uint32_t gpu_id)
 {
 	char path[128];

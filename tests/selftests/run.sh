@@ -8,7 +8,7 @@
 
 cd "$(dirname "$0")" || exit 1
 
-TESTS="abi_test queue_test suspend_test perm_test events_test stall_test apply_test sim_test failnth_test modload_test"
+TESTS="abi_test queue_test suspend_test perm_test events_test stall_test apply_test debugger_test sim_test failnth_test modload_test"
 
 pass=0
 fail=0

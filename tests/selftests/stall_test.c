@@ -276,21 +276,7 @@ FIXTURE_TEARDOWN(gpus)
 /* late_resumes of @gpu in the debugfs summary, or -errno. */
 static long long late_resumes(uint32_t gpu)
 {
-	FILE *f = fopen(AXS_DEBUGFS "/summary", "r");
-	char line[512];
-	long long n = -ENOENT;
-	unsigned int id;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f) && line[0] != '\n') {
-		char *last = strrchr(line, ' ');
-
-		if (sscanf(line, "%u ", &id) == 1 && id == gpu && last)
-			n = atoll(last + 1);
-	}
-	fclose(f);
-	return n;
+	return axs_summary_value(gpu, "late_resumes");
 }
 
 /* A SUSPEND at Lv3 of the one queue *@h, its status in *@st. */

@@ -7,7 +7,7 @@
 # whole binary skipped. POSIX sh for busybox, run from the payload directory
 # with the module loaded by the VM's init from /axs/amdxsched.ko.
 
-SELFTESTS="abi_test queue_test suspend_test perm_test events_test stall_test apply_test sim_test kfd_test failnth_test modload_test"
+SELFTESTS="abi_test queue_test suspend_test perm_test events_test stall_test apply_test debugger_test sim_test kfd_test failnth_test modload_test"
 # End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
 SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh stress-test.sh"
 NLIFECYCLE=7

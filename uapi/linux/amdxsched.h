@@ -33,7 +33,7 @@
 #define AMDXSCHED_DEVICE_NAME		"amdxsched"
 
 #define AMDXSCHED_ABI_MAJOR		1	/* incompatible changes */
-#define AMDXSCHED_ABI_MINOR		3	/* compatible additions */
+#define AMDXSCHED_ABI_MINOR		4	/* compatible additions */
 
 /* Limits; the kernel reports the values it uses in struct amdxsched_version. */
 #define AMDXSCHED_MAX_BATCH		1024	/* queues per suspend/resume/priority call */
@@ -218,6 +218,12 @@ struct amdxsched_queue_info {
 #define AMDXSCHED_PROC_F_KFD		_BITUL(0)	/* has a KFD process */
 #define AMDXSCHED_PROC_F_SIM		_BITUL(1)	/* has a simulated process */
 #define AMDXSCHED_PROC_F_ATTR		_BITUL(2)	/* attributes were set */
+/*
+ * A debugger (maybe the process itself) holds amdkfd's debug trap of it:
+ * its queues cannot be suspended (EBUSY) and a suspension held on them is
+ * left to the debugger; priorities and CU masks still apply (ABI 1.4)
+ */
+#define AMDXSCHED_PROC_F_DEBUGGED	_BITUL(3)
 
 struct amdxsched_proc_info {
 	__u32 pid;		/* caller's pid ns */
@@ -404,6 +410,8 @@ struct amdxsched_proc_attr {
 #define AMDXSCHED_RESUMED_IOCTL		1	/* an explicit resume */
 #define AMDXSCHED_RESUMED_LEASE		2	/* the lease expired */
 #define AMDXSCHED_RESUMED_CLOSE		3	/* the holder closed its file */
+/* someone else resumed it, e.g. a debugger; the lease ended (ABI 1.4) */
+#define AMDXSCHED_RESUMED_OUTSIDE	4
 
 #define AMDXSCHED_EVENTS_RING_MIN	16
 #define AMDXSCHED_EVENTS_RING_MAX	65536

@@ -358,6 +358,7 @@ static const char *resume_reason(uint64_t r)
 	case AMDXSCHED_RESUMED_IOCTL:	return "ioctl";
 	case AMDXSCHED_RESUMED_LEASE:	return "lease";
 	case AMDXSCHED_RESUMED_CLOSE:	return "close";
+	case AMDXSCHED_RESUMED_OUTSIDE:	return "outside";
 	default:			return "unknown";
 	}
 }

@@ -246,6 +246,41 @@ static void check_stuck(struct doctor *d)
 		say(d, OK, "stuck queues", "none");
 }
 
+/*
+ * Processes a debugger holds (amdkfd's debug trap, maybe set by the process
+ * on itself): their queues cannot be suspended; priorities and CU masks
+ * still apply. A warning, not a failure: debugging is legitimate.
+ */
+static void check_debugged(struct doctor *d)
+{
+	struct amdxsched_proc_info *p = NULL;
+	uint32_t n = 0, i, debugged = 0;
+	char first[96] = "";
+	int r;
+
+	if (d->fd < 0)
+		return;
+	r = axs_list_procs(d->fd, 0, &p, &n);
+	if (r < 0) {
+		say(d, FAIL, "debugged processes", "LIST_PROCS: %s", strerror(-r));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(p[i].flags & AMDXSCHED_PROC_F_DEBUGGED))
+			continue;
+		if (!debugged++)
+			snprintf(first, sizeof(first), "pid %" PRIu32 " (%.16s)", p[i].pid,
+				 p[i].comm);
+	}
+	free(p);
+	if (debugged)
+		say(d, WARN, "debugged processes", "%" PRIu32 " process(es) under a debugger cannot"
+		    " be preempted (priorities and CU masks still apply), first: %s",
+		    debugged, first);
+	else
+		say(d, OK, "debugged processes", "none");
+}
+
 static void check_control(struct doctor *d)
 {
 	char *resp = NULL;
@@ -287,6 +322,7 @@ int xc_doctor(struct xc *c, int argc, char **argv)
 	check_amdgpu(&d);
 	check_gpus(&d);
 	check_stuck(&d);
+	check_debugged(&d);
 	check_control(&d);
 	if (d.fd >= 0)
 		close(d.fd);

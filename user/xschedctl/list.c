@@ -199,6 +199,7 @@ static void json_proc(struct jw *w, const struct amdxsched_proc_info *p)
 	jw_bool(w, "kfd", p->flags & AMDXSCHED_PROC_F_KFD);
 	jw_bool(w, "sim", p->flags & AMDXSCHED_PROC_F_SIM);
 	jw_bool(w, "attr", p->flags & AMDXSCHED_PROC_F_ATTR);
+	jw_bool(w, "debugged", p->flags & AMDXSCHED_PROC_F_DEBUGGED);
 	jw_u64(w, "attrs", p->attrs);
 	jw_str(w, "comm", p->comm);
 	jw_u64(w, "sched_class", p->sched_class);

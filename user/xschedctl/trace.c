@@ -28,6 +28,7 @@ static const char *reason_name(uint64_t r)
 	case AMDXSCHED_RESUMED_IOCTL:	return "ioctl";
 	case AMDXSCHED_RESUMED_LEASE:	return "lease";
 	case AMDXSCHED_RESUMED_CLOSE:	return "close";
+	case AMDXSCHED_RESUMED_OUTSIDE:	return "outside";
 	default:			return "?";
 	}
 }
