@@ -276,7 +276,11 @@ TEST_F(hpf, lost_suspension_is_redone_and_foreign_one_left_alone)
 	ASSERT_EQ(1, gp->n_suspend[1]);
 	EXPECT_EQ(2, gp->suspend[1][0]);
 	/* Queue 3 is now held by someone else: never resumed by us. */
+	EXPECT_FALSE(axsp_queue_foreign(self->p, 3));
 	ASSERT_EQ(0, axsp_queue_observed(self->p, 3, 2, false));
+	EXPECT_TRUE(axsp_queue_foreign(self->p, 3));
+	EXPECT_FALSE(axsp_queue_foreign(self->p, 2));
+	EXPECT_FALSE(axsp_queue_foreign(self->p, 99));
 	axsp_queue_busy(self->p, 1, false, 7 * MS);
 	ASSERT_EQ(1, axsp_decide(self->p, 10 * MS, &self->pl));
 	gp = gpu_plan(&self->pl, 0);

@@ -75,7 +75,7 @@ queue_suspended() { queue_json "$1" | grep -q '"suspended": *true'; }
 queue_priority() { queue_json "$1" | sed -n 's/.*"priority": *\([0-9]*\).*/\1/p' | head -n 1; }
 
 echo "TAP version 13"
-echo "1..19"
+echo "1..20"
 ip link set lo up 2>/dev/null
 
 # --- the scenario ----------------------------------------------------------
@@ -212,9 +212,9 @@ knob=/sys/kernel/debug/amdxsched/sim/gpu$gpu/fail_suspend
 config realtime best-effort
 sed -i 's/^lease = .*/lease = 3600s/' $T/xschedd.conf
 kill -HUP "$XPID"
-./axs-workload $LOW --seconds $((30 * S)) --quiet >/dev/null &
+./axs-workload $LOW --seconds $((45 * S)) --quiet >/dev/null &
 lo=$!
-./axs-workload $HIGH --seconds $((30 * S)) --quiet >/dev/null &
+./axs-workload $HIGH --seconds $((45 * S)) --quiet >/dev/null &
 hi=$!
 i=0
 s0=0
@@ -261,6 +261,37 @@ if [ -w "$knob" ]; then
 else
 	ok "a refused suspension backs off and is said once" "no sim fault knob at $knob"
 	ok "once the module accepts again, suspensions resume and it is said" "no sim fault knob at $knob"
+fi
+
+# A debugger on the batch process (the simulated GPU's debug_pid knob): the
+# module refuses its suspension (EBUSY) and nothing suspends it; once the
+# debugger detaches, the daemon, which took the refusal for someone else's
+# hold, finds it running again and suspends it as before.
+dknob=/sys/kernel/debug/amdxsched/sim/gpu$gpu/debug_pid
+if [ -w "$dknob" ]; then
+	echo "$lo" >"$dknob"
+	sleep 0.5
+	d0=$(queue_suspends $lo)
+	sleep $((3 * S))
+	d1=$(queue_suspends $lo)
+	echo 0 >"$dknob"
+	i=0
+	d2=$d1
+	while [ "${d2:-0}" -le "${d1:-0}" ] && [ $i -lt $((100 * S)) ]; do
+		sleep 0.1
+		d2=$(queue_suspends $lo)
+		i=$((i + 1))
+	done
+	if [ -n "$d0" ] && [ "$d0" = "$d1" ] && [ "${d2:-0}" -gt "${d1:-0}" ]; then
+		ok "a debugged process is not preempted; after its debugger detaches it is again ($d1 -> $d2 suspensions in $((i / 10)) s)"
+	else
+		not_ok "a debugged process is not preempted; after its debugger detaches it is again" \
+			"suspensions of the batch queue: $d0 when debugged, $d1 3 s later, $d2 after the detach" \
+			"$(tail -n 2 $T/xschedd.log)"
+	fi
+else
+	ok "a debugged process is not preempted; after its debugger detaches it is again" \
+		"no sim knob at $dknob"
 fi
 kill "$hi" "$lo" 2>/dev/null
 wait "$hi" "$lo" 2>/dev/null

@@ -409,6 +409,13 @@ int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, bool ou
 	return 0;
 }
 
+bool axsp_queue_foreign(struct axsp *p, uint64_t handle)
+{
+	const struct pqueue *q = find_queue(p, handle);
+
+	return q && q->foreign;
+}
+
 /* ---- what each queue should look like ---------------------------------- */
 
 static const struct axsp_proc_attr default_attr = {

@@ -167,6 +167,8 @@ int axsp_queue_busy(struct axsp *p, uint64_t handle, bool busy, uint64_t now);
  * that failed) or by someone else (never touched until seen running).
  */
 int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, bool ours);
+/* Whether the policy counts @handle as suspended by someone else. */
+bool axsp_queue_foreign(struct axsp *p, uint64_t handle);
 
 /*
  * Decide at @now. The plan lives in @p until the next call. Returns the

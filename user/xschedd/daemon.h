@@ -25,6 +25,8 @@
 /* After a refused suspension: doubling from MIN to MAX while refusals last. */
 #define XSD_BACKOFF_MIN_NS	1000000ULL
 #define XSD_BACKOFF_MAX_NS	1000000000ULL
+/* After a suspension refused as held by someone else: look at it again (sync.c) */
+#define XSD_FOREIGN_RECHECK_NS	2000000000ULL
 
 /* One suspension call of ours: its queues resume when it is not renewed. */
 struct xsd_lease {
@@ -80,6 +82,7 @@ struct xsd {
 	uint64_t refusal_backoff_ns;	/* wait before the next try; 0 after a success */
 	uint64_t refusal_retry_ns;	/* no suspension is sent before this */
 	int refusal_err;		/* the last refusal's -errno */
+	uint64_t foreign_recheck_ns;	/* foreign_recheck() owed then; UINT64_MAX none */
 	uint64_t started_ns;
 	uint32_t ngpus, nprocs, nqueues;
 	struct xsd_metrics m;

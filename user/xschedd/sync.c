@@ -489,11 +489,13 @@ int xsd_sync_events(struct xsd *d)
  */
 static void entry_failed(struct xsd *d, uint64_t h, int32_t st, uint32_t level)
 {
-	if (st == -ENOENT)
+	if (st == -ENOENT) {
 		axsp_queue_remove(d->pol, h);
-	else if (st == -EBUSY)
+	} else if (st == -EBUSY) {
 		axsp_queue_observed(d->pol, h, level ? level : AMDXSCHED_LEVEL_INTERRUPT, false);
-	else if (level)
+		if (d->foreign_recheck_ns == UINT64_MAX)
+			d->foreign_recheck_ns = axs_now_ns() + XSD_FOREIGN_RECHECK_NS;
+	} else if (level)
 		axsp_queue_observed(d->pol, h, 0, false);
 	else
 		axsp_queue_observed(d->pol, h, AMDXSCHED_LEVEL_INTERRUPT, true);
@@ -830,11 +832,63 @@ static void apply_gpu(struct xsd *d, const struct axsp_gpu_plan *gp, uint64_t no
 	apply_resume(d, gp->resume, gp->n_resume, now);
 }
 
+static bool proc_debugged(const struct amdxsched_proc_info *pi, uint32_t n, uint32_t pid)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (pi[i].pid == pid)
+			return pi[i].flags & AMDXSCHED_PROC_F_DEBUGGED;
+	return false;
+}
+
+/*
+ * A suspension refused with EBUSY counts as held by someone else: usually
+ * another holder, whose resume we hear of as an event. But the module also
+ * refuses a process a debugger holds (PROC_F_DEBUGGED, ABI 1.4) without it
+ * being suspended, and no event says when the debugger leaves. So look
+ * again: a queue counted as held that the module lists as running, of a
+ * process no longer debugged, is put back in play; while any stays
+ * debugged, look again later.
+ */
+static void foreign_recheck(struct xsd *d, uint64_t now)
+{
+	struct amdxsched_proc_info *pi = NULL;
+	struct amdxsched_queue_info *qi = NULL;
+	uint32_t np = 0, nq = 0;
+	bool again = false;
+
+	d->foreign_recheck_ns = UINT64_MAX;
+	if (axs_list_procs(d->fd, 0, &pi, &np) ||
+	    axs_list_queues(d->fd, 0, AMDXSCHED_GPU_ANY, &qi, &nq)) {
+		again = true;
+		goto out;
+	}
+	for (uint32_t i = 0; i < nq; i++) {
+		if ((qi[i].state & AMDXSCHED_QUEUE_S_SUSPENDED) ||
+		    !axsp_queue_foreign(d->pol, qi[i].handle))
+			continue;
+		if (proc_debugged(pi, np, qi[i].pid)) {
+			again = true;
+			continue;
+		}
+		axsp_queue_observed(d->pol, qi[i].handle, 0, false);
+		d->dirty = true;
+		xsd_log(XSD_INFO, "queue held by someone else runs again",
+			"queue=%" PRIu64 " pid=%u", (uint64_t)qi[i].handle, qi[i].pid);
+	}
+out:
+	if (again)
+		d->foreign_recheck_ns = now + XSD_FOREIGN_RECHECK_NS;
+	free(pi);
+	free(qi);
+}
+
 int xsd_sync_decide(struct xsd *d, uint64_t now)
 {
 	struct axsp_plan plan;
 	int r;
 
+	if (now >= d->foreign_recheck_ns)
+		foreign_recheck(d, now);
 	d->dirty = false;
 	r = axsp_decide(d->pol, now, &plan);
 	if (r < 0)
@@ -842,6 +896,7 @@ int xsd_sync_decide(struct xsd *d, uint64_t now)
 	if (r)
 		d->m.decisions++;
 	d->next_decide_ns = plan.next_ns;
+	decide_by(d, d->foreign_recheck_ns);
 	for (uint32_t i = 0; i < plan.n_gpus; i++)
 		apply_gpu(d, &plan.gpus[i], now);
 	d->pending_busy_ns = 0;

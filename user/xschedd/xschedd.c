@@ -248,6 +248,7 @@ int main(int argc, char **argv)
 	struct xsd d = {
 		.fd = -1, .socket_path = XSD_DEFAULT_SOCKET,
 		.next_renew_ns = UINT64_MAX, .next_decide_ns = UINT64_MAX,
+		.foreign_recheck_ns = UINT64_MAX,
 		.policy_override = -1,
 	};
 	bool check = false, config_given = false;
