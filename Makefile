@@ -36,6 +36,9 @@ PREFIX		?= /usr/local
 DESTDIR		?=
 
 VM		:= tools/vm/axs-vm
+# The module makes no simulated GPU unless asked (sim_gpus defaults to 0, as
+# in production): the VM runs of tests, demo, bench, stress and fuzz ask.
+SIM_PARAMS	?= sim_gpus=1
 B		:= build
 CC		?= cc
 
@@ -158,7 +161,7 @@ payload-stress: $(addprefix $(B)/user/,axs-stress xschedd xschedctl) $(B)/payloa
 stress: payload-stress
 	$(VM) prepare $(STRESS_SUITE)
 	$(VM) build $(STRESS_SUITE)
-	$(VM) run $(STRESS_SUITE) --payload $(B)/payload-stress --quiet \
+	$(VM) run $(STRESS_SUITE) --payload $(B)/payload-stress --modparams '$(SIM_PARAMS)' --quiet \
 		--timeout $$(($(STRESS_SECONDS) + 900)) --tap $(B)/$(STRESS_SUITE)/stress.tap
 
 lint:
@@ -172,7 +175,7 @@ vm-check: payload-tests
 		echo "=== $$s: prepare, build, boot and test"; \
 		case $$s in debug*) t=3600 ;; *) t=1200 ;; esac; \
 		$(VM) prepare $$s && $(VM) build $$s W=1 && \
-		$(VM) run $$s --rocm --payload $(B)/payload-tests --tap $(B)/$$s/selftests.tap \
+		$(VM) run $$s --rocm --payload $(B)/payload-tests --modparams '$(SIM_PARAMS)' --tap $(B)/$$s/selftests.tap \
 			--timeout $$t || failed="$$failed $$s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "vm-check: failed on:$$failed" >&2; exit 1; fi
@@ -201,7 +204,7 @@ payload-fuzz: $(B)/user/axs-fuzz $(B)/payload-fuzz
 fuzz: payload-fuzz
 	$(VM) prepare $(FUZZ_SUITE)
 	$(VM) build $(FUZZ_SUITE)
-	$(VM) run $(FUZZ_SUITE) --payload $(B)/payload-fuzz --quiet \
+	$(VM) run $(FUZZ_SUITE) --payload $(B)/payload-fuzz --modparams '$(SIM_PARAMS)' --quiet \
 		--timeout $$(($(FUZZ_SECONDS) + 900)) \
 		--tap $(B)/$(FUZZ_SUITE)/fuzz.tap --aux $(B)/$(FUZZ_SUITE)/fuzz-aux.log
 	@if grep -q '^pc ' $(B)/$(FUZZ_SUITE)/fuzz-aux.log; then \
@@ -241,7 +244,7 @@ check-full:
 demo: payload-demo
 	$(VM) prepare $(DEMO_SUITE)
 	$(VM) build $(DEMO_SUITE)
-	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --quiet
+	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --modparams '$(SIM_PARAMS)' --quiet
 
 hw:
 	tools/hw/build.sh
@@ -263,7 +266,7 @@ bench: payload-bench $(B)/host/policy-bench
 	$(B)/host/policy-bench
 	$(VM) prepare $(BENCH_SUITE)
 	$(VM) build $(BENCH_SUITE)
-	$(VM) run $(BENCH_SUITE) --payload $(B)/payload-bench --quiet
+	$(VM) run $(BENCH_SUITE) --payload $(B)/payload-bench --modparams '$(SIM_PARAMS)' --quiet
 
 install: all
 	@if [ -d "$(KDIR)" ]; then \

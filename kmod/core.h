@@ -416,6 +416,7 @@ void axs_debugfs_fini(void);
 
 /* sim.c */
 int axs_sim_init(unsigned int ngpus);
+bool axs_sim_enabled(void);
 void axs_sim_fini(void);
 long axs_sim_ioctl(struct axs_file *f, unsigned int cmd, void __user *argp);
 void axs_sim_file_release(struct axs_file *f);

@@ -28,9 +28,15 @@ module_param_named(see_all_users, axs_see_all_users, bool, 0644);
 MODULE_PARM_DESC(see_all_users,
 		 "Files without control see every user's processes and events (default 0: their own user's only)");
 
-static unsigned int sim_gpus = 1;
+/*
+ * Off in production: a simulated GPU would be scheduled by xschedd like a
+ * real one, and its SIM_* ioctls let any user create queues. Tests and the
+ * demo ask for simulated GPUs explicitly.
+ */
+static unsigned int sim_gpus;
 module_param(sim_gpus, uint, 0444);
-MODULE_PARM_DESC(sim_gpus, "Simulated MI308X GPUs to create at load (default 1)");
+MODULE_PARM_DESC(sim_gpus,
+		 "Simulated MI308X GPUs to create at load, for tests and demos (default 0: none, and the SIM_* ioctls are refused)");
 
 /*
  * Copy an extensible argument struct in: its first u32 is the size userspace
@@ -101,7 +107,9 @@ static long axs_ioctl_version(struct axs_file *f, void __user *argp)
 	v.abi_minor = AMDXSCHED_ABI_MINOR;
 	v.instance_id = axs.instance_id;
 	v.caps = AMDXSCHED_CAP_EVENTS | AMDXSCHED_CAP_LEASES |
-		 AMDXSCHED_CAP_PROC_ATTR | AMDXSCHED_CAP_SIM | AMDXSCHED_CAP_APPLY;
+		 AMDXSCHED_CAP_PROC_ATTR | AMDXSCHED_CAP_APPLY;
+	if (axs_sim_enabled())
+		v.caps |= AMDXSCHED_CAP_SIM;
 	v.backends = 0;
 	v.levels = 0;
 	v.max_batch = AMDXSCHED_MAX_BATCH;

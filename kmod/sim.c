@@ -81,6 +81,8 @@ struct sim_q {
 	bool removing;			/* being destroyed; sg->lock */
 };
 
+/* Loaded with sim_gpus > 0: the simulated device and its SIM_* ioctls exist. */
+static bool sim_enabled;
 static struct kmem_cache *cohort_cache;
 static struct kmem_cache *kernel_cache;
 static struct dentry *sim_debugfs;
@@ -1073,8 +1075,15 @@ static long sim_ioctl_wait(struct axs_file *f, void __user *argp)
 	return axs_args_out(argp, &a, sizeof(a));
 }
 
+bool axs_sim_enabled(void)
+{
+	return sim_enabled;
+}
+
 long axs_sim_ioctl(struct axs_file *f, unsigned int cmd, void __user *argp)
 {
+	if (!sim_enabled)
+		return -ENODEV;
 	switch (cmd) {
 	case AMDXSCHED_IOC_SIM_ADD_GPU:
 		return sim_ioctl_add_gpu(f, argp);
@@ -1111,15 +1120,25 @@ void axs_sim_backend_info(struct amdxsched_backend_info *bi)
 		n += gpu->backend == AMDXSCHED_BACKEND_SIM;
 	mutex_unlock(&axs.lock);
 
+	memset(bi->name, 0, sizeof(bi->name));
+	strscpy(bi->name, "sim", sizeof(bi->name));
+	memset(bi->detail, 0, sizeof(bi->detail));
+	if (!sim_enabled) {
+		bi->status = AMDXSCHED_BACKEND_ABSENT;
+		bi->levels = 0;
+		bi->caps = 0;
+		bi->error = 0;
+		bi->num_gpus = 0;
+		strscpy(bi->detail, "off (load with sim_gpus=N for simulated GPUs)",
+			sizeof(bi->detail));
+		return;
+	}
 	bi->status = AMDXSCHED_BACKEND_RUNNING;
 	bi->levels = BIT(AMDXSCHED_LEVEL_DEACTIVATE) | BIT(AMDXSCHED_LEVEL_INTERRUPT);
 	bi->caps = AMDXSCHED_BCAP_PER_QUEUE | AMDXSCHED_BCAP_PRIORITY |
 		   AMDXSCHED_BCAP_CU_MASK | AMDXSCHED_BCAP_BUSY_EVENTS;
 	bi->error = 0;
 	bi->num_gpus = n;
-	memset(bi->name, 0, sizeof(bi->name));
-	strscpy(bi->name, "sim", sizeof(bi->name));
-	memset(bi->detail, 0, sizeof(bi->detail));
 	snprintf(bi->detail, sizeof(bi->detail),
 		 "simulated gfx942 (MI308X model), %u GPU(s)", n);
 }
@@ -1139,6 +1158,7 @@ int axs_sim_init(unsigned int ngpus)
 		goto err;
 	}
 	sim_debugfs = debugfs_create_dir("sim", axs.debugfs);
+	sim_enabled = ngpus > 0;
 
 	axs_topo_mi308x(&t);
 	axs_sim_params_default(&p);

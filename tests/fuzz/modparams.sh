@@ -61,8 +61,10 @@ unload() {
 	rmmod amdxsched 2>/dev/null
 }
 
+# With one simulated GPU unless the case says otherwise (the last of a name
+# wins): the module makes none by default, and the fuzzer needs one.
 load() {	# load PARAM...
-	insmod "$KO" "$@" 2>/dev/null && [ -c /dev/amdxsched ]
+	insmod "$KO" sim_gpus=1 "$@" 2>/dev/null && [ -c /dev/amdxsched ]
 }
 
 # What VERSION must say under these parameters, as words of axs-fuzz --probe.

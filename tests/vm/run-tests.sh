@@ -182,8 +182,31 @@ else
 	not_ok "lifecycle: 20 unload/reload cycles" "stopped after $cycles: $(cat /tmp/smoke.log)"
 fi
 
-# Bad module parameters are refused; the module is then loaded as before.
+# Loaded as a production modprobe loads it, with no parameter: no simulated
+# GPU, and every SIM_* ioctl refused (ENODEV), so nobody can make one.
 rmmod amdxsched 2>/dev/null
+if load; then
+	sims=$(./xschedctl -j list gpus 2>/dev/null | grep -c '"backend": *"sim"')
+	./axs-simq --queues 1 >/tmp/simq.out 2>&1 &
+	sq=$!
+	sleep 1
+	kill $sq 2>/dev/null
+	wait $sq
+	sim_line=$(./xschedctl doctor 2>/dev/null | grep -m 1 ' backend sim: ')
+	rmmod amdxsched
+	if [ "$sims" = 0 ] && grep -q 'No such device' /tmp/simq.out &&
+	   echo "$sim_line" | grep -q 'off'; then
+		ok "lifecycle: without parameters no simulated GPU, SIM_* refused (ENODEV)"
+	else
+		not_ok "lifecycle: without parameters no simulated GPU, SIM_* refused (ENODEV)" \
+			"$sims simulated GPUs; axs-simq: $(head -n 1 /tmp/simq.out); doctor: $sim_line"
+	fi
+else
+	not_ok "lifecycle: without parameters no simulated GPU, SIM_* refused (ENODEV)" \
+		"insmod without parameters failed"
+fi
+
+# Bad module parameters are refused; the module is then loaded as before.
 if load max_lease_ms=0; then
 	not_ok "lifecycle: max_lease_ms=0 refused" "loaded"
 	rmmod amdxsched

@@ -128,6 +128,8 @@ static void check_backend(struct doctor *d, uint32_t backend, const char *name)
 		    bi.levels, bi.detail[0] ? ": " : "", bi.detail);
 	else if (bi.status == AMDXSCHED_BACKEND_REFUSED)
 		say(d, FAIL, check, "refused (%s): %s", strerror(-bi.error), bi.detail);
+	else if (backend == AMDXSCHED_BACKEND_SIM)	/* the production default */
+		say(d, OK, check, "%s", bi.detail[0] ? bi.detail : "off");
 	else
 		say(d, WARN, check,
 		    "absent%s%s", bi.detail[0] ? ": " : "", bi.detail);
