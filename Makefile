@@ -275,6 +275,12 @@ install: all
 	install -D -m 0644 uapi/linux/amdxsched.h $(DESTDIR)$(PREFIX)/include/linux/amdxsched.h
 	install -D -m 0644 tools/udev/60-amdxsched.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-amdxsched.rules
+	install -D -m 0644 tools/udev/amdxsched.sysusers \
+		$(DESTDIR)/usr/lib/sysusers.d/amdxsched.conf
+	install -D -m 0644 tools/modprobe/amdxsched.conf \
+		$(DESTDIR)/usr/lib/modprobe.d/amdxsched.conf
+	install -D -m 0644 tools/modprobe/modules-load.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/amdxsched/modules-load.d-amdxsched.conf
 	install -D -m 0755 $(B)/user/xschedd $(DESTDIR)$(PREFIX)/sbin/xschedd
 	install -D -m 0755 $(B)/user/xschedctl $(DESTDIR)$(PREFIX)/sbin/xschedctl
 	install -D -m 0755 $(B)/user/axs-workload $(DESTDIR)$(PREFIX)/bin/axs-workload

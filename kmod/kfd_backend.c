@@ -1125,9 +1125,16 @@ void axs_kfd_init(void)
 	}
 
 	err = axs_kfd_resolve(syms, ARRAY_SIZE(syms), "amdgpu", why, sizeof(why));
+	/*
+	 * Not picked up later: starting at run time would need a module
+	 * notifier and the whole start (GPUs, probes, scan) racing live
+	 * ioctls, for an order the modprobe.d softdep already gives.
+	 */
 	if (err == -ENOENT && !axs_kfd.amdgpu) {
-		strscpy(state.detail, "amdgpu is not loaded", sizeof(state.detail));
-		pr_info("%s; the kfd backend stays off\n", state.detail);
+		strscpy(state.detail,
+			"amdgpu was not loaded before amdxsched (modprobe.d: softdep amdxsched pre: amdgpu); reload amdxsched",
+			sizeof(state.detail));
+		pr_info("amdgpu is not loaded; the kfd backend stays off until amdxsched is reloaded after it\n");
 		return;
 	}
 	if (err) {
