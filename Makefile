@@ -44,8 +44,10 @@ CC		?= cc
 
 # Userspace: C11, warnings are errors. VM payloads are static, with UBSan
 # trapping (no runtime library needed in the guest).
+# One version for everything (VERSION): module, daemon, tools, packages.
+VERSION		:= $(shell cat VERSION)
 USER_CFLAGS	:= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-		   -Iuapi -Iuser/lib
+		   -Iuapi -Iuser/lib -DAXS_VERSION='"$(VERSION)"'
 VM_CFLAGS	:= $(USER_CFLAGS) -static -fsanitize=undefined \
 		   -fsanitize-undefined-trap-on-error
 

@@ -65,7 +65,10 @@
 #error "amdxsched needs a 64-bit kernel: queue handles index an xarray"
 #endif
 
-#define AXS_MODULE_VERSION	"0.1.0"
+#ifndef AXS_VERSION
+#define AXS_VERSION		"unknown"	/* Kbuild reads it from VERSION */
+#endif
+#define AXS_MODULE_VERSION	AXS_VERSION
 #define AXS_MAX_GPUS		64
 #define AXS_MAX_SUBSCRIBERS	1024
 /*

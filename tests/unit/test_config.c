@@ -3,6 +3,9 @@
  * xschedd.conf: values, rules, errors that name their line, and the order
  * in which rules, hints and the default decide a process's class.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,7 +106,17 @@ static const struct {
 	{ "priority.normal = 16\n", "x.conf:1: bad value '16' for priority.normal" },
 	{ "priority.urgent = 1\n", "x.conf:1: unknown key 'priority.urgent'" },
 	{ "share.normal = 0%\n", "x.conf:1: bad value '0%' for share.normal" },
-	{ "metrics_listen = 9464\n", "x.conf:1: metrics_listen must be HOST:PORT" },
+	{ "metrics_listen = 9464\n", "x.conf:1: metrics_listen must be a numeric HOST:PORT "
+	  "(127.0.0.1:9464, [::1]:9464, :9464), not '9464'" },
+	/* what start-up cannot bind is refused by --check as well */
+	{ "metrics_listen = localhost:9464\n", "x.conf:1: metrics_listen must be a numeric "
+	  "HOST:PORT (127.0.0.1:9464, [::1]:9464, :9464), not 'localhost:9464'" },
+	{ "metrics_listen = 127.0.0.1:0\n", "x.conf:1: metrics_listen must be a numeric "
+	  "HOST:PORT (127.0.0.1:9464, [::1]:9464, :9464), not '127.0.0.1:0'" },
+	{ "metrics_listen = [::1:9464\n", "x.conf:1: metrics_listen must be a numeric "
+	  "HOST:PORT (127.0.0.1:9464, [::1]:9464, :9464), not '[::1:9464'" },
+	{ "metrics_listen = 10.0.0.256:9464\n", "x.conf:1: metrics_listen must be a numeric "
+	  "HOST:PORT (127.0.0.1:9464, [::1]:9464, :9464), not '10.0.0.256:9464'" },
 	{ "trust_hints = maybe\n", "x.conf:1: bad value 'maybe' for trust_hints" },
 	{ "just words\n", "x.conf:1: expected 'key = value' or 'rule ...', not 'just words'" },
 	{ "rule class=realtime\n", "x.conf:1: a rule needs at least one match" },
@@ -132,6 +145,38 @@ TEST(errors_name_the_line)
 			TH_LOG("input %zu: got '%s', want '%s'", i, err, bad[i].msg);
 		}
 		EXPECT_EQ(0x5a5a5a5a, *(uint32_t *)&c.lease_ms);	/* untouched */
+	}
+}
+
+TEST(metrics_addresses)
+{
+	static const struct {
+		const char *s;
+		int family;
+		uint16_t port;
+	} good[] = {
+		{ "127.0.0.1:9464", AF_INET, 9464 }, { ":9464", AF_INET, 9464 },
+		{ "*:1", AF_INET, 1 }, { "[::1]:65535", AF_INET6, 65535 },
+		{ "[::]:9464", AF_INET6, 9464 },
+	};
+	static const char *const bad[] = {
+		"9464", "localhost:9464", ":0", ":65536", "1.2.3.4:", "[::1]9464", "[::1:9464",
+		"::1:9464", "1.2.3.4:94x", "",
+	};
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ASSERT_EQ(0, xsd_metrics_addr(good[i].s, &ss, &len)) TH_LOG("%s", good[i].s);
+		EXPECT_EQ(good[i].family, ss.ss_family);
+		EXPECT_EQ(good[i].port, ntohs(good[i].family == AF_INET ?
+					       ((struct sockaddr_in *)&ss)->sin_port :
+					       ((struct sockaddr_in6 *)&ss)->sin6_port));
+		EXPECT_EQ(good[i].family == AF_INET ? sizeof(struct sockaddr_in) :
+			  sizeof(struct sockaddr_in6), len);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, xsd_metrics_addr(bad[i], &ss, &len)) TH_LOG("'%s'", bad[i]);
 	}
 }
 

@@ -13,7 +13,10 @@
 
 #include "axs.h"
 
-#define XSCHEDCTL_VERSION	"0.1.0"
+#ifndef AXS_VERSION
+#define AXS_VERSION		"unknown"	/* the Makefile reads it from VERSION */
+#endif
+#define XSCHEDCTL_VERSION	AXS_VERSION
 
 enum { XC_OK = 0, XC_FAIL = 1, XC_USAGE = 2 };
 

@@ -3,8 +3,10 @@
  * xschedd.conf parser and the rule matcher. Lines are "key = value",
  * "rule KEY=VALUE..." or comments (#). Every error names the line.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -155,10 +157,12 @@ static int set_option(struct parser *ps, const char *key, const char *val)
 	} else if (!strcmp(key, "trust_hints")) {
 		r = parse_bool(val, &ps->c->trust_hints);
 	} else if (!strcmp(key, "metrics_listen")) {
-		const char *colon = strrchr(val, ':');
+		struct sockaddr_storage ss;
+		socklen_t len;
 
-		if (*val && (!colon || axs_parse_uint(colon + 1, 65535, &v) || !v))
-			return fail(ps, "metrics_listen must be HOST:PORT");
+		if (*val && xsd_metrics_addr(val, &ss, &len))
+			return fail(ps, "metrics_listen must be a numeric HOST:PORT "
+				    "(127.0.0.1:9464, [::1]:9464, :9464), not '%s'", val);
 		if (strlen(val) >= sizeof(ps->c->metrics_listen))
 			return fail(ps, "metrics_listen is too long");
 		strcpy(ps->c->metrics_listen, val);
@@ -489,4 +493,38 @@ unsigned int xsd_resolve(const struct xsd_config *c, const struct xsd_proc_facts
 	out->deadline_ns = hit && hit->deadline_ns ? hit->deadline_ns :
 			   c->trust_hints ? f->hint_deadline_ns : 0;
 	return hit ? hit->line : 0;
+}
+
+int xsd_metrics_addr(const char *hostport, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	const char *colon = strrchr(hostport, ':');
+	size_t hl;
+	char host[64];
+	uint64_t port;
+
+	if (!colon || axs_parse_uint(colon + 1, 65535, &port) || !port)
+		return -EINVAL;
+	hl = (size_t)(colon - hostport);
+	if (hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, hostport, hl);
+	host[hl] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+		return inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1 ? 0 : -EINVAL;
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	*len = sizeof(*s4);
+	if (!host[0] || !strcmp(host, "*")) {
+		s4->sin_addr.s_addr = htonl(INADDR_ANY);
+		return 0;
+	}
+	return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -EINVAL;
 }

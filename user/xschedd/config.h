@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "axs_policy.h"
 
@@ -70,5 +71,13 @@ unsigned int xsd_resolve(const struct xsd_config *c, const struct xsd_proc_facts
 
 const char *xsd_class_name(int sched_class);
 int xsd_class_parse(const char *s);
+
+/*
+ * metrics_listen: "127.0.0.1:9464", "[::1]:9464", ":9464" or "*:9464" (any
+ * IPv4 address); numeric only, no resolver; port 1..65535. Fills @ss and
+ * @len; 0, or -EINVAL. The config parser and the listener both use it, so
+ * that --check refuses what start-up would.
+ */
+int xsd_metrics_addr(const char *hostport, struct sockaddr_storage *ss, socklen_t *len);
 
 #endif /* XSD_CONFIG_H */

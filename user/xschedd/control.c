@@ -9,8 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +23,8 @@
 #include "log.h"
 
 #define MAX_CLIENTS	8
-#define REQ_MAX		256
+#define LINE_MAX_REQ	256		/* a control-socket request line */
+#define HEAD_MAX	8192		/* an HTTP request head, as servers allow */
 #define CLIENT_NS	2000000000ULL
 
 struct client {
@@ -32,7 +32,7 @@ struct client {
 	bool http;
 	uint64_t deadline;
 	size_t len;
-	char req[REQ_MAX];
+	char req[HEAD_MAX];
 };
 
 static int unix_fd = -1, tcp_fd = -1;
@@ -58,6 +58,89 @@ static const char *const event_names[AMDXSCHED_EVENT_MAX + 1] = {
 	[AMDXSCHED_EVENT_RESUME_LATE] = "resume_late",
 };
 
+/*
+ * The PCI address of the KFD GPU @kfd_gpu_id, as amd-smi and lspci show it,
+ * from amdkfd's topology in sysfs ("domain" and "location_id", which is
+ * bus << 8 | device << 3 | function); "" if there is none.
+ */
+static void kfd_pci_address(uint32_t kfd_gpu_id, char *buf, size_t len)
+{
+	char path[128], line[64];
+	unsigned long id, loc = 0, dom = 0;
+	bool found = false;
+
+	buf[0] = '\0';
+	for (int n = 0; n < 256 && !found; n++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/kfd/kfd/topology/nodes/%d/gpu_id", n);
+		f = fopen(path, "re");
+		if (!f)
+			break;
+		found = fscanf(f, "%lu", &id) == 1 && id == kfd_gpu_id && id;
+		fclose(f);
+		if (!found)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/kfd/kfd/topology/nodes/%d/properties", n);
+		f = fopen(path, "re");
+		if (!f)
+			return;
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "domain %lu", &dom);
+			sscanf(line, "location_id %lu", &loc);
+		}
+		fclose(f);
+		snprintf(buf, len, "%04lx:%02lx:%02lx.%lx", dom, (loc >> 8) & 0xff,
+			 (loc >> 3) & 0x1f, loc & 7);
+	}
+}
+
+/* The module's own counters of each GPU, labelled as admins name GPUs. */
+static void gpu_metrics(struct xsd *d, FILE *f)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+		double scale;
+	} c[] = {
+#define C(field, name, help, scale) \
+	{ name, help, offsetof(struct amdxsched_gpu_counters, field), scale }
+		C(suspends, "suspensions_total", "Queue suspensions applied.", 1),
+		C(resumes, "resumptions_total", "Queue resumptions applied.", 1),
+		C(suspended_ns, "suspended_seconds_total", "Time queues spent suspended.", 1e-9),
+		C(lease_expiries, "lease_expiries_total", "Queues resumed because a lease ran out.", 1),
+		C(remaps, "remaps_total", "Whole-GPU unmap/remap cycles.", 1),
+		C(remap_ns, "remap_seconds_total", "Time all queues were paused by remaps.", 1e-9),
+		C(saved_bytes, "cwsr_saved_bytes_total", "Wave state saved by CWSR.", 1),
+		C(hangs, "hangs_total", "Unmaps that exceeded the preemption timeout.", 1),
+#undef C
+	};
+	struct amdxsched_gpu_info *gi = NULL;
+	uint32_t n = 0;
+	char pci[16];
+
+	if (axs_list_gpus(d->fd, &gi, &n))
+		return;
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		fprintf(f, "# HELP amdxsched_gpu_%s %s\n# TYPE amdxsched_gpu_%s counter\n",
+			c[k].name, c[k].help, c[k].name);
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t v;
+
+			memcpy(&v, (const char *)&gi[i].counters + c[k].off, sizeof(v));
+			kfd_pci_address(gi[i].kfd_gpu_id, pci, sizeof(pci));
+			fprintf(f, "amdxsched_gpu_%s{gpu=\"%u\",kfd_gpu_id=\"%u\",pci=\"%s\","
+				"backend=\"%s\"} ", c[k].name, gi[i].gpu_id, gi[i].kfd_gpu_id, pci,
+				gi[i].backend == AMDXSCHED_BACKEND_KFD ? "kfd" : "sim");
+			if (c[k].scale == 1)
+				fprintf(f, "%" PRIu64 "\n", v);
+			else
+				fprintf(f, "%.9f\n", (double)v * c[k].scale);
+		}
+	}
+	free(gi);
+}
+
 static void metric(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
 {
 	fprintf(f, "# HELP xschedd_%s %s\n# TYPE xschedd_%s %s\nxschedd_%s %" PRIu64 "\n",
@@ -71,6 +154,11 @@ static void write_metrics(struct xsd *d, FILE *f)
 	struct axsp_stats st;
 
 	axsp_get_stats(d->pol, &st);
+	fprintf(f, "# HELP xschedd_build_info Versions of xschedd and of the module's ABI.\n"
+		"# TYPE xschedd_build_info gauge\n"
+		"xschedd_build_info{version=\"%s\",abi=\"%u.%u\",module_abi=\"%u.%u\"} 1\n",
+		XSD_VERSION, AMDXSCHED_ABI_MAJOR, AMDXSCHED_ABI_MINOR, d->ver.abi_major,
+		d->ver.abi_minor);
 	fprintf(f, "# HELP xschedd_info Policy in force.\n# TYPE xschedd_info gauge\n"
 		"xschedd_info{policy=\"%s\"} 1\n", axsp_kind_name(axsp_get_config(d->pol)->kind));
 	metric(f, "gpus", "gauge", "GPUs scheduled.", d->ngpus);
@@ -116,6 +204,7 @@ static void write_metrics(struct xsd *d, FILE *f)
 	}
 	fprintf(f, "xschedd_reaction_seconds_sum %.9f\nxschedd_reaction_seconds_count %" PRIu64
 		"\n", m->react_sum_ns / 1e9, m->react_count);
+	gpu_metrics(d, f);
 }
 
 static void answer(struct xsd *d, char *req, FILE *f)
@@ -164,6 +253,14 @@ static void answer(struct xsd *d, char *req, FILE *f)
 	}
 }
 
+/* The request is all there: a line, or an HTTP head up to its blank line. */
+static bool head_complete(const struct client *c)
+{
+	if (!c->http)
+		return strchr(c->req, '\n');
+	return strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n");
+}
+
 static void serve(struct xsd *d, struct client *c)
 {
 	char *body = NULL;
@@ -174,15 +271,19 @@ static void serve(struct xsd *d, struct client *c)
 		return;
 	if (c->http) {
 		bool ok = !strncmp(c->req, "GET /metrics ", 13) || !strncmp(c->req, "GET / ", 6);
+		const char *status = ok ? "200 OK" : "404 Not Found";
 
+		if (!head_complete(c)) {
+			status = "431 Request Header Fields Too Large";
+			ok = false;
+		}
 		if (ok)
 			write_metrics(d, f);
 		else
-			fprintf(f, "not found\n");
+			fprintf(f, "%s\n", status + 4);
 		fflush(f);
 		dprintf(c->fd, "HTTP/1.0 %s\r\nContent-Type: text/plain; version=0.0.4\r\n"
-			"Content-Length: %zu\r\nConnection: close\r\n\r\n",
-			ok ? "200 OK" : "404 Not Found", len);
+			"Content-Length: %zu\r\nConnection: close\r\n\r\n", status, len);
 	} else {
 		answer(d, c->req, f);
 	}
@@ -220,36 +321,18 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
-/* "127.0.0.1:9464", "[::1]:9464", ":9464" (any): numeric only, no resolver. */
+/* metrics_listen's address (xsd_metrics_addr(), which the config checked). */
 static int listen_tcp(const char *hostport)
 {
-	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
-	struct sockaddr_in s4 = { .sin_family = AF_INET };
-	const char *colon = strrchr(hostport, ':');
-	struct sockaddr *sa = (struct sockaddr *)&s4;
-	socklen_t salen = sizeof(s4);
-	char host[64];
+	struct sockaddr_storage ss;
+	socklen_t salen;
 	int fd, one = 1, r;
-	long port;
 
-	port = strtol(colon + 1, NULL, 10);
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
-	s4.sin_port = htons((uint16_t)port);
-	s6.sin6_port = s4.sin_port;
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		host[strlen(host) - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, &s6.sin6_addr) != 1)
-			return -EADDRNOTAVAIL;
-		sa = (struct sockaddr *)&s6;
-		salen = sizeof(s6);
-	} else if (!host[0] || !strcmp(host, "*")) {
-		s4.sin_addr.s_addr = htonl(INADDR_ANY);
-	} else if (inet_pton(AF_INET, host, &s4.sin_addr) != 1) {
+	if (xsd_metrics_addr(hostport, &ss, &salen))
 		return -EADDRNOTAVAIL;
-	}
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, sa, salen) || listen(fd, MAX_CLIENTS)) {
+	    bind(fd, (struct sockaddr *)&ss, salen) || listen(fd, MAX_CLIENTS)) {
 		r = -errno;
 		if (fd >= 0)
 			close(fd);
@@ -263,13 +346,13 @@ int xsd_control_open(struct xsd *d)
 	unix_fd = listen_unix(d->socket_path);
 	if (unix_fd < 0)
 		return unix_fd;
+	/* Metrics are for watching: without them the scheduler still runs. */
 	if (d->cfg.metrics_listen[0]) {
 		tcp_fd = listen_tcp(d->cfg.metrics_listen);
-		if (tcp_fd < 0) {
-			xsd_log(XSD_ERR, "cannot listen for metrics", "address=%s error=\"%s\"",
-				d->cfg.metrics_listen, strerror(-tcp_fd));
-			return tcp_fd;
-		}
+		if (tcp_fd < 0)
+			xsd_log(XSD_ERR, "cannot listen for metrics; scheduling without them",
+				"address=%s error=\"%s\"", d->cfg.metrics_listen,
+				strerror(-tcp_fd));
 	}
 	return 0;
 }
@@ -333,18 +416,24 @@ void xsd_control_handle(struct xsd *d, const struct pollfd *fds, int n)
 			continue;
 		for (int i = 0; i < nclients; i++) {
 			struct client *c = &clients[i];
+			size_t room = (c->http ? HEAD_MAX : LINE_MAX_REQ) - 1;
 			ssize_t r;
 
 			if (c->fd != fds[k].fd)
 				continue;
-			r = read(c->fd, c->req + c->len, sizeof(c->req) - 1 - c->len);
+			r = read(c->fd, c->req + c->len, room - c->len);
 			if (r <= 0) {
 				drop(i);
 				break;
 			}
 			c->len += (size_t)r;
 			c->req[c->len] = '\0';
-			if (strchr(c->req, '\n') || c->len == sizeof(c->req) - 1) {
+			/*
+			 * The whole head before answering: closing with part of it
+			 * unread would reset the connection (Prometheus's ~300
+			 * bytes did, against a 255-byte read).
+			 */
+			if (head_complete(c) || c->len == room) {
 				serve(d, c);
 				drop(i);
 			}

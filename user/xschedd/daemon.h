@@ -17,6 +17,10 @@
 #include "axs_trace.h"
 #include "config.h"
 
+#ifndef AXS_VERSION
+#define AXS_VERSION		"unknown"	/* the Makefile reads it from VERSION */
+#endif
+#define XSD_VERSION		AXS_VERSION
 #define XSD_DEFAULT_CONFIG	"/etc/xschedd.conf"
 #define XSD_DEFAULT_SOCKET	"/run/xschedd.sock"
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Structured logs on stderr in logfmt (level=info msg="..." key=value), one
- * line per record, which journald stores as is. LOG_DEBUG lines appear only
- * with --verbose.
+ * line per record: control characters are escaped (\n, \xNN). Under
+ * systemd (JOURNAL_STREAM names stderr) each line starts with its syslog
+ * priority, <3> for errors, which journald stores. LOG_DEBUG lines appear
+ * only with --verbose.
  */
 #ifndef XSD_LOG_H
 #define XSD_LOG_H

@@ -23,7 +23,6 @@
 #include "daemon.h"
 #include "log.h"
 
-#define XSD_VERSION	"0.4"
 #define MAX_POLL	16
 
 static void usage(FILE *f)
