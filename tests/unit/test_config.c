@@ -99,7 +99,10 @@ static const struct {
 	{ "\n\nfoo = 1\n", "x.conf:3: unknown key 'foo'" },
 	{ "lease = 0ms\n", "x.conf:1: lease must be between 1ms and 1h" },
 	{ "hold = 5 ms\n", "x.conf:1: bad value '5 ms' for hold" },
-	{ "hold = 5m\n", "x.conf:1: bad value '5m' for hold" },
+	{ "hold = 5min\n", "x.conf:1: bad value '5min' for hold" },
+	{ "hold = 5.ms\n", "x.conf:1: bad value '5.ms' for hold" },
+	{ "hold = 5\n", "x.conf:1: bad value '5' for hold" },
+	{ "lease = 2h\n", "x.conf:1: lease must be between 1ms and 1h" },
 	{ "min_share = 101%\n", "x.conf:1: bad value '101%' for min_share" },
 	{ "min_share = 5\n", "x.conf:1: bad value '5' for min_share" },
 	{ "level.realtime = 1\n", "x.conf:1: bad value '1' for level.realtime" },
@@ -145,6 +148,28 @@ TEST(errors_name_the_line)
 			TH_LOG("input %zu: got '%s', want '%s'", i, err, bad[i].msg);
 		}
 		EXPECT_EQ(0x5a5a5a5a, *(uint32_t *)&c.lease_ms);	/* untouched */
+	}
+}
+
+/* One duration grammar: what xschedctl --for takes, the config takes too. */
+TEST(durations_as_xschedctl_takes_them)
+{
+	static const struct {
+		const char *text;
+		uint32_t lease_ms;
+	} c[] = {
+		{ "lease = 1m\n", 60000 }, { "lease = 1h\n", 3600000 },
+		{ "lease = 1.5s\n", 1500 }, { "lease = 250ms\n", 250 },
+		{ "lease = 0.5m\n", 30000 },
+	};
+	struct xsd_config cfg;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ASSERT_EQ(0, xsd_config_parse(c[i].text, "x.conf", &cfg, err, sizeof(err)))
+			TH_LOG("%s: %s", c[i].text, err);
+		EXPECT_EQ(c[i].lease_ms, cfg.lease_ms);
+		xsd_config_free(&cfg);
 	}
 }
 

@@ -75,7 +75,7 @@ queue_suspended() { queue_json "$1" | grep -q '"suspended": *true'; }
 queue_priority() { queue_json "$1" | sed -n 's/.*"priority": *\([0-9]*\).*/\1/p' | head -n 1; }
 
 echo "TAP version 13"
-echo "1..20"
+echo "1..21"
 ip link set lo up 2>/dev/null
 
 # --- the scenario ----------------------------------------------------------
@@ -310,6 +310,32 @@ if echo "$http" | grep -q '^xschedd_info{policy="bandwidth"} 1' &&
 	ok "Prometheus metrics over HTTP"
 else
 	not_ok "Prometheus metrics over HTTP" "$(echo "$http" | head -n 3)"
+fi
+# A scrape as Prometheus sends it (HTTP/1.1, its headers: some 300 bytes),
+# 50 times: every one answered in full, never reset.
+scrape() {
+	printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9464\r\nUser-Agent: Prometheus/2.53.0\r\nAccept: application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2\r\nAccept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n' |
+		nc 127.0.0.1 9464 2>&1
+}
+if command -v nc >/dev/null 2>&1; then
+	good=0
+	for i in $(seq 50); do
+		scrape >$T/scrape.out
+		head -n 1 $T/scrape.out | grep -q '^HTTP/1.0 200 OK' &&
+			grep -q '^xschedd_build_info{version="[0-9.]*",abi="1.4"' $T/scrape.out &&
+			grep -Eq '^amdxsched_gpu_remaps_total\{gpu="[0-9]+",kfd_gpu_id="[0-9]+",pci="[^"]*",backend="(sim|kfd)"\} [0-9]+$' $T/scrape.out &&
+			tail -n 1 $T/scrape.out | grep -q '^amdxsched_gpu_hangs_total' &&
+			good=$((good + 1))
+	done
+	if [ $good = 50 ]; then
+		ok "a Prometheus-style scrape (~300-byte request) answered in full 50 times of 50"
+	else
+		not_ok "a Prometheus-style scrape (~300-byte request) answered in full 50 times of 50" \
+			"$good good answers; the last: $(head -c 300 $T/scrape.out)"
+	fi
+else
+	ok "a Prometheus-style scrape (~300-byte request) answered in full 50 times of 50" \
+		"no nc in this guest"
 fi
 cpu() { awk '{ print $14 + $15 }' /proc/"$XPID"/stat; }
 sleep 0.5

@@ -34,19 +34,25 @@ int axs_parse_uint(const char *s, uint64_t max, uint64_t *v)
 	return 0;
 }
 
-/* "250us", "2ms", "1s", "1.5ms" -> ns */
-int axs_parse_duration(const char *s, uint64_t *ns)
+int axs_parse_duration_unit(const char *s, uint64_t bare_unit_ns, uint64_t *ns)
 {
 	static const struct { const char *unit; uint64_t ns; } units[] = {
 		{ "ns", 1 }, { "us", 1000 }, { "ms", MS }, { "s", 1000 * MS },
+		{ "m", 60000 * MS }, { "h", 3600000 * MS }, { "", 0 },
 	};
-	uint64_t whole, frac = 0, scale = 1;
+	uint64_t whole, frac = 0, scale = 1, unit;
 	const char *e;
+	int r;
 
-	if (axs_parse_u64(s, &whole, &e))
-		return -EINVAL;
+	r = axs_parse_u64(s, &whole, &e);
+	if (r)
+		return r;
 	if (*e == '.') {
-		for (e++; isdigit((unsigned char)*e) && scale < 1000000; e++) {
+		if (!isdigit((unsigned char)e[1]))
+			return -EINVAL;
+		for (e++; isdigit((unsigned char)*e); e++) {
+			if (scale >= 1000000)
+				return -EINVAL;
 			frac = frac * 10 + (uint64_t)(*e - '0');
 			scale *= 10;
 		}
@@ -54,12 +60,20 @@ int axs_parse_duration(const char *s, uint64_t *ns)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(e, units[i].unit))
 			continue;
-		if (whole > UINT64_MAX / units[i].ns / 2)
+		unit = units[i].ns ? units[i].ns : bare_unit_ns;
+		if (!unit)
+			return -EINVAL;
+		if (whole > UINT64_MAX / unit / 2)
 			return -ERANGE;
-		*ns = whole * units[i].ns + frac * units[i].ns / scale;
+		*ns = whole * unit + frac * unit / scale;
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int axs_parse_duration(const char *s, uint64_t *ns)
+{
+	return axs_parse_duration_unit(s, 0, ns);
 }
 
 /* "5%", "12.5%" -> per mille (0..1000) */

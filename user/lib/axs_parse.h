@@ -14,7 +14,14 @@
 int axs_parse_u64(const char *s, uint64_t *v, const char **end);
 /* All of s is a decimal number of at most max. */
 int axs_parse_uint(const char *s, uint64_t max, uint64_t *v);
-/* "250us", "2ms", "1s", "1.5ms" -> ns; the unit (ns, us, ms, s) is required. */
+/*
+ * The one duration grammar of xschedd.conf, xschedctl and the library:
+ * "250us", "2ms", "1.5s", "1m", "2h" -> ns (units ns, us, ms, s, m, h; up
+ * to 6 decimals). A bare number is in @bare_unit_ns, or refused if that is
+ * 0. -EINVAL if malformed, -ERANGE if too long.
+ */
+int axs_parse_duration_unit(const char *s, uint64_t bare_unit_ns, uint64_t *ns);
+/* The same, with the unit required (xschedd.conf, the environment). */
 int axs_parse_duration(const char *s, uint64_t *ns);
 /* "5%", "12.5%" -> per mille (0..1000); one decimal at most. */
 int axs_parse_percent(const char *s, uint32_t *permille);

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "axs_parse.h"
+
 #define DEFAULT_SOCKET		"/run/xschedd.sock"
 #define DAEMON_TIMEOUT_S	5
 #define DAEMON_MAX_RESPONSE	(1 << 20)
@@ -221,34 +223,16 @@ int xc_parse_u32(const char *what, const char *s, uint32_t max, uint32_t *out)
 	return r;
 }
 
+/* axs_parse_duration_unit(): the grammar xschedd.conf uses too. */
 int xc_parse_duration(const char *what, const char *s, uint64_t unit_ns, uint64_t *ns)
 {
-	static const struct { const char *sfx; uint64_t ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
-		{ "m", 60000000000ULL }, { "h", 3600000000000ULL },
-	};
-	char *end;
-	double v;
-	size_t i;
+	int r = axs_parse_duration_unit(s, unit_ns, ns);
 
-	if (!*s || !(*s >= '0' && *s <= '9'))
-		return xc_usage("%s '%s': not a duration (e.g. 500ms, 5s, 1m)", what, s);
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || !isfinite(v))
-		return xc_usage("%s '%s': not a duration", what, s);
-	if (*end) {
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (!strcmp(end, units[i].sfx))
-				break;
-		if (i == sizeof(units) / sizeof(units[0]))
-			return xc_usage("%s '%s': unknown unit (ns, us, ms, s, m, h)", what, s);
-		unit_ns = units[i].ns;
-	}
-	v *= (double)unit_ns;
-	if (v >= 9.2e18)
+	if (r == -ERANGE)
 		return xc_usage("%s '%s': too long", what, s);
-	*ns = (uint64_t)v;
+	if (r)
+		return xc_usage("%s '%s': not a duration (e.g. 500ms, 5s, 1m; units ns, us, "
+				"ms, s, m, h)", what, s);
 	return 0;
 }
 
