@@ -9,15 +9,10 @@
 
 #define HOUR_NS		(3600ULL * 1000000000ULL)
 
-/* Spellings besides the canonical names (axs_class_name()), and XSCHED_PRIORITY's words. */
+/* XSCHED_PRIORITY's words. */
 struct word {
 	const char *name;
 	uint32_t cls;
-};
-
-static const struct word class_aliases[] = {
-	{ "rt", AMDXSCHED_CLASS_REALTIME },
-	{ "batch", AMDXSCHED_CLASS_BEST_EFFORT },
 };
 
 static const struct word priority_words[] = {
@@ -36,12 +31,10 @@ static uint32_t lookup(const struct word *w, size_t n, const char *s)
 	return AMDXSCHED_CLASS_UNSET;
 }
 
+/* The names and aliases xschedd.conf's rules and xsched-run take too. */
 uint32_t xs_class_parse(const char *s)
 {
-	for (uint32_t c = AMDXSCHED_CLASS_REALTIME; c <= AMDXSCHED_CLASS_MAX; c++)
-		if (!strcasecmp(s, axs_class_name(c)))
-			return c;
-	return lookup(class_aliases, NWORDS(class_aliases), s);
+	return axs_class_parse(s);
 }
 
 const char *xs_class_name(uint32_t cls)

@@ -259,6 +259,10 @@ TEST(class_names)
 {
 	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, xsd_class_parse("best-effort"));
 	EXPECT_EQ(-1, xsd_class_parse("besteffort"));
+	/* the aliases xsched-run --class and XSCHED_CLASS take */
+	EXPECT_EQ(AXSP_CLASS_REALTIME, xsd_class_parse("rt"));
+	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, xsd_class_parse("batch"));
+	EXPECT_EQ(AXSP_CLASS_REALTIME, xsd_class_parse("Realtime"));
 	EXPECT_STREQ("realtime", xsd_class_name(AXSP_CLASS_REALTIME));
 	EXPECT_STREQ("-", xsd_class_name(0));
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <linux/amdxsched.h>
 
@@ -109,7 +110,11 @@ const char *axs_class_name(uint32_t cls)
 uint32_t axs_class_parse(const char *s)
 {
 	for (uint32_t c = AMDXSCHED_CLASS_REALTIME; c <= AMDXSCHED_CLASS_MAX; c++)
-		if (!strcmp(s, class_names[c]))
+		if (!strcasecmp(s, class_names[c]))
 			return c;
+	if (!strcasecmp(s, "rt"))
+		return AMDXSCHED_CLASS_REALTIME;
+	if (!strcasecmp(s, "batch"))
+		return AMDXSCHED_CLASS_BEST_EFFORT;
 	return AMDXSCHED_CLASS_UNSET;
 }

@@ -28,8 +28,9 @@ int axs_parse_percent(const char *s, uint32_t *permille);
 
 /*
  * AMDXSCHED_CLASS_REALTIME..BEST_EFFORT <-> "realtime", "normal",
- * "best-effort": NULL for any other value; exact names only, else
- * AMDXSCHED_CLASS_UNSET (0).
+ * "best-effort": NULL for any other value. Parsing takes those names in any
+ * case and the aliases "rt" and "batch", as every front end does (rules,
+ * XSCHED_CLASS, xsched-run --class); else AMDXSCHED_CLASS_UNSET (0).
  */
 const char *axs_class_name(uint32_t cls);
 uint32_t axs_class_parse(const char *s);
