@@ -127,6 +127,8 @@ static const struct {
 	{ "rule exe=/x class=urgent\n", "x.conf:1: unknown class 'urgent'" },
 	{ "rule exe=/x color=red\n", "x.conf:1: unknown rule key 'color'" },
 	{ "rule uid=-1 class=normal\n", "x.conf:1: bad uid '-1'" },
+	{ "rule uid=no-such-user-axs class=normal\n",
+	  "x.conf:1: bad uid 'no-such-user-axs' (not a number, nor a user this host knows)" },
 	{ "rule exe class=normal\n", "x.conf:1: rule terms are KEY=VALUE, not 'exe'" },
 	{ "rule exe=/x priority=99\n", "x.conf:1: priority must be 0..15, not '99'" },
 	{ "cu_partition = class\n", "x.conf: CU partition by class needs at least one" },
@@ -171,6 +173,45 @@ TEST(durations_as_xschedctl_takes_them)
 		EXPECT_EQ(c[i].lease_ms, cfg.lease_ms);
 		xsd_config_free(&cfg);
 	}
+}
+
+TEST(uids_by_name)
+{
+	struct xsd_config cfg;
+	char err[256];
+
+	ASSERT_EQ(0, xsd_config_parse("rule uid=root class=realtime\n", "x.conf", &cfg, err,
+				      sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(1, cfg.nrules);
+	EXPECT_TRUE(cfg.rules[0].has_uid);
+	EXPECT_EQ(0, cfg.rules[0].uid);
+	xsd_config_free(&cfg);
+}
+
+/* /proc/PID/cgroup on cgroup v2, hybrid and v1 hosts. */
+TEST(cgroup_paths_on_v2_and_v1)
+{
+	static const struct {
+		const char *text, *want;
+	} c[] = {
+		{ "0::/system.slice/serve.service\n", "/system.slice/serve.service" },
+		{ "12:pids:/user.slice\n1:name=systemd:/system.slice/a.service\n"
+		  "0::/system.slice/a.service\n", "/system.slice/a.service" },
+		{ "11:memory:/kubepods/burstable/pod1/c1\n"
+		  "1:name=systemd:/kubepods/burstable/pod1/c1\n", "/kubepods/burstable/pod1/c1" },
+		{ "4:cpu,cpuacct:/batch/job7\n3:memory:/batch\n", "/batch/job7" },
+		{ "", "" },
+		{ "garbage\n", "" },
+		{ "0::\n", "" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		xsd_cgroup_path(c[i].text, buf, sizeof(buf));
+		EXPECT_STREQ(c[i].want, buf) TH_LOG("case %zu", i);
+	}
+	xsd_cgroup_path("0::/a/very/long/path/that/does/not/fit\n", buf, 8);
+	EXPECT_STREQ("", buf);
 }
 
 TEST(metrics_addresses)

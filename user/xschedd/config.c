@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -32,6 +33,18 @@ const char *xsd_class_name(int c)
 	const char *name = c > 0 ? axs_class_name((uint32_t)c) : NULL;
 
 	return name ? name : "-";
+}
+
+/* The uid of user @name (passwd, NSS included), or -ENOENT. */
+static int user_uid(const char *name, uint64_t *uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) || !res)
+		return -ENOENT;
+	*uid = res->pw_uid;
+	return 0;
 }
 
 int xsd_class_parse(const char *s)
@@ -208,8 +221,14 @@ static int rule_term(struct parser *ps, struct xsd_rule *r, const char *key, con
 	if (!strcmp(key, "tag"))
 		return dup_into(ps, &r->tag, val);
 	if (!strcmp(key, "uid")) {
-		if (axs_parse_uint(val, UINT32_MAX - 1, &v))
-			return fail(ps, "bad uid '%s'", val);
+		/* a number, or a user name looked up when the file is read */
+		if (isdigit((unsigned char)*val)) {
+			if (axs_parse_uint(val, UINT32_MAX - 1, &v))
+				return fail(ps, "bad uid '%s'", val);
+		} else if (user_uid(val, &v)) {
+			return fail(ps, "bad uid '%s' (not a number, nor a user this host knows)",
+				    val);
+		}
 		r->has_uid = true;
 		r->uid = (uint32_t)v;
 	} else if (!strcmp(key, "class")) {
@@ -527,4 +546,40 @@ int xsd_metrics_addr(const char *hostport, struct sockaddr_storage *ss, socklen_
 		return 0;
 	}
 	return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+/* The path of @text's line "ID:CONTROLLERS:PATH" whose CONTROLLERS is @ctl. */
+static bool cgroup_line(const char *text, const char *ctl, bool any, char *buf, size_t len)
+{
+	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n')) {
+		const char *c = strchr(l, ':'), *p, *e = l + strcspn(l, "\n");
+		size_t n;
+
+		if (!c || c > e)
+			continue;
+		p = strchr(c + 1, ':');
+		if (!p || p > e)
+			continue;
+		if (!any && ((size_t)(p - c - 1) != strlen(ctl) || strncmp(c + 1, ctl, p - c - 1)))
+			continue;
+		n = (size_t)(e - p - 1);
+		if (!n || n >= len)
+			return false;
+		memcpy(buf, p + 1, n);
+		buf[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+void xsd_cgroup_path(const char *text, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!len)
+		return;
+	if (cgroup_line(text, "", false, buf, len) ||
+	    cgroup_line(text, "name=systemd", false, buf, len) ||
+	    cgroup_line(text, "", true, buf, len))
+		return;
+	buf[0] = '\0';
 }

@@ -80,4 +80,13 @@ int xsd_class_parse(const char *s);
  */
 int xsd_metrics_addr(const char *hostport, struct sockaddr_storage *ss, socklen_t *len);
 
+/*
+ * The cgroup path a rule's cgroup= matches, from /proc/PID/cgroup's @text:
+ * the unified hierarchy's ("0::/system.slice/x.service", cgroup v2 and
+ * hybrid hosts), else, on cgroup v1 hosts, systemd's named hierarchy
+ * ("1:name=systemd:/system.slice/x.service"), else the first hierarchy's.
+ * @buf is "" if there is none or it does not fit.
+ */
+void xsd_cgroup_path(const char *text, char *buf, size_t len);
+
 #endif /* XSD_CONFIG_H */

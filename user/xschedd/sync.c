@@ -32,10 +32,11 @@ static void read_link(uint32_t pid, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-/* The cgroup v2 path ("0::/system.slice/x.service"), "" if none. */
+/* The cgroup path rules match (xsd_cgroup_path()), "" if none. */
 static void read_cgroup(uint32_t pid, char *buf, size_t len)
 {
-	char path[64], line[PATH_MAX + 8];
+	char path[64], text[4096];
+	size_t n = 0;
 	FILE *f;
 
 	buf[0] = '\0';
@@ -43,18 +44,10 @@ static void read_cgroup(uint32_t pid, char *buf, size_t len)
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		size_t n = strcspn(line + 3, "\n");
-
-		if (n < len) {
-			memcpy(buf, line + 3, n);
-			buf[n] = '\0';
-		}
-		break;
-	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
 	fclose(f);
+	xsd_cgroup_path(text, buf, len);
 }
 
 static int resolve_proc(struct xsd *d, const struct amdxsched_proc_info *pi)
