@@ -286,8 +286,11 @@ install: all
 	install -D -m 0755 $(B)/user/xschedd $(DESTDIR)$(PREFIX)/sbin/xschedd
 	install -D -m 0755 $(B)/user/xschedctl $(DESTDIR)$(PREFIX)/sbin/xschedctl
 	install -D -m 0755 $(B)/user/axs-workload $(DESTDIR)$(PREFIX)/bin/axs-workload
-	install -D -m 0644 user/xschedd/xschedd.service \
-		$(DESTDIR)/usr/lib/systemd/system/xschedd.service
+	install -d $(DESTDIR)/usr/lib/systemd/system
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@DOCDIR@|$(PREFIX)/share/doc/amdxsched|g' \
+		user/xschedd/xschedd.service.in >$(DESTDIR)/usr/lib/systemd/system/xschedd.service
+	install -D -m 0644 Documentation/xschedd.rst \
+		$(DESTDIR)$(PREFIX)/share/doc/amdxsched/xschedd.rst
 	install -D -m 0644 user/xschedd/xschedd.conf $(DESTDIR)/etc/xschedd.conf.example
 	$(MAKE) -C libhsa-xsched O="$(CURDIR)/$(XS_B)" PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" install
 

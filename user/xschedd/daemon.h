@@ -87,6 +87,8 @@ struct xsd {
 	uint64_t refusal_retry_ns;	/* no suspension is sent before this */
 	int refusal_err;		/* the last refusal's -errno */
 	uint64_t foreign_recheck_ns;	/* foreign_recheck() owed then; UINT64_MAX none */
+	uint64_t watchdog_ns;		/* systemd's WatchdogSec, 0 if none */
+	uint64_t next_watchdog_ns;	/* the main loop's next keep-alive */
 	uint64_t started_ns;
 	uint32_t ngpus, nprocs, nqueues;
 	struct xsd_metrics m;

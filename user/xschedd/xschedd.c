@@ -22,6 +22,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 
 #define MAX_POLL	16
 
@@ -171,6 +172,9 @@ static int poll_timeout(const struct xsd *d, uint64_t now)
 {
 	uint64_t next = d->next_decide_ns < d->next_renew_ns ? d->next_decide_ns : d->next_renew_ns;
 
+	if (d->watchdog_ns && d->next_watchdog_ns < next)
+		next = d->next_watchdog_ns;
+
 	if (d->dirty)
 		return 0;
 	if (next == UINT64_MAX)
@@ -206,9 +210,12 @@ static int run(struct xsd *d, int sfd)
 				if (si.ssi_signo == SIGHUP) {
 					xsd_log(XSD_INFO, "SIGHUP: reloading", "config=%s",
 						d->config_path ? d->config_path : "(defaults)");
+					xsd_notify("RELOADING=1");
 					xsd_reload(d, err, sizeof(err));
+					xsd_notify("READY=1");
 				} else {
 					xsd_log(XSD_INFO, "stopping", "signal=%u", si.ssi_signo);
+					xsd_notify("STOPPING=1");
 					return 0;
 				}
 			}
@@ -227,6 +234,12 @@ static int run(struct xsd *d, int sfd)
 		}
 		xsd_sync_renew(d, axs_now_ns());
 		xsd_control_handle(d, fds + 2, n - 2);
+		/* From the main loop itself: a loop that hangs stops the keep-alives. */
+		now = axs_now_ns();
+		if (d->watchdog_ns && now >= d->next_watchdog_ns) {
+			xsd_notify("WATCHDOG=1");
+			d->next_watchdog_ns = now + d->watchdog_ns / 2;
+		}
 	}
 }
 
@@ -350,6 +363,13 @@ int main(int argc, char **argv)
 	xsd_log(XSD_INFO, "running", "policy=%s config=%s socket=%s lease_ms=%u",
 		axsp_kind_name(d.cfg.pol.kind), d.config_path ? d.config_path : "(defaults)",
 		d.socket_path, d.cfg.lease_ms);
+	/* The first sync with the module is done and the socket listens. */
+	xsd_notify("READY=1");
+	d.watchdog_ns = xsd_watchdog_ns();
+	d.next_watchdog_ns = axs_now_ns() + d.watchdog_ns / 2;
+	if (d.watchdog_ns)
+		xsd_log(XSD_INFO, "systemd watchdog", "period_ms=%" PRIu64,
+			d.watchdog_ns / 1000000);
 	r = run(&d, sfd);
 	log_reaction(&d.m);
 	xsd_control_close(&d);
