@@ -169,6 +169,31 @@ stress: payload-stress
 lint:
 	tools/lint.sh $(LINT_SUITE)
 
+# DKMS (tools/dkms): the module's source and its dkms.conf under /usr/src,
+# then DKMS builds and installs it for every kernel; make dkms-check proves
+# it in the trixie and sid chroots and boots what DKMS built.
+DKMS_DIR	?= /usr/src/amdxsched-$(VERSION)
+DKMS_SUITES	?= trixie sid
+DKMS_FILES	:= Kbuild VERSION $(wildcard kmod/*.c kmod/*.h) uapi/linux/amdxsched.h \
+		   tools/dkms/dkms-make tools/dkms/amdgpu-src
+
+dkms-source:
+	rm -rf "$(DESTDIR)$(DKMS_DIR)"
+	install -d "$(DESTDIR)$(DKMS_DIR)"
+	tar -cf - $(DKMS_FILES) | tar -xf - -C "$(DESTDIR)$(DKMS_DIR)"
+	sed -e 's|@VERSION@|$(VERSION)|g' tools/dkms/dkms.conf.in >"$(DESTDIR)$(DKMS_DIR)/dkms.conf"
+	if [ -d /var/lib/dkms/amdgpu ]; then \
+		echo 'BUILD_DEPENDS[0]="amdgpu"' >>"$(DESTDIR)$(DKMS_DIR)/dkms.conf"; \
+	fi
+
+dkms-install: dkms-source
+	dkms remove amdxsched/$(VERSION) --all >/dev/null 2>&1 || true
+	dkms add amdxsched/$(VERSION)
+	dkms install amdxsched/$(VERSION)
+
+dkms-check: selftests
+	tools/dkms/check.sh $(DKMS_SUITES)
+
 # The debug lanes' kernel runs everything some 3x slower, and their runs add
 # the fail-nth sweeps and the kmemleak scans: more time.
 # Every lane runs even if one fails; the failed ones are named at the end.
@@ -299,6 +324,6 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check check-full demo bench hw install clean payload-stress stress \
 	payload-fuzz fuzz fuzz-check

@@ -33,7 +33,7 @@ run_usage() {
 	cat <<'EOF'
 usage: axs-vm run SUITE --payload DIR [--modparams "a=1 b=2"] [--timeout SEC]
                   [--tap OUT.tap] [--console OUT.log] [--aux OUT.log]
-                  [--append "ARGS"] [--quiet] [--rocm]
+                  [--append "ARGS"] [--quiet] [--rocm] [--ko MODULE.ko]
 EOF
 }
 
@@ -168,6 +168,7 @@ judge_run() { # CONSOLE TAP
 
 cmd_run() {
 	local suite=${1:-} payload='' params='' timeout=1200 tap='' console='' aux='' append='' quiet=0
+	local ko_opt=''
 	local rocm=0 overlay='' out ko initrd t0 status=0
 	[[ -n $suite && $suite != -* ]] || {
 		run_usage >&2
@@ -178,6 +179,7 @@ cmd_run() {
 		case $1 in
 		--payload) payload=${2:?--payload needs a directory} && shift ;;
 		--modparams) params=${2?--modparams needs a value} && shift ;;
+		--ko) ko_opt=${2:?--ko needs a file} && shift ;;
 		--timeout) timeout=${2:?--timeout needs seconds} && shift ;;
 		--tap) tap=${2:?--tap needs a file} && shift ;;
 		--console) console=${2:?--console needs a file} && shift ;;
@@ -204,7 +206,7 @@ cmd_run() {
 	take_lock "$suite" -s
 	load_current "$suite"
 	out=$(project_build_dir "$suite")
-	ko=$out/amdxsched.ko
+	ko=${ko_opt:-$out/amdxsched.ko}
 	[[ -f $ko ]] || die "$ko not found (run: tools/vm/axs-vm build $suite)"
 	check_module_matches_kernel "$ko"
 	tap=${tap:-$out/results.tap}
