@@ -1113,12 +1113,19 @@ out:
 	lease->building = false;
 	if (lease->id) {
 		suspend_announce(b, lease, a.level);
-		if (list_empty(&lease->queues)) {
-			lease_free(lease);
-		} else {
+		/*
+		 * Entries DONE name this lease even if their queues were
+		 * destroyed meanwhile and it already ended: a caller holding
+		 * a lease id renews it and learns from ENOENT that it is gone.
+		 */
+		for (i = 0; i < b->n && b->status[i] != AMDXSCHED_STATUS_DONE; i++)
+			;
+		if (i < b->n)
 			a.lease_id = lease->id;
+		if (list_empty(&lease->queues))
+			lease_free(lease);
+		else
 			lease_timer_arm();
-		}
 		lease = NULL;
 	}
 	mutex_unlock(&axs.lock);
