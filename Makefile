@@ -90,6 +90,25 @@ $(B)/user/xschedctl: $(XSCHEDCTL_SRC) $(wildcard user/xschedctl/*.h) $(POLICY_SR
 	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDCTL_SRC) $(POLICY_SRC) $(TRACE_SRC) \
 		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC)
 
+# The programs as installed (make install, the packages): dynamically linked,
+# with the caller's CPPFLAGS, CFLAGS and LDFLAGS (dpkg-buildflags hardening).
+# The VM's payloads use the static UBSan-trap builds above.
+INST_CFLAGS	:= $(USER_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+INST_PROGRAMS	:= $(addprefix $(B)/inst/,xschedd xschedctl)
+
+$(B)/inst:
+	mkdir -p $@
+
+$(B)/inst/xschedd: $(XSCHEDD_SRC) $(wildcard user/xschedd/*.h) $(POLICY_SRC) $(POLICY_HDR) \
+		$(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/inst
+	$(CC) $(INST_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDD_SRC) $(POLICY_SRC) $(TRACE_SRC) \
+		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC) $(LDFLAGS)
+
+$(B)/inst/xschedctl: $(XSCHEDCTL_SRC) $(wildcard user/xschedctl/*.h) $(POLICY_SRC) \
+		$(POLICY_HDR) $(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/inst
+	$(CC) $(INST_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDCTL_SRC) $(POLICY_SRC) $(TRACE_SRC) \
+		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC) -lm $(LDFLAGS)
+
 $(B)/user/axs-workload: tools/workload/axs-workload.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -o $@ tools/workload/axs-workload.c $(LIBAXS_SRC)
 
@@ -174,6 +193,9 @@ lint:
 # it in the trixie and sid chroots and boots what DKMS built.
 DKMS_DIR	?= /usr/src/amdxsched-$(VERSION)
 DKMS_SUITES	?= trixie sid
+# BUILD_DEPENDS amdgpu in dkms.conf: yes, no, or auto (where this host has
+# AMD's amdgpu-dkms; DKMS refuses the dependency on a host without it).
+DKMS_BUILD_DEPENDS ?= auto
 DKMS_FILES	:= Kbuild VERSION $(wildcard kmod/*.c kmod/*.h) uapi/linux/amdxsched.h \
 		   tools/dkms/dkms-make tools/dkms/amdgpu-src
 
@@ -182,7 +204,8 @@ dkms-source:
 	install -d "$(DESTDIR)$(DKMS_DIR)"
 	tar -cf - $(DKMS_FILES) | tar -xf - -C "$(DESTDIR)$(DKMS_DIR)"
 	sed -e 's|@VERSION@|$(VERSION)|g' tools/dkms/dkms.conf.in >"$(DESTDIR)$(DKMS_DIR)/dkms.conf"
-	if [ -d /var/lib/dkms/amdgpu ]; then \
+	if [ "$(DKMS_BUILD_DEPENDS)" = yes ] || \
+	   { [ "$(DKMS_BUILD_DEPENDS)" = auto ] && [ -d /var/lib/dkms/amdgpu ]; }; then \
 		echo 'BUILD_DEPENDS[0]="amdgpu"' >>"$(DESTDIR)$(DKMS_DIR)/dkms.conf"; \
 	fi
 
@@ -193,6 +216,11 @@ dkms-install: dkms-source
 
 dkms-check: selftests
 	tools/dkms/check.sh $(DKMS_SUITES)
+
+# The Debian packages (debian/), built, linted and installed into a fresh
+# trixie chroot by tools/deb/check.sh; they land in build/deb/.
+deb:
+	tools/deb/check.sh
 
 # The debug lanes' kernel runs everything some 3x slower, and their runs add
 # the fail-nth sweeps and the kmemleak scans: more time.
@@ -295,10 +323,13 @@ bench: payload-bench $(B)/host/policy-bench
 	$(VM) build $(BENCH_SUITE)
 	$(VM) run $(BENCH_SUITE) --payload $(B)/payload-bench --modparams '$(SIM_PARAMS)' --quiet
 
-install: all
+install: module install-user
 	@if [ -d "$(KDIR)" ]; then \
 		$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules_install; \
 	fi
+
+# Everything but the module (the packages install that through DKMS).
+install-user: $(INST_PROGRAMS) libhsa-xsched
 	install -D -m 0644 uapi/linux/amdxsched.h $(DESTDIR)$(PREFIX)/include/linux/amdxsched.h
 	install -D -m 0644 tools/udev/60-amdxsched.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-amdxsched.rules
@@ -308,9 +339,8 @@ install: all
 		$(DESTDIR)/usr/lib/modprobe.d/amdxsched.conf
 	install -D -m 0644 tools/modprobe/modules-load.conf \
 		$(DESTDIR)$(PREFIX)/share/doc/amdxsched/modules-load.d-amdxsched.conf
-	install -D -m 0755 $(B)/user/xschedd $(DESTDIR)$(PREFIX)/sbin/xschedd
-	install -D -m 0755 $(B)/user/xschedctl $(DESTDIR)$(PREFIX)/sbin/xschedctl
-	install -D -m 0755 $(B)/user/axs-workload $(DESTDIR)$(PREFIX)/bin/axs-workload
+	install -D -m 0755 $(B)/inst/xschedd $(DESTDIR)$(PREFIX)/sbin/xschedd
+	install -D -m 0755 $(B)/inst/xschedctl $(DESTDIR)$(PREFIX)/sbin/xschedctl
 	install -d $(DESTDIR)/usr/lib/systemd/system
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@DOCDIR@|$(PREFIX)/share/doc/amdxsched|g' \
 		user/xschedd/xschedd.service.in >$(DESTDIR)/usr/lib/systemd/system/xschedd.service
@@ -324,6 +354,6 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all install-user deb dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check check-full demo bench hw install clean payload-stress stress \
 	payload-fuzz fuzz fuzz-check

@@ -413,9 +413,13 @@ static void on_event(struct xsd *d, const struct amdxsched_event *ev, struct new
 			d->dirty = true;
 		break;
 	case AMDXSCHED_EVENT_QUEUE_RESUMED:
-		/* Only news if it ended a suspension we still count as ours. */
+		/*
+		 * Only news if it ended a suspension we still count as ours, or
+		 * one we took for someone else's: a queue we gave up on (a
+		 * refused resume, a debugger) runs again and is in play.
+		 */
 		if (!lease_holds(d, ev->data[1], h)) {
-			if (!lease_ours(d, ev->data[1]) &&
+			if ((!lease_ours(d, ev->data[1]) || axsp_queue_foreign(d->pol, h)) &&
 			    axsp_queue_observed(d->pol, h, 0, false) == 0)
 				d->dirty = true;
 			break;

@@ -188,3 +188,40 @@ cmd_build() {
 	fi
 	return "$rc"
 }
+
+# axs-vm clean-chroot SUITE DIR [CMD...]: a fresh minbase chroot of SUITE at
+# DIR (made again on every call: what is tested there must not depend on an
+# earlier run), with the host's apt settings; then CMD in it, with /proc and
+# the repository at /axs/src. For tests of what a clean host installs.
+cmd_clean_chroot() {
+	local suite=${1:?usage: axs-vm clean-chroot SUITE DIR [CMD...]} dir=${2:?usage: axs-vm clean-chroot SUITE DIR [CMD...]}
+	shift 2
+	validate_suite "$suite"
+	require_root clean-chroot
+	require_cmds debootstrap chroot unshare
+	[[ $dir == /* ]] || dir=$PWD/$dir
+	safe_rm_tree "$dir"
+	mkdir -p "$dir" "$(downloads_dir "$suite")"
+	discover_mirrors
+	log "$suite: debootstrap --variant=minbase $suite into $dir"
+	debootstrap --variant=minbase --keyring="$AXS_KEYRING" \
+		--cache-dir="$(downloads_dir "$suite")" "$suite" "$dir" "$AXS_MIRROR" \
+		>"$dir.debootstrap.log" 2>&1 || {
+		tail -n 30 "$dir.debootstrap.log" >&2
+		die "$suite: debootstrap into $dir failed (log: $dir.debootstrap.log)"
+	}
+	unmount_below "$dir"
+	sync_chroot_apt_conf "$dir"
+	(($#)) || return 0
+	mkdir -p "$dir/axs/src"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- /bin/sh -euc '
+		root=$1 src=$2 pool=$3
+		shift 3
+		mount -t proc proc "$root/proc"
+		mount --bind "$src" "$root/axs/src"
+		mount --bind "$pool" "$root/var/cache/apt/archives"
+		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+			LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+	' clean_chroot "$dir" "$(project_dir)" "$(downloads_dir "$suite")" "$@"
+}
