@@ -289,7 +289,14 @@ harness-check:
 syzkaller-check:
 	tests/fuzz/syzkaller/check.sh uapi $(B)/syzkaller
 
-check: unit syzkaller-check hsakmt-symbols lint harness-check vm-check fuzz-check examples
+# In make check: the DKMS path on the chroot suites among SUITES, and the
+# packages where trixie is.
+install-check:
+	$(if $(filter trixie sid,$(SUITES)),$(MAKE) dkms-check DKMS_SUITES="$(filter trixie sid,$(SUITES))",@:)
+	$(if $(filter trixie,$(SUITES)),$(MAKE) deb,@:)
+
+check: unit syzkaller-check hsakmt-symbols lint harness-check vm-check install-check fuzz-check \
+		examples
 	@echo "make check: all passed on $(SUITES)"
 
 # Also the debug kernel with amdgpu and KFD (a longer kernel build).
@@ -354,6 +361,6 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all install-user deb dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all install-user install-check deb dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check check-full demo bench hw install clean payload-stress stress \
 	payload-fuzz fuzz fuzz-check
