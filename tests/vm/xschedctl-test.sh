@@ -339,9 +339,9 @@ check "trace --json: one object per event" "rc $rc: $(head -n 2 "$T/trace")"
 "$XC" top --interval 200 --iterations 2 >"$T/top" 2>"$T/err"
 rc=$?
 show "$T/top" "$T/err"
-[ $rc = 0 ] && [ "$(grep -c '^HANDLE' "$T/top")" = 2 ] && grep -q "^$h1 " "$T/top" &&
-	! grep -q "$(printf '\033')" "$T/top"
-check "top --iterations 2: two refreshes, no ANSI codes when not a tty" "rc $rc"
+[ $rc = 0 ] && [ "$(grep -c '^  HANDLE  *PID  *COMM  *CLASS ' "$T/top")" = 2 ] &&
+	grep -q "^  $h1 " "$T/top" && ! grep -q "$(printf '\033')" "$T/top"
+check "top --iterations 2: two refreshes with COMM and CLASS, no ANSI codes when not a tty" "rc $rc"
 
 "$XC" suspend "$h3" --for 1s >/dev/null 2>&1 &
 sp=$!
@@ -352,6 +352,23 @@ wait $sp
 pct=$(sed "s/.*{\"handle\":$h3,[^}]*\"suspended_pct\":\([0-9.]*\).*/\1/" "$T/top")
 [ $rc = 0 ] && awk -v p="$pct" 'BEGIN { exit !(p + 0 >= 50) }'
 check "top --json: a suspended queue is suspended >= 50% of the interval" "rc $rc pct '$pct'"
+
+# --sort suspended: the suspended queue first, marked
+"$XC" suspend "$h3" --for 1s >/dev/null 2>&1 &
+sp=$!
+wait_for suspended "$h3"
+"$XC" top --interval 300ms --iterations 1 --sort suspended >"$T/top" 2>"$T/err"
+rc=$?
+wait $sp
+show "$T/top" "$T/err"
+[ $rc = 0 ] && grep -q ' by suspended$' "$T/top" &&
+	[ "$(grep -A1 '^  HANDLE' "$T/top" | tail -n 1 | awk '{ print $1, $2 }')" = "* $h3" ]
+check "top --sort suspended: the suspended queue first, marked '*'" "rc $rc"
+
+"$XC" list -j >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 2 ] && grep -q "^Error: '-j' is a global option: put it before the command (xschedctl -j list" "$T/err"
+check "-j after the command: exit 2 and where it goes" "rc $rc: $(cat "$T/err")"
 
 "$XC" stats >"$T/out" 2>"$T/err"
 rc=$?

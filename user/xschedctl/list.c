@@ -477,25 +477,107 @@ static void rates(const struct amdxsched_queue_info *q, const struct snapshot *p
 		r->suspended_pct = 100.0;
 }
 
+static const struct amdxsched_proc_info *find_proc(const struct snapshot *s, uint32_t pid)
+{
+	for (uint32_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+/* top --sort: the order of the rows. */
+enum top_sort { SORT_HANDLE, SORT_PID, SORT_GPU, SORT_SUSP, SORT_BUSY, SORT_DISP };
+
+static const char *const top_sort_names[] = {
+	[SORT_HANDLE] = "handle", [SORT_PID] = "pid", [SORT_GPU] = "gpu",
+	[SORT_SUSP] = "suspended", [SORT_BUSY] = "busy", [SORT_DISP] = "dispatches",
+};
+
+struct top_row {
+	const struct amdxsched_queue_info *q;
+	struct rates r;
+};
+
+static enum top_sort top_sort_key;	/* for cmp_row(); qsort has no context */
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+	double dx = 0, dy = 0;
+
+	switch (top_sort_key) {
+	case SORT_PID:
+		if (x->q->pid != y->q->pid)
+			return x->q->pid < y->q->pid ? -1 : 1;
+		break;
+	case SORT_GPU:
+		if (x->q->gpu_id != y->q->gpu_id)
+			return x->q->gpu_id < y->q->gpu_id ? -1 : 1;
+		break;
+	case SORT_SUSP:
+		dx = x->r.suspended_pct;
+		dy = y->r.suspended_pct;
+		break;
+	case SORT_BUSY:
+		dx = x->r.busy;
+		dy = y->r.busy;
+		break;
+	case SORT_DISP:
+		dx = x->r.dispatches;
+		dy = y->r.dispatches;
+		break;
+	case SORT_HANDLE:
+		break;
+	}
+	if (dx != dy)
+		return dx > dy ? -1 : 1;	/* the most first */
+	return x->q->handle < y->q->handle ? -1 : x->q->handle > y->q->handle;
+}
+
+/* The rows of @s with their rates, in the order top_sort_key gives; NULL on ENOMEM. */
+static struct top_row *top_rows(const struct snapshot *s, const struct snapshot *prev,
+				uint64_t dt)
+{
+	struct top_row *rows = calloc(s->nqueues ? s->nqueues : 1, sizeof(*rows));
+
+	if (!rows)
+		return NULL;
+	for (uint32_t i = 0; i < s->nqueues; i++) {
+		rows[i].q = &s->queues[i];
+		rates(rows[i].q, prev, dt, &rows[i].r);
+	}
+	qsort(rows, s->nqueues, sizeof(*rows), cmp_row);
+	return rows;
+}
+
 static void top_json(const struct snapshot *s, const struct snapshot *prev, uint64_t dt)
 {
-	struct rates r;
+	struct top_row *rows = top_rows(s, prev, dt);
 	struct jw w;
 	uint32_t i;
 
+	if (!rows)
+		return;
 	jw_init(&w, stdout);
 	jw_obj(&w, NULL);
 	jw_u64(&w, "ts_ns", s->now);
 	jw_u64(&w, "interval_ns", dt);
 	jw_arr(&w, "queues");
 	for (i = 0; i < s->nqueues; i++) {
-		const struct amdxsched_queue_info *q = &s->queues[i];
+		const struct amdxsched_queue_info *q = rows[i].q;
+		const struct amdxsched_proc_info *p = find_proc(s, q->pid);
+		char comm[sizeof(p->comm) + 1] = "";
+		struct rates r = rows[i].r;
 
-		rates(q, prev, dt, &r);
+		if (p)
+			snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(p->comm), p->comm);
 		jw_obj(&w, NULL);
 		jw_u64(&w, "handle", q->handle);
 		jw_u64(&w, "pid", q->pid);
+		jw_str(&w, "comm", comm);
+		jw_str(&w, "class", class_name(p ? p->sched_class : 0));
 		jw_u64(&w, "gpu_id", q->gpu_id);
+		jw_bool(&w, "suspended", q->state & AMDXSCHED_QUEUE_S_SUSPENDED);
 		jw_u64(&w, "priority", q->priority);
 		jw_u64(&w, "state", q->state);
 		jw_u64(&w, "level", q->level);
@@ -510,30 +592,36 @@ static void top_json(const struct snapshot *s, const struct snapshot *prev, uint
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_end(&w);
+	free(rows);
 }
 
 static void top_table(const struct snapshot *s, const struct snapshot *prev, uint64_t dt,
 		      bool tty)
 {
+	struct top_row *rows = top_rows(s, prev, dt);
 	uint32_t i, nsusp = 0;
 	char st[32];
-	struct rates r;
 
+	if (!rows)
+		return;
 	for (i = 0; i < s->nqueues; i++)
 		nsusp += !!(s->queues[i].state & AMDXSCHED_QUEUE_S_SUSPENDED);
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
-	printf("xschedctl top: %" PRIu32 " queues, %" PRIu32 " suspended, interval %.0f ms\n",
-	       s->nqueues, nsusp, (double)dt / 1e6);
-	printf("%-8s %-8s %-4s %-4s %-18s %8s %8s %6s %8s\n", "HANDLE", "PID", "GPU", "PRIO",
-	       "STATE", "SUSP/s", "BUSY/s", "SUSP%", "DISP/s");
+	printf("xschedctl top: %" PRIu32 " queues, %" PRIu32 " suspended (*), interval %.0f ms, "
+	       "by %s\n", s->nqueues, nsusp, (double)dt / 1e6, top_sort_names[top_sort_key]);
+	printf("  %-8s %-8s %-16s %-11s %-4s %-4s %-18s %8s %8s %6s %8s\n", "HANDLE", "PID",
+	       "COMM", "CLASS", "GPU", "PRIO", "STATE", "SUSP/s", "BUSY/s", "SUSP%", "DISP/s");
 	for (i = 0; i < s->nqueues; i++) {
-		const struct amdxsched_queue_info *q = &s->queues[i];
+		const struct amdxsched_queue_info *q = rows[i].q;
+		const struct amdxsched_proc_info *p = find_proc(s, q->pid);
+		struct rates r = rows[i].r;
 
-		rates(q, prev, dt, &r);
 		state_name(q, st, sizeof(st));
-		printf("%-8" PRIu64 " %-8" PRIu32 " %-4" PRIu32 " %-4" PRIu32 " %-18s ",
-		       (uint64_t)q->handle, q->pid, q->gpu_id, q->priority, st);
+		printf("%c %-8" PRIu64 " %-8" PRIu32 " %-16.16s %-11s %-4" PRIu32 " %-4" PRIu32
+		       " %-18s ", q->state & AMDXSCHED_QUEUE_S_SUSPENDED ? '*' : ' ',
+		       (uint64_t)q->handle, q->pid, p ? p->comm : "-",
+		       class_name(p ? p->sched_class : 0), q->gpu_id, q->priority, st);
 		if (r.known)
 			printf("%8.1f %8.1f %6.1f %8.1f\n", r.suspends, r.busy,
 			       r.suspended_pct, r.dispatches);
@@ -542,6 +630,7 @@ static void top_table(const struct snapshot *s, const struct snapshot *prev, uin
 	}
 	if (!tty)
 		putchar('\n');
+	free(rows);
 }
 
 static int top_loop(int fd, const struct filter *f, uint64_t interval, uint64_t iterations,
@@ -552,7 +641,7 @@ static int top_loop(int fd, const struct filter *f, uint64_t interval, uint64_t 
 	uint64_t n;
 	int r;
 
-	r = take(fd, SEC_QUEUES, f, &prev);
+	r = take(fd, SEC_QUEUES | SEC_PROCS, f, &prev);
 	if (r)
 		return r;
 	qsort(prev.queues, prev.nqueues, sizeof(*prev.queues), cmp_handle);
@@ -560,7 +649,7 @@ static int top_loop(int fd, const struct filter *f, uint64_t interval, uint64_t 
 		xc_wait_until(prev.now + interval, -1);
 		if (xc_stopped())
 			break;
-		r = take(fd, SEC_QUEUES, f, &cur);
+		r = take(fd, SEC_QUEUES | SEC_PROCS, f, &cur);
 		if (r)
 			break;
 		qsort(cur.queues, cur.nqueues, sizeof(*cur.queues), cmp_handle);
@@ -586,13 +675,26 @@ int xc_top(struct xc *c, int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "gpu", required_argument, NULL, 'g' },
+		{ "sort", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct filter f = { 0, AMDXSCHED_GPU_ANY };
 	uint64_t interval = 1000000000, iterations = 0;
 	int o, fd, r;
+	size_t k;
 
-	while ((o = xc_getopt(argc, argv, "i:n:p:g:", opts)) != -1) {
+	top_sort_key = SORT_HANDLE;
+	while ((o = xc_getopt(argc, argv, "i:n:p:g:s:", opts)) != -1) {
+		if (o == 's') {
+			for (k = 0; k < sizeof(top_sort_names) / sizeof(top_sort_names[0]); k++)
+				if (!strcmp(optarg, top_sort_names[k]))
+					break;
+			if (k == sizeof(top_sort_names) / sizeof(top_sort_names[0]))
+				return xc_usage("--sort '%s': handle, pid, gpu, suspended, busy "
+						"or dispatches", optarg);
+			top_sort_key = (enum top_sort)k;
+			continue;
+		}
 		if (o == 'i')
 			r = xc_parse_duration("--interval", optarg, 1000000, &interval);
 		else if (o == 'n')

@@ -31,7 +31,8 @@ static int xc_help(struct xc *c, int argc, char **argv);
 
 static const struct xc_cmd cmds[] = {
 	{ "list", xc_list, "[gpus|procs|queues] [--pid PID] [--gpu ID]" },
-	{ "top", xc_top, "[--interval MS] [--iterations N] [--pid PID] [--gpu ID]" },
+	{ "top", xc_top, "[--interval MS] [--iterations N] [--pid PID] [--gpu ID]\n"
+	  "    [--sort handle|pid|gpu|suspended|busy|dispatches]" },
 	{ "suspend", xc_suspend, "HANDLE... [--level 2|3] [--for DURATION] [--lease MS]" },
 	{ "resume", xc_resume, "HANDLE... [--force]" },
 	{ "priority", xc_priority, "HANDLE PRIO [HANDLE PRIO...]" },
@@ -163,10 +164,20 @@ int xc_getopt(int argc, char **argv, const char *shortopts, const struct option 
 		return '?';
 	}
 	if (o == '?') {
+		char opt[64];
+
 		if (optopt && optopt < 256)
-			xc_usage("unknown option '-%c'", optopt);
+			snprintf(opt, sizeof(opt), "-%c", optopt);
 		else
-			xc_usage("unknown option '%s'", argv[optind - 1]);
+			snprintf(opt, sizeof(opt), "%s", argv[optind - 1]);
+		/* -j, -d, -S after the command: say where they go */
+		if (!strcmp(opt, "-j") || !strcmp(opt, "-d") || !strcmp(opt, "-S") ||
+		    !strcmp(opt, "--json") || !strncmp(opt, "--device", 8) ||
+		    !strncmp(opt, "--socket", 8))
+			xc_usage("'%s' is a global option: put it before the command "
+				 "(xschedctl %s %s ...)", opt, opt, argv[0]);
+		else
+			xc_usage("unknown option '%s'", opt);
 	}
 	return o;
 }
