@@ -214,6 +214,40 @@ TEST(cgroup_paths_on_v2_and_v1)
 	EXPECT_STREQ("", buf);
 }
 
+/* The shipped example parses and classifies the common case. */
+TEST(the_example_configuration)
+{
+	static const struct {
+		const char *exe, *cgroup, *tag;
+		int sched_class;
+	} c[] = {
+		{ "/usr/bin/python3", "/system.slice/llm-inference.service", "", AXSP_CLASS_REALTIME },
+		{ "/usr/bin/python3", "/user.slice", "serving-resnet", AXSP_CLASS_REALTIME },
+		{ "/opt/ml/bin/train_resnet50", "/user.slice", "", AXSP_CLASS_BEST_EFFORT },
+		{ "/usr/bin/python3", "/system.slice/slurmstepd.scope/job_42/step_0", "",
+		  AXSP_CLASS_BEST_EFFORT },
+		{ "/usr/bin/python3",
+		  "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice", "",
+		  AXSP_CLASS_BEST_EFFORT },
+		{ "/usr/bin/python3", "/user.slice", "", AXSP_CLASS_NORMAL },
+	};
+	struct xsd_proc_facts f = { .pid = 1, .uid = 1000, .comm = "x", .hint_priority = -1 };
+	struct axsp_proc_attr a;
+	struct xsd_config cfg;
+	char err[256];
+
+	ASSERT_EQ(0, xsd_config_load("../../user/xschedd/xschedd.conf", &cfg, err, sizeof(err)))
+		TH_LOG("%s", err);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		f.exe = c[i].exe;
+		f.cgroup = c[i].cgroup;
+		f.tag = c[i].tag;
+		xsd_resolve(&cfg, &f, &a);
+		EXPECT_EQ(c[i].sched_class, a.sched_class) TH_LOG("case %zu", i);
+	}
+	xsd_config_free(&cfg);
+}
+
 TEST(metrics_addresses)
 {
 	static const struct {
