@@ -60,5 +60,10 @@ grep -E '^[EW]:' "$out/lintian.log" || true
 	test -f /usr/lib/systemd/system/xschedd.service
 	grep -q "^ExecStart=/usr/sbin/xschedd$" /usr/lib/systemd/system/xschedd.service
 	getent group amdxsched >/dev/null
+	for m in man8/xschedctl.8 man8/xschedd.8 man5/xschedd.conf.5 man1/xsched-run.1 \
+		 man4/amdxsched.4; do
+		test -f "/usr/share/man/$m.gz"
+	done
+	test -f /usr/share/bash-completion/completions/xschedctl
 	echo "deb: clean chroot: ok"
 ' deb-install "$out"
