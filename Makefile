@@ -48,7 +48,7 @@ CC		?= cc
 VERSION		:= $(shell cat VERSION)
 USER_CFLAGS	:= -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 		   -Iuapi -Iuser/lib -DAXS_VERSION='"$(VERSION)"'
-VM_CFLAGS	:= $(USER_CFLAGS) -static -fsanitize=undefined \
+VM_CFLAGS	:= $(USER_CFLAGS) -static -DAXS_STATIC -fsanitize=undefined \
 		   -fsanitize-undefined-trap-on-error
 
 LIBAXS_SRC	:= user/lib/axs.c

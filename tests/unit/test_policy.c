@@ -174,6 +174,26 @@ FIXTURE_TEARDOWN(hpf)
 	axsp_free(self->p);
 }
 
+TEST_F(hpf, class_counts_for_metrics)
+{
+	struct axsp_class_counts c;
+
+	axsp_class_counts(self->p, &c);
+	EXPECT_EQ(1, c.queues[AXSP_CLASS_REALTIME]);
+	EXPECT_EQ(0, c.queues[AXSP_CLASS_NORMAL]);
+	EXPECT_EQ(2, c.queues[AXSP_CLASS_BEST_EFFORT]);
+	EXPECT_EQ(0, c.busy[AXSP_CLASS_REALTIME]);
+	EXPECT_EQ(1, c.busy[AXSP_CLASS_BEST_EFFORT]);
+	EXPECT_EQ(0, c.suspended[AXSP_CLASS_BEST_EFFORT]);
+	/* realtime busy: both best-effort queues suspended */
+	ASSERT_EQ(0, axsp_queue_busy(self->p, 1, true, 10 * MS));
+	ASSERT_EQ(1, axsp_decide(self->p, 10 * MS, &self->pl));
+	axsp_class_counts(self->p, &c);
+	EXPECT_EQ(1, c.busy[AXSP_CLASS_REALTIME]);
+	EXPECT_EQ(2, c.suspended[AXSP_CLASS_BEST_EFFORT]);
+	EXPECT_EQ(0, c.suspended[AXSP_CLASS_REALTIME]);
+}
+
 TEST_F(hpf, busy_realtime_suspends_every_lower_queue_in_one_batch)
 {
 	const struct axsp_gpu_plan *gp;

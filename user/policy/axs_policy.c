@@ -429,6 +429,21 @@ static const struct axsp_proc_attr *attr_of(const struct axsp *p, uint32_t pid)
 	return pr ? &pr->a : &default_attr;
 }
 
+void axsp_class_counts(const struct axsp *p, struct axsp_class_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (uint32_t i = 0; i < p->nqs; i++) {
+		const struct pqueue *q = &p->qs[i];
+		uint32_t k = attr_of(p, q->pid)->sched_class;
+
+		if (k < AXSP_CLASS_REALTIME || k > AXSP_CLASS_BEST_EFFORT)
+			continue;
+		c->queues[k]++;
+		c->busy[k] += q->busy;
+		c->suspended[k] += !!q->level;
+	}
+}
+
 static uint32_t share_of(const struct axsp *p, const struct axsp_proc_attr *a)
 {
 	return a->share ? a->share : p->cfg.share[a->sched_class];

@@ -178,6 +178,15 @@ int axsp_decide(struct axsp *p, uint64_t now, struct axsp_plan *plan);
 
 void axsp_get_stats(const struct axsp *p, struct axsp_stats *st);
 
+/* Queues by class now (index AXSP_CLASS_*; 0 unused), for metrics. */
+struct axsp_class_counts {
+	uint32_t queues[AXSP_CLASS_BEST_EFFORT + 1];
+	uint32_t busy[AXSP_CLASS_BEST_EFFORT + 1];
+	uint32_t suspended[AXSP_CLASS_BEST_EFFORT + 1];	/* by anyone */
+};
+
+void axsp_class_counts(const struct axsp *p, struct axsp_class_counts *c);
+
 /*
  * Every XCC keeps CUs: a mask of @count of the GPU's CUs (rounded up to a
  * multiple of the XCC count) starting at mask bit @first, in amdkfd's

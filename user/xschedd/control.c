@@ -141,6 +141,30 @@ static void gpu_metrics(struct xsd *d, FILE *f)
 	free(gi);
 }
 
+/* Queues by scheduling class: all, busy, suspended (by anyone). */
+static void class_metrics(struct xsd *d, FILE *f)
+{
+	static const struct {
+		const char *name, *help;
+	} m[] = {
+		{ "class_queues", "Queues by scheduling class." },
+		{ "class_queues_busy", "Busy queues by scheduling class." },
+		{ "class_queues_suspended", "Suspended queues by scheduling class." },
+	};
+	struct axsp_class_counts c;
+
+	axsp_class_counts(d->pol, &c);
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		const uint32_t *v = k == 0 ? c.queues : k == 1 ? c.busy : c.suspended;
+
+		fprintf(f, "# HELP xschedd_%s %s\n# TYPE xschedd_%s gauge\n", m[k].name, m[k].help,
+			m[k].name);
+		for (uint32_t cl = AXSP_CLASS_REALTIME; cl <= AXSP_CLASS_BEST_EFFORT; cl++)
+			fprintf(f, "xschedd_%s{class=\"%s\"} %u\n", m[k].name, xsd_class_name((int)cl),
+				v[cl]);
+	}
+}
+
 static void metric(FILE *f, const char *name, const char *type, const char *help, uint64_t v)
 {
 	fprintf(f, "# HELP xschedd_%s %s\n# TYPE xschedd_%s %s\nxschedd_%s %" PRIu64 "\n",
@@ -166,6 +190,7 @@ static void write_metrics(struct xsd *d, FILE *f)
 	metric(f, "queues", "gauge", "Queues known to the module.", d->nqueues);
 	metric(f, "queues_suspended", "gauge", "Queues suspended by xschedd now.",
 	       xsd_suspended_count(d));
+	class_metrics(d, f);
 	fprintf(f, "# HELP xschedd_events_total Module events read, by type.\n"
 		"# TYPE xschedd_events_total counter\n");
 	for (int i = 1; i <= AMDXSCHED_EVENT_MAX; i++)
