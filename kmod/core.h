@@ -33,6 +33,8 @@
  * to one worker per GPU, which waits only for that GPU's op_lock. If the
  * resumption has not started AXS_RESUME_LATE_MS after the deadline, the
  * dispatcher says so (RESUME_LATE, late_resumes) without waiting itself.
+ * Reconciling leases with the backends (AXS_RECONCILE_MS) takes a GPU's
+ * op_lock only by trylock, and skips a GPU a call holds.
  *
  * Nothing under a spinlock may take axs.lock. A backend reports busy/idle,
  * drain and hang events from any context with axs_event_*(), which only
