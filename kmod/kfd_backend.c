@@ -691,6 +691,11 @@ static void kfd_still_suspended(struct axs_gpu *gpu, struct axs_queue **qs, u32 
 	for (i = 0; i < n; i++) {
 		if (done[i])
 			continue;
+		/* expiry wants the GPU: the rest can be looked at next time */
+		if (atomic_read(&gpu->expire_waiting)) {
+			status[i] = 1;
+			continue;
+		}
 		for (j = i, m = 0; j < n; j++)
 			if (qs[j]->proc == qs[i]->proc)
 				qids[m++] = qs[j]->kfd_qid;
