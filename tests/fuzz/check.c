@@ -319,8 +319,10 @@ static bool check_answers(int fd)
 		     v.abi_minor, v.control, v.max_lease_ms, v.max_batch);
 		return false;
 	}
+	/* without simulated GPUs (sim_gpus=0) the sim backend is off, said so */
 	err = axs_backend_info(fd, AMDXSCHED_BACKEND_SIM, &bi);
-	if (err || bi.status != AMDXSCHED_BACKEND_RUNNING) {
+	if (err || bi.status != ((v.caps & AMDXSCHED_CAP_SIM) ? AMDXSCHED_BACKEND_RUNNING :
+				 AMDXSCHED_BACKEND_ABSENT)) {
 		diag("BACKEND_INFO(sim): %s, status %u", strerror(-err), bi.status);
 		return false;
 	}
@@ -608,6 +610,7 @@ void check_final(const struct gpu_snap *start)
 	static struct gpu_snap end, before;
 	struct probe pr = { .fd = -1 };
 	bool ok_q = false, ok_e = false;
+	struct amdxsched_version v;
 	int fd, ev;
 
 	fd = axs_open(O_RDWR);
@@ -623,6 +626,18 @@ void check_final(const struct gpu_snap *start)
 	       "invariant: no queue or process left once every file is closed");
 	tap_ok(check_gpus_after(start, &end),
 	       "invariant: GPU counters consistent and never decreasing (%u GPUs)", end.n);
+
+	/* The probes make a simulated queue: loaded with sim_gpus=0 there is none. */
+	if (!axs_version(fd, &v) && !(v.caps & AMDXSCHED_CAP_SIM)) {
+		static const char why[] = "no simulated GPU (loaded with sim_gpus=0: SIM_* refused)";
+
+		tap_skip("invariant: a new queue suspends, resumes and expires with exact counters",
+			 why);
+		tap_skip("invariant: a new subscriber sees that queue's events, in order, none lost",
+			 why);
+		close(fd);
+		return;
+	}
 
 	ev = axs_open(O_RDONLY | O_NONBLOCK);
 	pr.fd = axs_open(O_RDWR);
