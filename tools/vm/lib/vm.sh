@@ -221,14 +221,14 @@ cmd_run() {
 	t0=$(now)
 	boot_qemu "$initrd" "$console" "$tap" "$aux" "$timeout" "$append" "$quiet"
 	log "$suite: QEMU exited with status $QEMU_RC after $(($(now) - t0)) s (console: $console, TAP: $tap)"
-	# A kernel that dies before the guest even loads amdxsched says nothing
-	# about the module (seen once: an int3 in text patching during 7.2's
-	# early boot under TCG): boot once more, and say so. Any crash after
-	# the load is judged as it is.
-	if [[ ! -s $tap ]] && ! grep -q '^AXS: amdxsched loaded' "$console" &&
+	# A kernel that dies before the guest's /init even starts (its first
+	# "AXS: " line) says nothing about the module, which is not loaded yet
+	# (seen once: an int3 in text patching during 7.2's early boot under
+	# TCG): boot once more, and say so. Any crash after that is judged.
+	if [[ ! -s $tap ]] && ! grep -q '^AXS: ' "$console" &&
 	   grep -qE 'Kernel panic|Oops' "$console"; then
 		cp "$console" "$console.first-boot"
-		log "$suite: the kernel died before amdxsched was loaded (console: $console.first-boot); booting once more"
+		log "$suite: the kernel died before the guest's init ran (console: $console.first-boot); booting once more"
 		t0=$(now)
 		boot_qemu "$initrd" "$console" "$tap" "$aux" "$timeout" "$append" "$quiet"
 		log "$suite: QEMU exited with status $QEMU_RC after $(($(now) - t0)) s (console: $console, TAP: $tap)"
