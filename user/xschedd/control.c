@@ -70,7 +70,7 @@ static void kfd_pci_address(uint32_t kfd_gpu_id, char *buf, size_t len)
 	bool found = false;
 
 	buf[0] = '\0';
-	for (int n = 0; n < 256 && !found; n++) {
+	for (int n = 0; n < 256 && kfd_gpu_id && !found; n++) {
 		FILE *f;
 
 		snprintf(path, sizeof(path), "/sys/class/kfd/kfd/topology/nodes/%d/gpu_id", n);
@@ -117,10 +117,23 @@ static void gpu_metrics(struct xsd *d, FILE *f)
 	};
 	struct amdxsched_gpu_info *gi = NULL;
 	uint32_t n = 0;
-	char pci[16];
+	char (*labels)[96], pci[16];
 
 	if (axs_list_gpus(d->fd, &gi, &n))
 		return;
+	/* each GPU's labels once: the PCI address is a walk of sysfs */
+	labels = calloc(n ? n : 1, sizeof(*labels));
+	if (!labels) {
+		free(gi);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		kfd_pci_address(gi[i].kfd_gpu_id, pci, sizeof(pci));
+		snprintf(labels[i], sizeof(labels[i]),
+			 "gpu=\"%u\",kfd_gpu_id=\"%u\",pci=\"%s\",backend=\"%s\"", gi[i].gpu_id,
+			 gi[i].kfd_gpu_id, pci,
+			 gi[i].backend == AMDXSCHED_BACKEND_KFD ? "kfd" : "sim");
+	}
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
 		fprintf(f, "# HELP amdxsched_gpu_%s %s\n# TYPE amdxsched_gpu_%s counter\n",
 			c[k].name, c[k].help, c[k].name);
@@ -128,16 +141,14 @@ static void gpu_metrics(struct xsd *d, FILE *f)
 			uint64_t v;
 
 			memcpy(&v, (const char *)&gi[i].counters + c[k].off, sizeof(v));
-			kfd_pci_address(gi[i].kfd_gpu_id, pci, sizeof(pci));
-			fprintf(f, "amdxsched_gpu_%s{gpu=\"%u\",kfd_gpu_id=\"%u\",pci=\"%s\","
-				"backend=\"%s\"} ", c[k].name, gi[i].gpu_id, gi[i].kfd_gpu_id, pci,
-				gi[i].backend == AMDXSCHED_BACKEND_KFD ? "kfd" : "sim");
+			fprintf(f, "amdxsched_gpu_%s{%s} ", c[k].name, labels[i]);
 			if (c[k].scale == 1)
 				fprintf(f, "%" PRIu64 "\n", v);
 			else
 				fprintf(f, "%.9f\n", (double)v * c[k].scale);
 		}
 	}
+	free(labels);
 	free(gi);
 }
 
