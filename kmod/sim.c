@@ -14,6 +14,7 @@
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/kref.h>
+#include <linux/seq_file.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -138,7 +139,19 @@ static void hook_free_kernel(void *ctx, struct axs_sim_kernel *k)
 	kmem_cache_free(kernel_cache, k);
 }
 
+/*
+ * One advance does at most this much model work under sg->lock (bh off);
+ * past it the simulated GPU stands still (see axs_sim_advance()).
+ */
+#define SIM_ADVANCE_BUDGET_NS	(500 * NSEC_PER_USEC)
+
+static bool hook_overrun(void *ctx, u64 now)
+{
+	return ktime_get_ns() - now > SIM_ADVANCE_BUDGET_NS;
+}
+
 static const struct axs_sim_hooks sim_hooks = {
+	.overrun = hook_overrun,
 	.busy = hook_busy,
 	.drained = hook_drained,
 	.kernel_done = hook_kernel_done,
@@ -592,6 +605,21 @@ static int debug_pid_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(debug_pid_fops, debug_pid_get, debug_pid_set, "%llu\n");
 
+/* How often, and for how long, the host could not keep up with the model. */
+static int stalls_show(struct seq_file *m, void *unused)
+{
+	struct sim_gpu *sg = m->private;
+	u64 n, ns;
+
+	sim_enter(sg);
+	n = sg->m->stats.stalls;
+	ns = sg->m->stats.stall_ns;
+	sim_leave(sg);
+	seq_printf(m, "%llu %llu\n", n, div_u64(ns, NSEC_PER_USEC));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stalls);
+
 static void sim_debugfs_add(struct sim_gpu *sg)
 {
 	char name[16];
@@ -612,6 +640,7 @@ static void sim_debugfs_add(struct sim_gpu *sg)
 	debugfs_create_file_unsafe("debug_pid", 0600, d, sg, &debug_pid_fops);
 	debugfs_create_file_unsafe("resume_outside", 0200, d, sg, &resume_outside_fops);
 	debugfs_create_u32("preempt_timeout_ms", 0600, d, &sg->gpu.preempt_timeout_ms);
+	debugfs_create_file("stalls", 0400, d, sg, &stalls_fops);
 	sg->dir = d;
 }
 

@@ -350,9 +350,23 @@ u64 axs_sim_next_event(const struct axs_sim_gpu *g)
 	return t;
 }
 
+/* Everything still to happen moves @d later: the GPU stands still. */
+static void stand_still(struct axs_sim_gpu *g, u64 d)
+{
+	struct list_head *pos;
+
+	for (pos = g->running.next; pos != &g->running; pos = pos->next)
+		list_entry(pos, struct axs_sim_cohort, node)->end_ns += d;
+	if (g->resume_pending)
+		g->paused_until += d;
+	g->stats.stalls++;
+	g->stats.stall_ns += d;
+}
+
 void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 {
 	struct list_head *pos, *tmp;
+	u32 events = 0;
 	u64 t;
 
 	for (;;) {
@@ -370,6 +384,13 @@ void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 		if (t >= g->paused_until) {
 			g->resume_pending = false;
 			dispatch(g, t);
+		}
+		/* Every pending event is after g->now, so after @now once moved. */
+		if (++events >= AXS_SIM_ADVANCE_MIN_EVENTS && g->hooks->overrun &&
+		    g->now < now &&
+		    axs_sim_next_event(g) <= now && g->hooks->overrun(g->ctx, now)) {
+			stand_still(g, now - g->now);
+			break;
 		}
 	}
 	g->now = axs_max_u64(g->now, now);

@@ -24,6 +24,8 @@
 #define AXS_SIM_MAX_GRID	BIT(24)
 #define AXS_SIM_MIN_WG_NS	1000ULL
 #define AXS_SIM_MAX_WG_NS	10000000000ULL
+/* Events an advance processes before it asks hooks->overrun. */
+#define AXS_SIM_ADVANCE_MIN_EVENTS	16
 
 #define AXS_SIM_DISPATCH_PRIORITY	0
 #define AXS_SIM_DISPATCH_RR		1
@@ -101,6 +103,8 @@ struct axs_sim_gstats {
 	u64 restored_bytes;
 	u64 hangs;
 	u64 alloc_failures;
+	u64 stalls;		/* advances cut short: the host fell behind */
+	u64 stall_ns;		/* model time the GPU stood still for them */
 };
 
 struct axs_sim_hooks {
@@ -113,6 +117,12 @@ struct axs_sim_hooks {
 	struct axs_sim_cohort *(*alloc_cohort)(void *ctx);
 	void (*free_cohort)(void *ctx, struct axs_sim_cohort *c);
 	void (*free_kernel)(void *ctx, struct axs_sim_kernel *k);
+	/*
+	 * Optional: has the advance to @now already used its share of the
+	 * host's CPU? Asked after each event; when it says yes, the rest of the
+	 * way to @now the GPU stands still (see axs_sim_advance()).
+	 */
+	bool (*overrun)(void *ctx, u64 now);
 };
 
 struct axs_sim_gpu {
@@ -173,7 +183,16 @@ void axs_sim_gpu_fini(struct axs_sim_gpu *g);
 void axs_sim_queue_init(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 			u32 priority, void *cookie);
 
-/* Process everything up to @now. */
+/*
+ * Process everything up to @now. When, after AXS_SIM_ADVANCE_MIN_EVENTS
+ * events (so a host hiccup alone never changes results), hooks->overrun
+ * says the host cannot
+ * keep up (thousands of 1 us workgroups on a slow host: each advance would
+ * have more to do than the last, and hold the caller's lock ever longer),
+ * what is left stands still from the last event processed to @now, as
+ * during a remap, and stats.stalls and stall_ns count it. The model is then
+ * slower than real time, never behind it.
+ */
 void axs_sim_advance(struct axs_sim_gpu *g, u64 now);
 
 /* Time of the next thing that happens by itself, AXS_U64_MAX if none. */

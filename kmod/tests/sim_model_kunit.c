@@ -85,6 +85,8 @@ struct sim_env {
 	u32 bad_records;		/* kernel_done records out of order */
 	u32 busy_events, idle_events, drained;
 	u64 drained_at;
+	u32 overrun_every;		/* overrun() says yes every n-th call (0: never) */
+	u32 overrun_calls;
 
 	u32 chk_bytes[AXS_MAX_CU];	/* the checker's scratch */
 	u16 chk_wg[AXS_MAX_CU];
@@ -186,6 +188,15 @@ static void hook_free_kernel(void *ctx, struct axs_sim_kernel *k)
 	kfree(tk);
 }
 
+static bool hook_overrun(void *ctx, u64 now)
+{
+	struct sim_env *e = ctx;
+
+	hook_check(e);
+	e->overrun_calls++;
+	return e->overrun_every && e->overrun_calls % e->overrun_every == 0;
+}
+
 static void env_start(struct sim_env *e, const struct axs_topo *t,
 		      const struct axs_sim_params *p, u64 now)
 {
@@ -198,6 +209,8 @@ static void env_start(struct sim_env *e, const struct axs_topo *t,
 	e->busy_events = 0;
 	e->idle_events = 0;
 	e->drained = 0;
+	e->overrun_every = 0;
+	e->overrun_calls = 0;
 	axs_sim_gpu_init(e->g, t, p, &e->hooks, e, now);
 	e->gpu_live = true;
 }
@@ -448,6 +461,7 @@ static int sim_test_init(struct kunit *test)
 	e->hooks.drained = hook_drained;
 	e->hooks.kernel_done = hook_kernel_done;
 	e->hooks.alloc_cohort = hook_alloc_cohort;
+	e->hooks.overrun = hook_overrun;
 	e->hooks.free_cohort = hook_free_cohort;
 	e->hooks.free_kernel = hook_free_kernel;
 	test->priv = e;
@@ -1460,6 +1474,68 @@ static void sim_test_random_scenarios(struct kunit *test)
 	}
 }
 
+/*
+ * A host that keeps falling behind (overrun() says yes every 3rd time it is
+ * asked) under the random load: the GPU stands still instead, the books
+ * stay consistent after every operation, and in the end every kernel
+ * finishes with every workgroup, as in a run that never stalls.
+ */
+static void sim_test_stalls_lose_nothing(struct kunit *test)
+{
+	struct axs_sim_queue *ref[3], *q[3], *saved;
+	struct sim_env *e = test->priv;
+	struct rnd_state rnd;
+	struct sim_op *ops;
+	u32 round, i, n;
+	u64 t, stalls = 0;
+
+	ops = kunit_kcalloc(test, SIM_OPS, sizeof(*ops), GFP_KERNEL);
+	saved = kunit_kcalloc(test, 3, sizeof(*saved), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ops);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, saved);
+	prandom_seed_state(&rnd, 31337);
+
+	for (round = 0; round < SIM_ROUNDS; round++) {
+		t = 0;
+		for (i = 0; i < SIM_OPS; i++) {
+			t += (u64)(prandom_u32_state(&rnd) % 3000) * US;
+			ops[i].t = t;
+			ops[i].kind = prandom_u32_state(&rnd) % 10 < 5 ? 0 :
+				      1 + prandom_u32_state(&rnd) % 5;
+			ops[i].q = prandom_u32_state(&rnd) % 3;
+			/* short workgroups: many events per advance */
+			ops[i].n = 1 + prandom_u32_state(&rnd) % 64;
+			ops[i].wg_ns = (1 + prandom_u32_state(&rnd) % 50) * US;
+		}
+
+		env_start_small(e, AXS_SIM_DISPATCH_PRIORITY, 0);
+		KUNIT_ASSERT_TRUE(test, run_ops(test, e, ops, 0, ref));
+		for (i = 0; i < 3; i++)
+			saved[i] = *ref[i];
+		KUNIT_EXPECT_EQ(test, e->g->stats.stalls, 0);
+		env_stop(e);
+
+		env_start_small(e, AXS_SIM_DISPATCH_PRIORITY, 0);
+		e->overrun_every = 3;
+		KUNIT_ASSERT_TRUE(test, run_ops(test, e, ops, 0, q));
+		for (n = 0; next_event(e) != AXS_U64_MAX && n < 100000; n++) {
+			advance(e, next_event(e) + SEC);
+			KUNIT_ASSERT_TRUE(test, model_consistent(test, e));
+		}
+		KUNIT_ASSERT_EQ(test, next_event(e), AXS_U64_MAX);
+		for (i = 0; i < 3; i++) {
+			KUNIT_EXPECT_EQ(test, q[i]->next_id, saved[i].next_id);
+			KUNIT_EXPECT_EQ(test, q[i]->done_id, saved[i].done_id);
+			KUNIT_EXPECT_EQ(test, q[i]->stats.wg_completed,
+					saved[i].stats.wg_completed);
+			KUNIT_EXPECT_FALSE(test, q[i]->busy);
+		}
+		stalls += e->g->stats.stalls;
+		env_stop(e);
+	}
+	KUNIT_EXPECT_GT(test, stalls, 0);
+}
+
 static struct kunit_case sim_test_cases[] = {
 	KUNIT_CASE_PARAM(sim_test_params_check, params_gen_params),
 	KUNIT_CASE(sim_test_occupancy_and_order),
@@ -1481,6 +1557,7 @@ static struct kunit_case sim_test_cases[] = {
 	KUNIT_CASE(sim_test_largest_gpu),
 	KUNIT_CASE(sim_test_more_queues_than_the_order_holds),
 	KUNIT_CASE_PARAM(sim_test_random_scenarios, random_gen_params),
+	KUNIT_CASE(sim_test_stalls_lose_nothing),
 	{}
 };
 

@@ -7,7 +7,9 @@
  * Durations come only from the model's own timestamps (SIM_WAIT) and the
  * GPU's counters, never from the wall clock: the model runs in real time
  * but processes everything at the exact times it happens, however late
- * its timer fires. CLOCK_MONOTONIC readings around an ioctl only bound
+ * its timer fires (unless the host falls so far behind that the GPU stands
+ * still: the last test; these tests' few events never come near that).
+ * CLOCK_MONOTONIC readings around an ioctl only bound
  * when a change began; they are never taken as durations.
  *
  * A few tests need a kernel to be still running when the next ioctl
@@ -587,6 +589,46 @@ TEST_F(sim, round_robin_ignores_priority)
 		SKIP(return, "no room for another simulated GPU");
 	ASSERT_EQ(0, ret);
 	dispatch_order(_metadata, self->fd, rr, false);
+}
+
+static uint64_t workgroups_done(struct __test_metadata *_metadata, int fd,
+				const uint64_t *h, int n)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += qinfo(_metadata, fd, h[i]).counters.workgroups_completed;
+	return sum;
+}
+
+/*
+ * More work than any host simulates in real time (32 queues of 2^24
+ * workgroups of 1 us on 4 CUs: an event every microsecond, each costing
+ * the host more than that) must not take the CPU, which it did (soft
+ * lockups, the model's lock held for 20 s): the GPU stands still instead,
+ * as debugfs's "stalls" counts, the work goes on, and the ioctls answer.
+ */
+TEST_F_TIMEOUT(sim, an_overloaded_gpu_stands_still_instead_of_taking_the_cpu, 400)
+{
+	unsigned long long stalls = 0;
+	uint64_t h[32], id, before;
+	int i;
+
+	if (!axs_have_knobs(self->gpu))
+		SKIP(return, "no debugfs knobs (not root, or debugfs not mounted)");
+	for (i = 0; i < 32; i++) {
+		ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 7, &h[i], NULL));
+		ASSERT_EQ(0, axs_sim_submit(self->fd, h[i], 1U << 24, 1000, 1, &id));
+	}
+	for (i = 0; i < AXS_EVENTUALLY_MS / 100 && !stalls; i++) {
+		axs_sleep_ms(100);
+		ASSERT_EQ(0, axs_knob_read(self->gpu, "stalls", &stalls));
+	}
+	EXPECT_GT(stalls, 0);
+	before = workgroups_done(_metadata, self->fd, h, 32);
+	axs_sleep_ms(200);
+	EXPECT_GT(workgroups_done(_metadata, self->fd, h, 32), before);
 }
 
 TEST_HARNESS_MAIN

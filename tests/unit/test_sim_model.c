@@ -30,6 +30,8 @@ struct env {
 	u64 drained_at;
 	struct axs_sim_queue *queues[8];
 	int nq;
+	int overrun_calls;
+	int overrun_after;	/* calls answered "not yet" */
 };
 
 static struct axs_sim_cohort *t_alloc(void *ctx)
@@ -79,6 +81,14 @@ static void t_drained(void *ctx, struct axs_sim_queue *q, u64 t)
 	(void)q;
 	e->drained++;
 	e->drained_at = t;
+}
+
+static bool t_overrun(void *ctx, u64 now)
+{
+	struct env *e = ctx;
+
+	(void)now;
+	return ++e->overrun_calls > e->overrun_after;
 }
 
 static void small_params(struct axs_sim_params *p)
@@ -572,6 +582,72 @@ TEST(removing_a_queue_drops_its_work)
 	/* once the last remap is over, nothing is left to happen */
 	axs_sim_advance(e->g, 10 * MS);
 	EXPECT_TRUE(axs_sim_next_event(e->g) == AXS_U64_MAX);
+	EXPECT_EQ(0, env_free(e));
+}
+
+/*
+ * A host that cannot keep up: after the events it had time for, the GPU
+ * stands still for the rest of the advance, and the work is all done later.
+ * 160 whole-CU workgroups of 1 ms on 4 CUs from 100 us: 40 rounds, ending
+ * at 40.1 ms. The advance to 25.5 ms asks the hook from the 16th round on
+ * (ending at 16.1 ms) and stops after the 18th (18.1 ms), so everything
+ * after moves 25.5 - 18.1 = 7.4 ms later.
+ */
+TEST(a_host_that_falls_behind_stalls_the_gpu_instead)
+{
+	struct env *e = env_new(AXS_SIM_DISPATCH_PRIORITY);
+	struct axs_sim_queue *q = queue_new(e, 7, 0);
+	u64 a;
+
+	e->hooks.overrun = t_overrun;
+	e->overrun_after = 1000;
+	a = submit(e, q, 160, MS, 0, 100 * US);
+	ASSERT_NE(0, a);
+	e->overrun_calls = 0;
+	e->overrun_after = 2;
+	axs_sim_advance(e->g, 25500 * US);
+	EXPECT_EQ(3, e->overrun_calls);
+	EXPECT_EQ(1, e->g->stats.stalls);
+	EXPECT_EQ(7400 * US, e->g->stats.stall_ns);
+	EXPECT_EQ(25500 * US, e->g->now);
+	EXPECT_EQ(18 * 4, q->stats.wg_completed);
+	EXPECT_EQ(26500 * US, axs_sim_next_event(e->g));
+
+	/* Nothing is lost: every workgroup runs, 7.4 ms late. */
+	e->overrun_after = 1000000;
+	axs_sim_advance(e->g, 100 * MS);
+	ASSERT_NE(NULL, rec(q, a));
+	EXPECT_EQ(100 * US, rec(q, a)->start_ns);
+	EXPECT_EQ(47500 * US, rec(q, a)->end_ns);
+	EXPECT_EQ(160, q->stats.wg_completed);
+	EXPECT_EQ(1, e->g->stats.stalls);
+	EXPECT_EQ(0, env_free(e));
+}
+
+/*
+ * The work of one advance is bounded by the hook, not by how far behind the
+ * model is: the largest kernel of the shortest workgroups (2^24 of 1 us, 32
+ * per CU: 524288 rounds) advanced 10 s at once asks the hook once per event
+ * from the 16th on.
+ */
+TEST(one_advance_does_only_the_work_the_host_allows)
+{
+	struct env *e = env_new(AXS_SIM_DISPATCH_PRIORITY);
+	struct axs_sim_queue *q = queue_new(e, 7, 0);
+	u64 a;
+
+	e->hooks.overrun = t_overrun;
+	e->overrun_after = 1000;
+	a = submit(e, q, AXS_SIM_MAX_GRID, AXS_SIM_MIN_WG_NS, CU_BYTES / 8, 100 * US);
+	ASSERT_NE(0, a);
+	e->overrun_calls = 0;
+	e->overrun_after = 100;
+	axs_sim_advance(e->g, 10000 * MS);
+	EXPECT_EQ(101, e->overrun_calls);
+	EXPECT_EQ(1, e->g->stats.stalls);
+	EXPECT_EQ(10000 * MS, e->g->now);
+	EXPECT_EQ(116 * 32, q->stats.wg_completed);
+	EXPECT_TRUE(axs_sim_next_event(e->g) > 10000 * MS);
 	EXPECT_EQ(0, env_free(e));
 }
 
