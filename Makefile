@@ -55,6 +55,12 @@ LIBAXS_SRC	:= user/lib/axs.c
 LIBAXS_HDR	:= user/lib/axs.h uapi/linux/amdxsched.h
 TRACE_SRC	:= user/lib/axs_trace.c
 PARSE_SRC	:= user/lib/axs_parse.c user/lib/axs_parse.h
+# GPU names (amd-smi index, PCI, marketing name) and the topology cross-check,
+# from KFD's sysfs; xschedctl adds libdrm_amdgpu (libdrm-dev, tools/setup-host).
+GPUNAME_SRC	:= user/lib/axs_gpuname.c user/lib/axs_gpuname.h
+DRM_SRC		:= user/lib/axs_drm.c
+DRM_PC		 = $(or $(shell pkg-config $(1) libdrm_amdgpu 2>/dev/null),\
+		   $(error libdrm_amdgpu not found by pkg-config: install libdrm-dev and pkg-config (tools/setup-host)))
 POLICY_SRC	:= user/policy/axs_policy.c user/policy/axs_cu.c kmod/cu_mask.c
 POLICY_HDR	:= user/policy/axs_policy.h kmod/cu_mask.h kmod/pure.h user/lib/kernel_shim.h
 POLICY_CFLAGS	:= -Iuser/policy -Ikmod
@@ -81,14 +87,16 @@ $(B)/user:
 	mkdir -p $@
 
 $(B)/user/xschedd: $(XSCHEDD_SRC) $(wildcard user/xschedd/*.h) $(POLICY_SRC) $(POLICY_HDR) \
-		$(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+		$(TRACE_SRC) $(PARSE_SRC) $(GPUNAME_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDD_SRC) $(POLICY_SRC) $(TRACE_SRC) \
-		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC)
+		$(filter %.c,$(PARSE_SRC) $(GPUNAME_SRC)) $(LIBAXS_SRC)
 
 $(B)/user/xschedctl: $(XSCHEDCTL_SRC) $(wildcard user/xschedctl/*.h) $(POLICY_SRC) \
-		$(POLICY_HDR) $(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
-	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDCTL_SRC) $(POLICY_SRC) $(TRACE_SRC) \
-		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC)
+		$(POLICY_HDR) $(TRACE_SRC) $(PARSE_SRC) $(GPUNAME_SRC) $(DRM_SRC) $(LIBAXS_SRC) \
+		$(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) $(call DRM_PC,--cflags) -o $@ $(XSCHEDCTL_SRC) \
+		$(POLICY_SRC) $(TRACE_SRC) $(filter %.c,$(PARSE_SRC) $(GPUNAME_SRC)) $(DRM_SRC) \
+		$(LIBAXS_SRC) $(call DRM_PC,--static --libs)
 
 # The programs as installed (make install, the packages): dynamically linked,
 # with the caller's CPPFLAGS, CFLAGS and LDFLAGS (dpkg-buildflags hardening).
@@ -100,14 +108,16 @@ $(B)/inst:
 	mkdir -p $@
 
 $(B)/inst/xschedd: $(XSCHEDD_SRC) $(wildcard user/xschedd/*.h) $(POLICY_SRC) $(POLICY_HDR) \
-		$(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/inst
+		$(TRACE_SRC) $(PARSE_SRC) $(GPUNAME_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/inst
 	$(CC) $(INST_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDD_SRC) $(POLICY_SRC) $(TRACE_SRC) \
-		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC) $(LDFLAGS)
+		$(filter %.c,$(PARSE_SRC) $(GPUNAME_SRC)) $(LIBAXS_SRC) $(LDFLAGS)
 
 $(B)/inst/xschedctl: $(XSCHEDCTL_SRC) $(wildcard user/xschedctl/*.h) $(POLICY_SRC) \
-		$(POLICY_HDR) $(TRACE_SRC) $(PARSE_SRC) $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/inst
-	$(CC) $(INST_CFLAGS) $(POLICY_CFLAGS) -o $@ $(XSCHEDCTL_SRC) $(POLICY_SRC) $(TRACE_SRC) \
-		$(filter %.c,$(PARSE_SRC)) $(LIBAXS_SRC) -lm $(LDFLAGS)
+		$(POLICY_HDR) $(TRACE_SRC) $(PARSE_SRC) $(GPUNAME_SRC) $(DRM_SRC) $(LIBAXS_SRC) \
+		$(LIBAXS_HDR) | $(B)/inst
+	$(CC) $(INST_CFLAGS) $(POLICY_CFLAGS) $(call DRM_PC,--cflags) -o $@ $(XSCHEDCTL_SRC) \
+		$(POLICY_SRC) $(TRACE_SRC) $(filter %.c,$(PARSE_SRC) $(GPUNAME_SRC)) $(DRM_SRC) \
+		$(LIBAXS_SRC) -lm $(LDFLAGS) $(call DRM_PC,--libs)
 
 $(B)/user/axs-workload: tools/workload/axs-workload.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
 	$(CC) $(VM_CFLAGS) -o $@ tools/workload/axs-workload.c $(LIBAXS_SRC)

@@ -172,6 +172,31 @@ TEST_F(trace, slices_instants_and_metadata)
 	EXPECT_EQ(0, check_json(self->path));
 }
 
+TEST_F(trace, gpus_carry_the_names_admins_use)
+{
+	struct amdxsched_event e = ev(AMDXSCHED_EVENT_QUEUE_CREATED, 1000, 5, 100, 0, 2);
+	char *s;
+
+	ASSERT_EQ(0, axs_trace_gpu_label(self->t, 0, "amd-smi 7, 0000:df:00.0"));
+	ASSERT_EQ(0, axs_trace_gpu_label(self->t, 0, "amd-smi 3, 0000:c1:00.0, \"MI308X\""));
+	ASSERT_EQ(0, axs_trace_gpu_label(self->t, 4, "amd-smi 0, 0000:05:00.0"));
+	ASSERT_EQ(0, axs_trace_event(self->t, &e));
+	ASSERT_EQ(0, axs_trace_instant(self->t, 2000, 9, "unlabelled", NULL));
+	ASSERT_EQ(0, axs_trace_close(self->t));
+	s = slurp(self->path);
+	ASSERT_NE(NULL, s);
+	/* the last label wins, escaped; a GPU without a label keeps its plain name */
+	EXPECT_NE(NULL, strstr(s, "\"args\":{\"name\":\"GPU 0 (amd-smi 3, 0000:c1:00.0, "
+			       "\\\"MI308X\\\")\"}"));
+	EXPECT_EQ(NULL, strstr(s, "amd-smi 7"));
+	EXPECT_EQ(NULL, strstr(s, "amd-smi 0"));	/* GPU 4 had no event */
+	EXPECT_NE(NULL, strstr(s, "\"args\":{\"name\":\"GPU 9\"}"));
+	free(s);
+	if (!have_python())
+		SKIP(return, "python3 not available");
+	EXPECT_EQ(0, check_json(self->path));
+}
+
 TEST_F(trace, end_without_begin_is_skipped)
 {
 	struct amdxsched_event e;

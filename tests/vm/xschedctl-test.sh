@@ -106,8 +106,9 @@ show "$T/list" "$T/err"
 	grep -q "^HANDLE *PID" "$T/list"
 check "list: three sections with headers" "rc $rc"
 
-awk '$2 == "sim" && $4 == "gfx942" && $5 == 4 && $6 == 80' "$T/list" | grep -q .
-check "list: GPU 0 is a sim gfx942 with 4 XCCs and 80 CUs" "see table"
+awk '$2 == "sim" && $4 == "-" && $5 == "-" && $6 == "gfx942" && $7 == 4 && $8 == 80 &&
+	$NF == "(simulated)"' "$T/list" | grep -q .
+check "list: GPU 0 is a sim gfx942 with 4 XCCs and 80 CUs, no amd-smi index or PCI" "see table"
 
 for h in $h1 $h2 $h3; do
 	qline "$h" | grep -qE "running|busy" || break
@@ -121,7 +122,7 @@ check "list procs --pid: the process with 3 queues" "$(cat "$T/out")"
 
 "$XC" -j list >"$T/json" 2>"$T/err"
 rc=$?
-[ $rc = 0 ] && grep -q '^{"gpus":\[{"gpu_id":0,"backend":"sim"' "$T/json" &&
+[ $rc = 0 ] && grep -q '^{"gpus":\[{"gpu_id":0,"backend":"sim","kfd_gpu_id":0,"amdsmi_index":null,"pci":null,"unique_id":null,"name":null,' "$T/json" &&
 	grep -q '"procs":\[' "$T/json" && grep -q "\"queues\":\[.*{\"handle\":$h1," "$T/json" &&
 	grep -q '"counters":{"suspends":' "$T/json" && [ "$(wc -l <"$T/json")" = 1 ]
 check "list --json: one object with gpus, procs, queues" "rc $rc: $(head -c 300 "$T/json")"
@@ -390,6 +391,8 @@ grep -q '^\[ OK \] module:' "$T/out" && grep -q '^\[ OK \] backend sim: running'
 check "doctor: module, abi, sim backend, control OK; no daemon WARN" "rc $rc"
 if grep -q '^\[FAIL\]' "$T/out"; then [ $rc = 1 ]; else [ $rc = 0 ]; fi
 check "doctor: exit status follows the FAIL lines" "rc $rc"
+grep -q '^\[ OK \] gpu 0 topology: 4 XCC x 4 SE x 1 SH, 80 CUs, consistent$' "$T/out"
+check "doctor: the simulated GPU's topology adds up" "$(grep topology "$T/out")"
 "$XC" -j doctor >"$T/out" 2>"$T/err"
 grep -q '^\[{"check":"module","status":"ok","detail":' "$T/out"
 check "doctor --json: a list of {check, status, detail}" "$(head -c 200 "$T/out")"

@@ -324,7 +324,7 @@ if command -v nc >/dev/null 2>&1; then
 		head -n 1 $T/scrape.out | grep -q '^HTTP/1.0 200 OK' &&
 			grep -q '^xschedd_build_info{version="[0-9.]*",abi="1.4"' $T/scrape.out &&
 			grep -Eq '^xschedd_class_queues\{class="realtime"\} [0-9]+$' $T/scrape.out &&
-			grep -Eq '^amdxsched_gpu_remaps_total\{gpu="[0-9]+",kfd_gpu_id="[0-9]+",pci="[^"]*",backend="(sim|kfd)"\} [0-9]+$' $T/scrape.out &&
+			grep -Eq '^amdxsched_gpu_remaps_total\{gpu="[0-9]+",kfd_gpu_id="[0-9]+",amdsmi_index="[0-9]*",pci="[^"]*",backend="(sim|kfd)"\} [0-9]+$' $T/scrape.out &&
 			tail -n 1 $T/scrape.out | grep -q '^amdxsched_gpu_hangs_total' &&
 			good=$((good + 1))
 	done

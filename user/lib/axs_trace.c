@@ -23,6 +23,11 @@ struct qtrack {
 	bool busy_open;
 };
 
+struct glabel {
+	uint32_t gpu_id;
+	char text[80];
+};
+
 struct axs_trace {
 	FILE *f;
 	bool own;		/* fclose() it at the end (not stdout) */
@@ -34,6 +39,8 @@ struct axs_trace {
 	size_t nq, capq;
 	uint32_t *pids;		/* trace pids already named */
 	size_t npids, cappids;
+	struct glabel *labels;	/* what admins call each GPU */
+	size_t nlabels, caplabels;
 };
 
 static const char *const type_names[AMDXSCHED_EVENT_MAX + 1] = {
@@ -212,7 +219,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 /* Name the trace process of a GPU (or of process events) once. */
 static int ensure_pid(struct axs_trace *t, uint32_t pid)
 {
-	char name[32];
+	char name[128];
 	size_t i;
 
 	for (i = 0; i < t->npids; i++)
@@ -226,9 +233,30 @@ static int ensure_pid(struct axs_trace *t, uint32_t pid)
 		return 0;
 	}
 	snprintf(name, sizeof(name), "GPU %" PRIu32, pid);
+	for (i = 0; i < t->nlabels; i++)
+		if (t->labels[i].gpu_id == pid)
+			snprintf(name, sizeof(name), "GPU %" PRIu32 " (%s)", pid, t->labels[i].text);
 	meta(t, "process_name", pid, 0, name, pid);
 	meta(t, "thread_name", pid, TID_DECISIONS, "decisions", TID_DECISIONS);
 	meta(t, "thread_name", pid, TID_GPU, "gpu events", TID_GPU);
+	return 0;
+}
+
+int axs_trace_gpu_label(struct axs_trace *t, uint32_t gpu_id, const char *label)
+{
+	struct glabel *g = NULL;
+	size_t i;
+
+	for (i = 0; i < t->nlabels; i++)
+		if (t->labels[i].gpu_id == gpu_id)
+			g = &t->labels[i];
+	if (!g) {
+		if (grow((void **)&t->labels, &t->caplabels, t->nlabels, sizeof(*t->labels)))
+			return -ENOMEM;
+		g = &t->labels[t->nlabels++];
+		g->gpu_id = gpu_id;
+	}
+	snprintf(g->text, sizeof(g->text), "%s", label);
 	return 0;
 }
 
@@ -348,6 +376,7 @@ int axs_trace_close(struct axs_trace *t)
 	err = t->err;
 	free(t->q);
 	free(t->pids);
+	free(t->labels);
 	free(t);
 	return err;
 }

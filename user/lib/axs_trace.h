@@ -40,6 +40,12 @@ int axs_trace_event(struct axs_trace *t, const struct amdxsched_event *ev);
 int axs_trace_instant(struct axs_trace *t, uint64_t ts_ns, uint32_t gpu_id,
 		      const char *name, const char *args_json);
 
+/*
+ * Name GPU @gpu_id's trace process "GPU <id> (<label>)" (e.g. "amd-smi 3,
+ * 0000:c1:00.0"), if called before its first event. 0 or -ENOMEM.
+ */
+int axs_trace_gpu_label(struct axs_trace *t, uint32_t gpu_id, const char *label);
+
 /* "QUEUE_SUSPENDED" etc., or "UNKNOWN" for a type this code does not know. */
 const char *axs_event_type_name(unsigned int type);
 

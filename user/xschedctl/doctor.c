@@ -181,11 +181,66 @@ static void check_amdgpu(struct doctor *d)
 		say(d, OK, "sched_policy", "%s (%s)", val, p >= 0 && p <= 1 ? policy[p] : "?");
 }
 
+struct topo_ctx {
+	struct doctor *d;
+	const char *check;
+};
+
+static void topo_finding(void *ctx, const char *msg)
+{
+	struct topo_ctx *t = ctx;
+
+	say(t->d, FAIL, t->check, "%s: CU masks would land on the wrong CUs", msg);
+}
+
+/*
+ * The module's view of a GPU's shape must add up and, for a KFD GPU, agree
+ * with amdgpu's (libdrm_amdgpu on its render node): a wrong topology makes
+ * every CU mask wrong.
+ */
+static void check_topology(struct doctor *d, const struct amdxsched_gpu_info *g)
+{
+	const struct axs_gpu_name *n = xc_gpu_name(g->kfd_gpu_id);
+	struct topo_ctx t = { d, NULL };
+	struct axs_drm_gpu drm;
+	char check[40];
+	bool part;
+	int r;
+
+	snprintf(check, sizeof(check), "gpu %" PRIu32 " topology", g->gpu_id);
+	t.check = check;
+	if (axs_topo_self_check(g, topo_finding, &t))
+		return;
+	if (g->backend != AMDXSCHED_BACKEND_KFD) {
+		say(d, OK, check, "%" PRIu32 " XCC x %" PRIu32 " SE x %" PRIu32 " SH, %" PRIu32
+		    " CUs, consistent", g->num_xcc, g->num_se_per_xcc, g->num_sh_per_se, g->num_cu);
+		return;
+	}
+	if (!n) {
+		say(d, WARN, check, "KFD GPU %" PRIu32 " is not in %s: not cross-checked",
+		    g->kfd_gpu_id, AXS_SYSFS_KFD_TOPOLOGY);
+		return;
+	}
+	r = axs_drm_query(n->render_minor, &drm);
+	if (r < 0) {
+		say(d, WARN, check, "libdrm_amdgpu on renderD%" PRIu32 ": %s%s: not cross-checked",
+		    n->render_minor, strerror(-r),
+		    r == -EACCES ? " (run as root or in the render group)" : "");
+		return;
+	}
+	if (axs_topo_cross_check(g, &drm, &part, topo_finding, &t))
+		return;
+	say(d, OK, check, "%" PRIu32 " XCC x %" PRIu32 " SE x %" PRIu32 " SH, %" PRIu32
+	    " CUs, as amdgpu reports%s", g->num_xcc, g->num_se_per_xcc, g->num_sh_per_se,
+	    g->num_cu, part ? " (a partition: amdgpu's CU bitmap is of the whole device's "
+	    "first XCC, not compared)" : "");
+}
+
 static void check_gpus(struct doctor *d)
 {
 	struct amdxsched_gpu_info *g = NULL;
 	uint32_t n = 0, i;
-	char check[32];
+	char check[32], names[128];
 	int r;
 
 	if (d->fd < 0)
@@ -198,21 +253,30 @@ static void check_gpus(struct doctor *d)
 	if (!n)
 		say(d, WARN, "gpus", "none: no AMD GPU and no simulated GPU");
 	for (i = 0; i < n; i++) {
+		const struct axs_gpu_name *nm = xc_gpu_name(g[i].kfd_gpu_id);
 		bool kfd = g[i].backend == AMDXSCHED_BACKEND_KFD;
 		bool hws = g[i].flags & AMDXSCHED_GPU_F_HWS;
 		bool cwsr = g[i].flags & AMDXSCHED_GPU_F_CWSR;
 
 		snprintf(check, sizeof(check), "gpu %" PRIu32, g[i].gpu_id);
+		names[0] = '\0';
+		if (nm) {
+			char label[120];
+
+			axs_gpu_name_label(nm, label, sizeof(label));
+			snprintf(names, sizeof(names), " (%s)", label);
+		}
 		if (kfd && !cwsr)
-			say(d, FAIL, check, "kfd, CWSR off: Lv3 unavailable");
+			say(d, FAIL, check, "kfd%s, CWSR off: Lv3 unavailable", names);
 		else if (!hws && kfd)
-			say(d, WARN, check, "kfd, no HWS (sched_policy=2?): no suspension there,"
-			    " priorities and CU masks only");
+			say(d, WARN, check, "kfd%s, no HWS (sched_policy=2?): no suspension there,"
+			    " priorities and CU masks only", names);
 		else if (!hws)
 			say(d, WARN, check, "sim, no HWS: suspension remaps the whole GPU");
 		else
-			say(d, OK, check, "%s, %" PRIu32 " CUs, HWS%s", kfd ? "kfd" : "sim",
-			    g[i].num_cu, cwsr ? ", CWSR" : "");
+			say(d, OK, check, "%s%s, %" PRIu32 " CUs, HWS%s", kfd ? "kfd" : "sim",
+			    names, g[i].num_cu, cwsr ? ", CWSR" : "");
+		check_topology(d, &g[i]);
 	}
 	free(g);
 }

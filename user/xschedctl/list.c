@@ -162,6 +162,7 @@ static void json_gpu(struct jw *w, const struct amdxsched_gpu_info *g)
 	jw_u64(w, "gpu_id", g->gpu_id);
 	jw_str(w, "backend", backend_name(g->backend));
 	jw_u64(w, "kfd_gpu_id", g->kfd_gpu_id);
+	xc_json_gpu_names(w, g->kfd_gpu_id);
 	jw_u64(w, "flags", g->flags);
 	jw_bool(w, "hws", g->flags & AMDXSCHED_GPU_F_HWS);
 	jw_bool(w, "cwsr", g->flags & AMDXSCHED_GPU_F_CWSR);
@@ -297,21 +298,30 @@ static void json_list(const struct snapshot *s, unsigned int sec)
 
 static void table_gpus(const struct snapshot *s)
 {
-	char gfx[16];
+	char gfx[16], smi[12];
 	uint32_t i;
 
-	printf("%-4s %-7s %-6s %-8s %-4s %-4s %-6s %s\n",
-	       "GPU", "BACKEND", "KFD_ID", "TARGET", "XCC", "CUS", "QUEUES", "FLAGS");
+	printf("%-4s %-7s %-6s %-4s %-12s %-8s %-4s %-4s %-6s %-9s %s\n", "GPU", "BACKEND",
+	       "KFD_ID", "SMI", "PCI", "TARGET", "XCC", "CUS", "QUEUES", "FLAGS", "NAME");
 	for (i = 0; i < s->ngpus; i++) {
 		const struct amdxsched_gpu_info *g = &s->gpus[i];
+		const struct axs_gpu_name *n = xc_gpu_name(g->kfd_gpu_id);
 		bool hws = g->flags & AMDXSCHED_GPU_F_HWS, cwsr = g->flags & AMDXSCHED_GPU_F_CWSR;
+		char flags[16];
 
 		xc_gfx_name(g->gfx_target_version, gfx, sizeof(gfx));
-		printf("%-4" PRIu32 " %-7s %-6" PRIu32 " %-8s %-4" PRIu32 " %-4" PRIu32
-		       " %-6" PRIu32 " %s%s%s\n", g->gpu_id, backend_name(g->backend),
-		       g->kfd_gpu_id, gfx, g->num_xcc, g->num_cu, g->num_queues,
-		       hws ? "HWS" : "", hws && cwsr ? "," : "",
-		       cwsr ? "CWSR" : hws ? "" : "-");
+		if (n)
+			snprintf(smi, sizeof(smi), "%" PRIu32, n->smi_index);
+		else
+			snprintf(smi, sizeof(smi), "-");
+		snprintf(flags, sizeof(flags), "%s%s%s", hws ? "HWS" : "", hws && cwsr ? "," : "",
+			 cwsr ? "CWSR" : hws ? "" : "-");
+		printf("%-4" PRIu32 " %-7s %-6" PRIu32 " %-4s %-12s %-8s %-4" PRIu32 " %-4" PRIu32
+		       " %-6" PRIu32 " %-9s %s\n", g->gpu_id, backend_name(g->backend),
+		       g->kfd_gpu_id, smi, n ? n->pci : "-", gfx, g->num_xcc, g->num_cu,
+		       g->num_queues, flags,
+		       n && n->name[0] ? n->name :
+		       g->backend == AMDXSCHED_BACKEND_SIM ? "(simulated)" : "-");
 	}
 }
 
@@ -610,6 +620,18 @@ static void top_table(const struct snapshot *s, const struct snapshot *prev, uin
 		fputs("\033[H\033[2J", stdout);
 	printf("xschedctl top: %" PRIu32 " queues, %" PRIu32 " suspended (*), interval %.0f ms, "
 	       "by %s\n", s->nqueues, nsusp, (double)dt / 1e6, top_sort_names[top_sort_key]);
+	/* the GPUs as amd-smi names them (simulated GPUs have no such names) */
+	for (i = 0; i < s->ngpus; i++) {
+		const struct axs_gpu_name *n = xc_gpu_name(s->gpus[i].kfd_gpu_id);
+
+		char label[128];
+
+		if (!n)
+			continue;
+		axs_gpu_name_label(n, label, sizeof(label));
+		printf("  GPU %" PRIu32 " (KFD %" PRIu32 "): %s\n", s->gpus[i].gpu_id,
+		       s->gpus[i].kfd_gpu_id, label);
+	}
 	printf("  %-8s %-8s %-16s %-11s %-4s %-4s %-18s %8s %8s %6s %8s\n", "HANDLE", "PID",
 	       "COMM", "CLASS", "GPU", "PRIO", "STATE", "SUSP/s", "BUSY/s", "SUSP%", "DISP/s");
 	for (i = 0; i < s->nqueues; i++) {
@@ -641,7 +663,7 @@ static int top_loop(int fd, const struct filter *f, uint64_t interval, uint64_t 
 	uint64_t n;
 	int r;
 
-	r = take(fd, SEC_QUEUES | SEC_PROCS, f, &prev);
+	r = take(fd, SEC_ALL, f, &prev);
 	if (r)
 		return r;
 	qsort(prev.queues, prev.nqueues, sizeof(*prev.queues), cmp_handle);
@@ -649,7 +671,7 @@ static int top_loop(int fd, const struct filter *f, uint64_t interval, uint64_t 
 		xc_wait_until(prev.now + interval, -1);
 		if (xc_stopped())
 			break;
-		r = take(fd, SEC_QUEUES | SEC_PROCS, f, &cur);
+		r = take(fd, SEC_ALL, f, &cur);
 		if (r)
 			break;
 		qsort(cur.queues, cur.nqueues, sizeof(*cur.queues), cmp_handle);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -198,6 +199,26 @@ static int trace_opts(int argc, char **argv, uint64_t *seconds, const char **out
 	return XC_OK;
 }
 
+/* GPU tracks named as amd-smi names the GPUs, where KFD knows them. */
+static void label_gpus(struct axs_trace *t, int fd)
+{
+	struct amdxsched_gpu_info *g = NULL;
+	uint32_t n = 0;
+	char label[128];
+
+	if (axs_list_gpus(fd, &g, &n))
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct axs_gpu_name *nm = xc_gpu_name(g[i].kfd_gpu_id);
+
+		if (nm) {
+			axs_gpu_name_label(nm, label, sizeof(label));
+			axs_trace_gpu_label(t, g[i].gpu_id, label);
+		}
+	}
+	free(g);
+}
+
 int xc_trace(struct xc *c, int argc, char **argv)
 {
 	struct tracer tr = { .c = c };
@@ -233,6 +254,7 @@ int xc_trace(struct xc *c, int argc, char **argv)
 			close(fd);
 			return XC_FAIL;
 		}
+		label_gpus(tr.t, fd);
 	}
 	r = run(&tr, fd, seconds);
 	close(fd);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "axs.h"
+#include "axs_gpuname.h"
 
 #ifndef AXS_VERSION
 #define AXS_VERSION		"unknown"	/* the Makefile reads it from VERSION */
@@ -91,6 +92,13 @@ int xc_daemon_request(const char *sock, const char *req, char **resp);
  */
 int xc_daemon_ask(const struct xc *c, const char *req, char **resp);
 
+/*
+ * The other names of the KFD GPU @kfd_gpu_id (amd-smi index, PCI address,
+ * unique id, marketing name), or NULL (a simulated GPU, or no KFD). Read
+ * once per run.
+ */
+const struct axs_gpu_name *xc_gpu_name(uint32_t kfd_gpu_id);
+
 /* "gfx942" from 90402. */
 void xc_gfx_name(uint32_t v, char *buf, size_t len);
 
@@ -114,5 +122,8 @@ void jw_str(struct jw *w, const char *key, const char *s);
 void jw_null(struct jw *w, const char *key);
 /* Ends the document with a newline. */
 void jw_end(struct jw *w);
+
+/* amdsmi_index, pci, unique_id and name of a GPU's JSON object (null if unknown). */
+void xc_json_gpu_names(struct jw *w, uint32_t kfd_gpu_id);
 
 #endif /* XSCHEDCTL_H */

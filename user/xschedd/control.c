@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "axs_gpuname.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -58,43 +59,6 @@ static const char *const event_names[AMDXSCHED_EVENT_MAX + 1] = {
 	[AMDXSCHED_EVENT_RESUME_LATE] = "resume_late",
 };
 
-/*
- * The PCI address of the KFD GPU @kfd_gpu_id, as amd-smi and lspci show it,
- * from amdkfd's topology in sysfs ("domain" and "location_id", which is
- * bus << 8 | device << 3 | function); "" if there is none.
- */
-static void kfd_pci_address(uint32_t kfd_gpu_id, char *buf, size_t len)
-{
-	char path[128], line[64];
-	unsigned long id, loc = 0, dom = 0;
-	bool found = false;
-
-	buf[0] = '\0';
-	for (int n = 0; n < 256 && kfd_gpu_id && !found; n++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/class/kfd/kfd/topology/nodes/%d/gpu_id", n);
-		f = fopen(path, "re");
-		if (!f)
-			break;
-		found = fscanf(f, "%lu", &id) == 1 && id == kfd_gpu_id && id;
-		fclose(f);
-		if (!found)
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/kfd/kfd/topology/nodes/%d/properties", n);
-		f = fopen(path, "re");
-		if (!f)
-			return;
-		while (fgets(line, sizeof(line), f)) {
-			sscanf(line, "domain %lu", &dom);
-			sscanf(line, "location_id %lu", &loc);
-		}
-		fclose(f);
-		snprintf(buf, len, "%04lx:%02lx:%02lx.%lx", dom, (loc >> 8) & 0xff,
-			 (loc >> 3) & 0x1f, loc & 7);
-	}
-}
-
 /* The module's own counters of each GPU, labelled as admins name GPUs. */
 static void gpu_metrics(struct xsd *d, FILE *f)
 {
@@ -116,24 +80,32 @@ static void gpu_metrics(struct xsd *d, FILE *f)
 #undef C
 	};
 	struct amdxsched_gpu_info *gi = NULL;
+	struct axs_gpu_name *names = NULL;
 	uint32_t n = 0;
-	char (*labels)[96], pci[16];
+	char (*labels)[128], smi[12];
+	int nnames;
 
 	if (axs_list_gpus(d->fd, &gi, &n))
 		return;
-	/* each GPU's labels once: the PCI address is a walk of sysfs */
+	/* each GPU's labels once per scrape: the names are a walk of sysfs */
 	labels = calloc(n ? n : 1, sizeof(*labels));
 	if (!labels) {
 		free(gi);
 		return;
 	}
+	nnames = axs_gpu_names_load(AXS_SYSFS_KFD_TOPOLOGY, &names);
 	for (uint32_t i = 0; i < n; i++) {
-		kfd_pci_address(gi[i].kfd_gpu_id, pci, sizeof(pci));
+		const struct axs_gpu_name *nm = axs_gpu_name_find(names, nnames, gi[i].kfd_gpu_id);
+
+		smi[0] = '\0';
+		if (nm)
+			snprintf(smi, sizeof(smi), "%u", nm->smi_index);
 		snprintf(labels[i], sizeof(labels[i]),
-			 "gpu=\"%u\",kfd_gpu_id=\"%u\",pci=\"%s\",backend=\"%s\"", gi[i].gpu_id,
-			 gi[i].kfd_gpu_id, pci,
+			 "gpu=\"%u\",kfd_gpu_id=\"%u\",amdsmi_index=\"%s\",pci=\"%s\","
+			 "backend=\"%s\"", gi[i].gpu_id, gi[i].kfd_gpu_id, smi, nm ? nm->pci : "",
 			 gi[i].backend == AMDXSCHED_BACKEND_KFD ? "kfd" : "sim");
 	}
+	free(names);
 	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
 		fprintf(f, "# HELP amdxsched_gpu_%s %s\n# TYPE amdxsched_gpu_%s counter\n",
 			c[k].name, c[k].help, c[k].name);

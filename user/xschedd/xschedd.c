@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "axs_gpuname.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -127,6 +128,30 @@ static int open_device(struct xsd *d)
 		d->ver.module_version, d->ver.abi_major, d->ver.abi_minor, d->ver.num_gpus,
 		d->ver.backends);
 	return 0;
+}
+
+/* The trace's GPU tracks named as amd-smi names the GPUs, where KFD knows them. */
+static void label_trace_gpus(struct xsd *d)
+{
+	struct amdxsched_gpu_info *g = NULL;
+	struct axs_gpu_name *names = NULL;
+	uint32_t n = 0;
+	char label[128];
+	int nn;
+
+	if (axs_list_gpus(d->fd, &g, &n))
+		return;
+	nn = axs_gpu_names_load(AXS_SYSFS_KFD_TOPOLOGY, &names);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct axs_gpu_name *nm = axs_gpu_name_find(names, nn, g[i].kfd_gpu_id);
+
+		if (nm) {
+			axs_gpu_name_label(nm, label, sizeof(label));
+			axs_trace_gpu_label(d->trace, g[i].gpu_id, label);
+		}
+	}
+	free(names);
+	free(g);
 }
 
 static int signals(void)
@@ -352,6 +377,7 @@ int main(int argc, char **argv)
 				d.trace_path, strerror(errno));
 			return 1;
 		}
+		label_trace_gpus(&d);
 	}
 	r = xsd_sync_start(&d);
 	if (!r)
