@@ -344,6 +344,22 @@ $(B)/host/policy-bench: tools/bench/policy-bench.c $(POLICY_SRC) $(POLICY_HDR)
 	mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(POLICY_CFLAGS) -o $@ tools/bench/policy-bench.c $(POLICY_SRC)
 
+# xsched-sim (Documentation/xsched-sim.rst): scenarios in virtual time through
+# the module's model and xschedd's policies, both unchanged.
+XSIM_SRC	:= $(wildcard tools/xsched-sim/*.c) kmod/sim_model.c user/xschedd/config.c \
+		   user/lib/axs_parse.c $(POLICY_SRC)
+XSIM_HDR	:= $(wildcard tools/xsched-sim/*.h) kmod/sim_model.h user/xschedd/config.h \
+		   $(POLICY_HDR)
+XSIM_SCENARIOS	:= $(wildcard tools/xsched-sim/scenarios/*.scn)
+
+$(B)/host/xsched-sim: $(filter-out %.h,$(XSIM_SRC)) $(XSIM_HDR)
+	mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(POLICY_CFLAGS) -Iuser/xschedd -Itools/xsched-sim -o $@ \
+		$(filter %.c,$(XSIM_SRC)) -lm
+
+xsched-sim: $(B)/host/xsched-sim
+	$(B)/host/xsched-sim --csv $(B)/host/xsched-sim.csv $(XSIM_SCENARIOS)
+
 bench: payload-bench $(B)/host/policy-bench
 	$(B)/host/policy-bench
 	$(VM) prepare $(BENCH_SUITE)

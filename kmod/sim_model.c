@@ -39,6 +39,8 @@ int axs_sim_params_check(const struct axs_sim_params *p)
 	if (p->dispatch != AXS_SIM_DISPATCH_PRIORITY &&
 	    p->dispatch != AXS_SIM_DISPATCH_RR)
 		return -EINVAL;
+	if (p->launch_ns > NSEC_PER_SECOND / 1000)
+		return -EINVAL;
 	return 0;
 }
 
@@ -54,6 +56,7 @@ void axs_sim_gpu_init(struct axs_sim_gpu *g, const struct axs_topo *topo,
 	INIT_LIST_HEAD(&g->running);
 	g->now = now;
 	g->paused_until = now;
+	g->launch_at = AXS_U64_MAX;
 	g->hooks = hooks;
 	g->ctx = ctx;
 }
@@ -138,8 +141,12 @@ static void finish_kernel(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 		if (g->hooks->drained)
 			g->hooks->drained(g->ctx, q, t);
 	}
+	/* the next kernel, queued or not yet submitted, waits for the CP */
+	q->ready_ns = t + g->p.launch_ns;
 	if (list_empty(&q->kernels))
 		set_busy(g, q, false, t);
+	else if (g->p.launch_ns)
+		g->launch_at = axs_min_u64(g->launch_at, q->ready_ns);
 }
 
 static void complete_cohort(struct axs_sim_gpu *g, struct axs_sim_cohort *c, u64 t)
@@ -156,11 +163,11 @@ static void complete_cohort(struct axs_sim_gpu *g, struct axs_sim_cohort *c, u64
 		finish_kernel(g, q, k, t);
 }
 
-static bool queue_runnable(const struct axs_sim_queue *q)
+static bool queue_runnable(const struct axs_sim_queue *q, u64 t)
 {
 	const struct axs_sim_kernel *k = head_kernel(q);
 
-	if (!k)
+	if (!k || t < q->ready_ns)
 		return false;
 	if (q->level && !q->draining)
 		return false;
@@ -309,7 +316,7 @@ static void dispatch(struct axs_sim_gpu *g, u64 t)
 	list_for_each_safe(pos, tmp, &g->queues) {
 		struct axs_sim_queue *q = list_entry(pos, struct axs_sim_queue, node);
 
-		if (!queue_runnable(q) || n == AXS_SIM_MAX_QUEUES)
+		if (!queue_runnable(q, t) || n == AXS_SIM_MAX_QUEUES)
 			continue;
 		/* insertion sort: a GPU has few queues */
 		for (i = n; i > 0 && goes_before(g, q, g->order[i - 1]); i--)
@@ -343,11 +350,26 @@ static u64 earliest_end(const struct axs_sim_gpu *g)
 
 u64 axs_sim_next_event(const struct axs_sim_gpu *g)
 {
-	u64 t = earliest_end(g);
+	u64 t = axs_min_u64(earliest_end(g), g->launch_at);
 
 	if (g->resume_pending)
 		t = axs_min_u64(t, g->paused_until);
 	return t;
+}
+
+/* The earliest launch still ahead of @t, once those due at @t are taken. */
+static u64 next_launch(const struct axs_sim_gpu *g, u64 t)
+{
+	const struct list_head *pos;
+	u64 next = AXS_U64_MAX;
+
+	for (pos = g->queues.next; pos != &g->queues; pos = pos->next) {
+		const struct axs_sim_queue *q = list_entry(pos, struct axs_sim_queue, node);
+
+		if (q->ready_ns > t)
+			next = axs_min_u64(next, q->ready_ns);
+	}
+	return next;
 }
 
 /* Everything still to happen moves @d later: the GPU stands still. */
@@ -359,6 +381,15 @@ static void stand_still(struct axs_sim_gpu *g, u64 d)
 		list_entry(pos, struct axs_sim_cohort, node)->end_ns += d;
 	if (g->resume_pending)
 		g->paused_until += d;
+	if (g->launch_at != AXS_U64_MAX) {
+		for (pos = g->queues.next; pos != &g->queues; pos = pos->next) {
+			struct axs_sim_queue *q = list_entry(pos, struct axs_sim_queue, node);
+
+			if (q->ready_ns > g->now)
+				q->ready_ns += d;
+		}
+		g->launch_at += d;
+	}
 	g->stats.stalls++;
 	g->stats.stall_ns += d;
 }
@@ -381,6 +412,8 @@ void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 			if (c->end_ns == t)
 				complete_cohort(g, c, t);
 		}
+		if (t >= g->launch_at)
+			g->launch_at = next_launch(g, t);
 		if (t >= g->paused_until) {
 			g->resume_pending = false;
 			dispatch(g, t);
@@ -417,6 +450,8 @@ int axs_sim_submit(struct axs_sim_gpu *g, struct axs_sim_queue *q,
 	k->completed = 0;
 	k->started = false;
 	list_add_tail(&k->node, &q->kernels);
+	if (q->ready_ns > now)
+		g->launch_at = axs_min_u64(g->launch_at, q->ready_ns);
 	set_busy(g, q, true, now);
 	dispatch(g, now);
 	return 0;

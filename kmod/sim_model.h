@@ -40,6 +40,12 @@ struct axs_sim_params {
 	u64 preempt_timeout_ns;	/* longer unmaps are hangs */
 	u64 unmap_delay_ns;	/* fault knob: extra time every unmap takes */
 	u32 dispatch;		/* AXS_SIM_DISPATCH_* */
+	/*
+	 * A queue's next kernel can start this long after the previous one
+	 * ended (the CP's barrier and launch of the next packet); meanwhile
+	 * other queues' waiting workgroups take the room. 0 = at once.
+	 */
+	u64 launch_ns;
 };
 
 struct axs_sim_kernel {
@@ -91,6 +97,7 @@ struct axs_sim_queue {
 	u64 next_id;		/* last dispatch id handed out */
 	u64 done_id;		/* last dispatch id finished */
 	u64 busy_since;
+	u64 ready_ns;		/* its head kernel may dispatch from then (launch_ns) */
 	struct axs_sim_record hist[AXS_SIM_HISTORY];
 	struct axs_sim_qstats stats;
 	void *cookie;		/* the caller's */
@@ -135,6 +142,7 @@ struct axs_sim_gpu {
 	u64 now;		/* everything up to here has been processed */
 	u64 paused_until;	/* the runlist is being remapped until then */
 	bool resume_pending;	/* dispatch owed at paused_until */
+	u64 launch_at;		/* earliest queue ready_ns still ahead, or AXS_U64_MAX */
 	u64 serve_seq;
 	struct axs_sim_gstats stats;
 	const struct axs_sim_hooks *hooks;

@@ -586,6 +586,35 @@ TEST(removing_a_queue_drops_its_work)
 }
 
 /*
+ * launch_ns: a queue's next kernel starts that long after its previous one
+ * ended, and the room goes to whoever waits meanwhile. q (priority 12) has
+ * kernels a and b, r (priority 2) kernel c, each 4 whole-CU workgroups of
+ * 1 ms on the 4 CUs, all from 100 us. Without the gap b follows a at once
+ * and c runs last; with 10 us, c takes the CUs a left at 1.1 ms and b waits.
+ */
+TEST(a_launch_gap_lets_waiting_queues_take_the_room)
+{
+	for (int gap = 0; gap < 2; gap++) {
+		struct env *e = env_new(AXS_SIM_DISPATCH_PRIORITY);
+		struct axs_sim_queue *q = queue_new(e, 12, 0), *r = queue_new(e, 2, 0);
+		u64 a, b, c;
+
+		e->g->p.launch_ns = gap ? 10 * US : 0;
+		a = submit(e, q, 4, MS, 0, 100 * US);
+		b = submit(e, q, 4, MS, 0, 100 * US);
+		c = submit(e, r, 4, MS, 0, 100 * US);
+		axs_sim_advance(e->g, 10 * MS);
+		ASSERT_NE(NULL, rec(q, b));
+		ASSERT_NE(NULL, rec(r, c));
+		EXPECT_EQ(1100 * US, rec(q, a)->end_ns);
+		EXPECT_EQ(gap ? 2100 * US : 1100 * US, rec(q, b)->start_ns);
+		EXPECT_EQ(gap ? 1100 * US : 2100 * US, rec(r, c)->start_ns);
+		EXPECT_TRUE(axs_sim_next_event(e->g) == AXS_U64_MAX);
+		EXPECT_EQ(0, env_free(e));
+	}
+}
+
+/*
  * A host that cannot keep up: after the events it had time for, the GPU
  * stands still for the rest of the advance, and the work is all done later.
  * 160 whole-CU workgroups of 1 ms on 4 CUs from 100 us: 40 rounds, ending

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of xsched-sim (tools/xsched-sim): the scenario format, and the
+ * engine on scenarios small enough to work out by hand.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "scenario.h"
+
+#include "kselftest_harness.h"
+
+#define MS 1000000ULL
+#define US 1000ULL
+
+static int parse(const char *text, struct xsim_scenario *s, char *err, size_t len)
+{
+	return xsim_scenario_parse(text, "t.scn", s, err, len);
+}
+
+TEST(a_scenario_parses_with_xschedd_keys_in_it)
+{
+	static const char text[] =
+		"# two tenants\n"
+		"duration = 10s\n"
+		"warmup = 500ms\n"
+		"gpu.launch = 2us\n"
+		"tenant hi class=rt priority=14 arrival=periodic period=20ms deadline=5ms\n"
+		"kernels hi count=3 grid=80 wg=100us footprint=4096\n"
+		"kernels hi grid=160 wg=50us\n"
+		"tenant lo class=batch arrival=closed think=1ms\n"
+		"kernels lo count=2 grid=2560 wg=1ms\n"
+		"policy = edf\n"
+		"level.best-effort = 2\n";
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	char err[256] = "";
+
+	ASSERT_EQ(0, parse(text, s, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_STREQ("t", s->name);
+	EXPECT_EQ(10000 * MS, s->duration_ns);
+	EXPECT_EQ(500 * MS, s->warmup_ns);
+	EXPECT_EQ(2 * US, s->gpu.launch_ns);
+	ASSERT_EQ(2, s->ntenants);
+	EXPECT_STREQ("hi", s->tenants[0].name);
+	EXPECT_EQ(AXSP_CLASS_REALTIME, s->tenants[0].sched_class);
+	EXPECT_EQ(14, s->tenants[0].priority);
+	EXPECT_EQ(XSIM_PERIODIC, s->tenants[0].arrival);
+	EXPECT_EQ(20 * MS, s->tenants[0].period_ns);
+	EXPECT_EQ(5 * MS, s->tenants[0].deadline_ns);
+	ASSERT_EQ(4, s->tenants[0].nkernels);
+	EXPECT_EQ(4096, s->tenants[0].kernels[2].footprint);
+	EXPECT_EQ(160, s->tenants[0].kernels[3].grid);
+	EXPECT_EQ(XSIM_CLOSED, s->tenants[1].arrival);
+	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, s->tenants[1].sched_class);
+	EXPECT_EQ(1 * MS, s->tenants[1].think_ns);
+	EXPECT_EQ(AXSP_EDF, s->cfg.pol.kind);
+	EXPECT_EQ(2, s->cfg.pol.level[AXSP_CLASS_BEST_EFFORT]);
+	xsim_scenario_free(s);
+	free(s);
+}
+
+TEST(errors_name_the_line_including_xschedds)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "tenant a arrival=closed\nkernels b grid=1 wg=1ms\n",
+		  "t.scn:2: kernels: 'b' is not a tenant defined above" },
+		{ "tenant a arrival=periodic\n", "t.scn:1: tenant a: a periodic arrival needs period=" },
+		{ "tenant a arrival=closed colour=red\n", "t.scn:1: tenant a: unknown key 'colour'" },
+		{ "tenant a arrival=closed\ntenant a arrival=closed\n",
+		  "t.scn:2: tenant 'a': too long, or already defined" },
+		{ "duration = 5 s\n", "t.scn:1: duration: '5 s' is not a duration (e.g. 50ms)" },
+		{ "tenant a arrival=closed\nkernels a grid=0 wg=1ms\n", "t.scn:2: grid: at least 1" },
+		{ "tenant a arrival=closed\nkernels a grid=1 wg=100ns\n", "t.scn:2: wg: 1us..10s" },
+		{ "duration = 1s\n", "t.scn:0: no tenant" },
+		{ "tenant a arrival=closed\nkernels a grid=1 wg=1ms\n\npolicy = fastest\n",
+		  "t.scn:4: " },
+	};
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[256] = "";
+
+		EXPECT_EQ(-EINVAL, parse(cases[i].text, s, err, sizeof(err)));
+		EXPECT_EQ(0, strncmp(err, cases[i].want, strlen(cases[i].want)))
+			TH_LOG("case %zu: got '%s', want '%s'", i, err, cases[i].want);
+	}
+	free(s);
+}
+
+TEST(executors_parse)
+{
+	struct xsim_exec e;
+
+	ASSERT_EQ(0, xsim_exec_parse("lv1:4", &e));
+	EXPECT_EQ(XSIM_LV1, e.kind);
+	EXPECT_EQ(4, e.lv1_inflight);
+	ASSERT_EQ(0, xsim_exec_parse("priority-lv2", &e));
+	EXPECT_EQ(XSIM_POLICY, e.kind);
+	EXPECT_EQ(AXSP_PRIORITY, e.policy);
+	EXPECT_EQ(2, e.level);
+	ASSERT_EQ(0, xsim_exec_parse("suspend-all", &e));
+	EXPECT_TRUE(e.no_hold);
+	EXPECT_EQ(3, e.level);
+	ASSERT_EQ(0, xsim_exec_parse("llf", &e));
+	EXPECT_EQ(0, e.level);
+	EXPECT_EQ(-EINVAL, xsim_exec_parse("lv1:0", &e));
+	EXPECT_EQ(-EINVAL, xsim_exec_parse("fifo", &e));
+	EXPECT_EQ(-EINVAL, xsim_exec_parse("priority-lv4", &e));
+}
+
+TEST(percentiles_are_nearest_rank)
+{
+	uint64_t v[100];
+
+	for (int i = 0; i < 100; i++)
+		v[i] = i + 1;
+	EXPECT_EQ(50, xsim_percentile(v, 100, 500));
+	EXPECT_EQ(99, xsim_percentile(v, 100, 990));
+	EXPECT_EQ(100, xsim_percentile(v, 100, 999));
+	EXPECT_EQ(100, xsim_percentile(v, 100, 1000));
+	EXPECT_EQ(1, xsim_percentile(v, 1, 990));
+	EXPECT_EQ(0, xsim_percentile(v, 0, 990));
+}
+
+/*
+ * On the 80-CU MI308X: "hi" is 4 kernels of 80 quarter-CU workgroups (one
+ * round each) of 100 us every 10 ms, 5 us apart: 415 us alone. "lo" is a
+ * closed loop of full-GPU kernels: 8 rounds (32 per CU) of 1 ms, 8 ms.
+ */
+static const char two_tenants[] =
+	"duration = 2s\n"
+	"warmup = 100ms\n"
+	"tenant hi class=realtime arrival=periodic period=10ms\n"
+	"kernels hi count=4 grid=80 wg=100us footprint=152576\n"
+	"tenant lo class=best-effort arrival=closed\n"
+	"kernels lo grid=20480 wg=1ms footprint=19072\n"
+	"policy = priority\n"
+	"hold = 0s\n";
+
+static void run(struct __test_metadata *_metadata, const char *exec, uint32_t mask,
+		struct xsim_result *r)
+{
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	struct xsim_exec e;
+	char err[256] = "";
+
+	ASSERT_EQ(0, parse(two_tenants, s, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, xsim_exec_parse(exec, &e));
+	ASSERT_EQ(0, xsim_run(s, &e, mask, NULL, r));
+	xsim_scenario_free(s);
+	free(s);
+}
+
+TEST(alone_a_request_takes_its_kernels_and_the_launch_gaps)
+{
+	struct xsim_result r;
+
+	run(_metadata, "native", 1, &r);
+	/* arrivals at 1 ms + 10 ms k; counted from 100 ms to 2 s: 190 */
+	EXPECT_EQ(190, r.t[0].requests);
+	EXPECT_EQ(190, r.t[0].finished);
+	EXPECT_EQ(415 * US, r.t[0].lat_ns[0]);
+	EXPECT_EQ(415 * US, r.t[0].lat_ns[189]);
+	EXPECT_EQ(0, r.t[1].requests);		/* not taking part */
+	EXPECT_EQ(0, r.remaps);
+	xsim_result_free(&r);
+
+	run(_metadata, "native", 2, &r);
+	/* back to back, 5 us apart: 8.005 ms each, about 237 in 1.9 s */
+	EXPECT_EQ(8005 * US, r.t[1].lat_ns[0]);
+	EXPECT_LE(236, r.t[1].finished);
+	EXPECT_GE(238, r.t[1].finished);
+	xsim_result_free(&r);
+}
+
+TEST(natively_the_high_tenant_waits_for_the_rounds_of_the_low)
+{
+	struct xsim_result r;
+
+	run(_metadata, "native", 3, &r);
+	/* each hi kernel after the first waits for a 1 ms round of lo to end */
+	EXPECT_LT(2 * MS, xsim_percentile(r.t[0].lat_ns, r.t[0].finished, 990));
+	xsim_result_free(&r);
+}
+
+TEST(preemption_restores_the_high_tenant_and_costs_remaps)
+{
+	struct xsim_result r;
+	uint64_t p99;
+
+	run(_metadata, "priority-lv3", 3, &r);
+	p99 = xsim_percentile(r.t[0].lat_ns, r.t[0].finished, 990);
+	/* alone 415 us, plus react + ioctl (70 us) and the suspend's remap */
+	EXPECT_LT(415 * US, p99);
+	EXPECT_GT(1 * MS, p99);
+	/* a suspend and a resume for each of the 200 requests (from 1 ms on) */
+	EXPECT_EQ(400, r.remaps);
+	EXPECT_LT(0, r.t[1].finished);
+	xsim_result_free(&r);
+}
+
+TEST(cpx_gives_the_low_tenant_one_xcc)
+{
+	struct xsim_result r;
+
+	run(_metadata, "cpx", 3, &r);
+	EXPECT_EQ(415 * US, xsim_percentile(r.t[0].lat_ns, r.t[0].finished, 1000));
+	/* 20 of 80 CUs: each kernel 4x as long */
+	EXPECT_EQ(32005 * US, r.t[1].lat_ns[0]);
+	xsim_result_free(&r);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xsched-sim's engine: see engine.h. One loop in virtual time steps from
+ * event to event: the GPU model's next event, the next request arrival,
+ * and the next moment the simulated xschedd acts (a module event reaching
+ * it after react + ioctl, or a time the policy asked to be called at).
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "axs_policy.h"
+
+#define NEVER		UINT64_MAX
+#define SEC		1000000000ULL
+#define NUM_CPX		4		/* MI308X: 4 XCCs, one partition each in CPX */
+
+struct req {
+	uint64_t arrival, last_id, end;
+};
+
+struct trt {
+	const struct xsim_tenant *t;
+	struct run *run;
+	uint32_t idx;
+	struct axs_sim_gpu *g;
+	struct axs_topo *topo;
+	struct axs_sim_queue q;
+	struct req *reqs;
+	size_t nreq, capreq, next_done;
+	uint64_t next_arrival;
+	/* XSched Lv1: kernels the app launched that the scheduler still holds */
+	size_t held_req;
+	uint32_t held_k;
+	uint64_t held;
+	uint64_t rng;
+};
+
+struct pending_ev {
+	uint64_t at;		/* when xschedd acts on it */
+	uint64_t handle;
+	bool busy;
+};
+
+struct run {
+	const struct xsim_scenario *s;
+	const struct xsim_exec *e;
+	struct trt t[XSIM_MAX_TENANTS];
+	uint32_t nt;
+	struct axs_sim_gpu *gpus[NUM_CPX];
+	struct axs_topo topos[NUM_CPX];
+	uint32_t ngpus;
+	struct axs_sim_hooks hooks;
+	/* the simulated xschedd */
+	struct axsp *pol;
+	uint64_t pol_next, daemon_free;
+	struct pending_ev *ev;
+	size_t nev, capev, ev_head;
+	int err;
+};
+
+int xsim_exec_parse(const char *s, struct xsim_exec *e)
+{
+	char buf[32], *dash;
+	int kind;
+
+	memset(e, 0, sizeof(*e));
+	e->policy = -1;
+	if (strlen(s) >= sizeof(e->name))
+		return -EINVAL;
+	snprintf(e->name, sizeof(e->name), "%s", s);
+	if (!strcmp(s, "native"))
+		e->kind = XSIM_NATIVE;
+	else if (!strcmp(s, "native-prio"))
+		e->kind = XSIM_NATIVE_PRIO;
+	else if (!strcmp(s, "cu-split"))
+		e->kind = XSIM_CU_SPLIT;
+	else if (!strcmp(s, "cpx"))
+		e->kind = XSIM_CPX;
+	else if (!strncmp(s, "lv1:", 4)) {
+		char *end;
+		unsigned long n = strtoul(s + 4, &end, 10);
+
+		if (end == s + 4 || *end || !n || n > 1024)
+			return -EINVAL;
+		e->kind = XSIM_LV1;
+		e->lv1_inflight = (uint32_t)n;
+	} else if (!strcmp(s, "suspend-all")) {
+		e->kind = XSIM_POLICY;
+		e->policy = AXSP_PRIORITY;
+		e->level = 3;
+		e->no_hold = true;
+	} else {
+		snprintf(buf, sizeof(buf), "%s", s);
+		dash = strrchr(buf, '-');
+		if (dash && (!strcmp(dash, "-lv2") || !strcmp(dash, "-lv3"))) {
+			e->level = dash[3] - '0';
+			*dash = '\0';
+		}
+		kind = axsp_kind_parse(buf);
+		if (kind < 0)
+			return -EINVAL;
+		e->kind = XSIM_POLICY;
+		e->policy = kind;
+	}
+	return 0;
+}
+
+uint64_t xsim_percentile(const uint64_t *v, uint64_t n, uint32_t pm)
+{
+	uint64_t rank;
+
+	if (!n)
+		return 0;
+	rank = (n * pm + 999) / 1000;
+	return v[rank ? rank - 1 : 0];
+}
+
+/* splitmix64: a fixed sequence per tenant and seed */
+static uint64_t rnd(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t next_gap(struct trt *tr)
+{
+	double u;
+
+	if (tr->t->arrival == XSIM_PERIODIC)
+		return tr->t->period_ns;
+	u = ((double)(rnd(&tr->rng) >> 11) + 0.5) / 9007199254740992.0;
+	return (uint64_t)(-log(u) * (double)tr->t->period_ns) + 1;
+}
+
+/* Model hooks: called inside a model call, so they only record. */
+
+static void hook_busy(void *ctx, struct axs_sim_queue *q, bool busy, uint64_t t)
+{
+	struct run *r = ctx;
+	struct trt *tr = q->cookie;
+	struct pending_ev *e;
+
+	if (!r->pol)
+		return;
+	if (r->nev == r->capev) {
+		size_t cap = r->capev ? 2 * r->capev : 64;
+		struct pending_ev *n;
+
+		/* drop what was delivered before growing */
+		if (r->ev_head) {
+			memmove(r->ev, r->ev + r->ev_head,
+				(r->nev - r->ev_head) * sizeof(*r->ev));
+			r->nev -= r->ev_head;
+			r->ev_head = 0;
+		}
+		if (r->nev == r->capev) {
+			n = realloc(r->ev, cap * sizeof(*n));
+			if (!n) {
+				r->err = -ENOMEM;
+				return;
+			}
+			r->ev = n;
+			r->capev = cap;
+		}
+	}
+	e = &r->ev[r->nev++];
+	e->at = t + r->s->react_ns + r->s->ioctl_ns;
+	e->handle = tr->idx + 1;
+	e->busy = busy;
+}
+
+static void hook_kernel_done(void *ctx, struct axs_sim_queue *q, const struct axs_sim_record *rec)
+{
+	struct trt *tr = q->cookie;
+
+	(void)ctx;
+	while (tr->next_done < tr->nreq && tr->reqs[tr->next_done].last_id <= rec->id) {
+		struct req *rq = &tr->reqs[tr->next_done++];
+
+		rq->end = rec->end_ns;
+		if (tr->t->arrival == XSIM_CLOSED)
+			tr->next_arrival = rec->end_ns + tr->t->think_ns;
+	}
+}
+
+static struct axs_sim_cohort *hook_alloc(void *ctx)
+{
+	(void)ctx;
+	return malloc(sizeof(struct axs_sim_cohort));
+}
+
+static void hook_free_cohort(void *ctx, struct axs_sim_cohort *c)
+{
+	(void)ctx;
+	free(c);
+}
+
+static void hook_free_kernel(void *ctx, struct axs_sim_kernel *k)
+{
+	(void)ctx;
+	free(k);
+}
+
+static int submit(struct trt *tr, const struct xsim_kernel *xk, uint64_t now)
+{
+	struct axs_sim_kernel *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return -ENOMEM;
+	k->grid = xk->grid;
+	k->wg_ns = xk->wg_ns;
+	k->footprint = xk->footprint;
+	if (axs_sim_submit(tr->g, &tr->q, k, now)) {
+		free(k);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int arrive(struct trt *tr, uint64_t now)
+{
+	struct req *rq;
+	int err;
+
+	if (tr->nreq == tr->capreq) {
+		size_t cap = tr->capreq ? 2 * tr->capreq : 1024;
+		struct req *n = realloc(tr->reqs, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		tr->reqs = n;
+		tr->capreq = cap;
+	}
+	rq = &tr->reqs[tr->nreq++];
+	rq->arrival = tr->next_arrival;
+	rq->end = 0;
+	/* the ids the model will give this request's kernels */
+	rq->last_id = tr->q.next_id + tr->held + tr->t->nkernels;
+	if (tr->t->arrival == XSIM_CLOSED)
+		tr->next_arrival = NEVER;	/* set when this one ends */
+	else
+		tr->next_arrival += next_gap(tr);
+	if (tr->run->e->kind == XSIM_LV1) {
+		tr->held += tr->t->nkernels;
+		return 0;
+	}
+	for (uint32_t k = 0; k < tr->t->nkernels; k++) {
+		err = submit(tr, &tr->t->kernels[k], now);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Higher scheduling rank first: class, then hardware priority. */
+static int rank(const struct trt *tr)
+{
+	return (4 - (int)tr->t->sched_class) * 16 + (tr->t->priority < 0 ? 7 : tr->t->priority);
+}
+
+/*
+ * XSched Lv1 (progressive launching, one scheduler over every process): a
+ * queue has at most N kernels in flight, and launches nothing while a
+ * tenant of a higher rank has work launched or held.
+ */
+static int lv1_release(struct run *r, uint64_t now)
+{
+	for (uint32_t i = 0; i < r->nt; i++) {
+		struct trt *tr = &r->t[i];
+		bool blocked = false;
+
+		if (!tr->t)
+			continue;
+		for (uint32_t j = 0; j < r->nt; j++) {
+			const struct trt *o = &r->t[j];
+
+			if (o->t && rank(o) > rank(tr) && (o->held || o->q.next_id > o->q.done_id))
+				blocked = true;
+		}
+		while (!blocked && tr->held &&
+		       tr->q.next_id - tr->q.done_id < r->e->lv1_inflight) {
+			int err = submit(tr, &tr->t->kernels[tr->held_k], now);
+
+			if (err)
+				return err;
+			tr->held--;
+			if (++tr->held_k == tr->t->nkernels)
+				tr->held_k = 0;
+		}
+	}
+	return 0;
+}
+
+static uint32_t hw_priority(const struct run *r, const struct xsim_tenant *t)
+{
+	if (r->e->kind == XSIM_NATIVE)
+		return 7;	/* every HIP stream at the default priority */
+	return t->priority >= 0 ? (uint32_t)t->priority : r->s->cfg.pol.priority[t->sched_class];
+}
+
+/* The CU masks of cu-split: cu.<class> of the scenario, or realtime 25%. */
+static void split_mask(const struct run *r, const struct trt *tr, struct axs_cu_set *cus)
+{
+	const struct axsp_config *c = &r->s->cfg.pol;
+	uint32_t rt = c->cu_permille[AXSP_CLASS_REALTIME] ? c->cu_permille[AXSP_CLASS_REALTIME] :
+		      250;
+	uint32_t ncu = axs_topo_num_cu(tr->topo), mask[AXSP_CU_MASK_WORDS], bits;
+	uint32_t first = 0, count = ncu * rt / 1000;
+
+	if (tr->t->sched_class != AXSP_CLASS_REALTIME) {
+		first = count;
+		count = ncu - count;
+	}
+	memset(mask, 0, sizeof(mask));
+	bits = axs_cu_mask_range(tr->topo, first, count, mask, AXSP_CU_MASK_WORDS);
+	if (!bits || axs_cu_mask_apply(tr->topo, mask, bits, cus))
+		axs_topo_all_cus(tr->topo, cus);
+}
+
+static int setup(struct run *r, uint32_t mask)
+{
+	const struct xsim_scenario *s = r->s;
+	struct axs_sim_params p = s->gpu;
+	struct axs_topo full;
+
+	axs_topo_mi308x(&full);
+	r->ngpus = r->e->kind == XSIM_CPX ? NUM_CPX : 1;
+	for (uint32_t g = 0; g < r->ngpus; g++) {
+		r->topos[g] = full;
+		if (r->e->kind == XSIM_CPX) {
+			/* one XCC: its 20 CUs, nothing outside it */
+			memset(r->topos[g].active, 0, sizeof(r->topos[g].active));
+			r->topos[g].num_xcc = 1;
+			memcpy(r->topos[g].active[0], full.active[g], sizeof(full.active[0]));
+		}
+		r->gpus[g] = calloc(1, sizeof(*r->gpus[g]));
+		if (!r->gpus[g])
+			return -ENOMEM;
+		axs_sim_gpu_init(r->gpus[g], &r->topos[g], &p, &r->hooks, r, 0);
+	}
+	r->nt = s->ntenants;
+	for (uint32_t i = 0, n = 0; i < s->ntenants; i++) {
+		struct trt *tr = &r->t[i];
+		struct axs_sim_queue *qp = &tr->q;
+		struct axs_sim_change c = { .kind = AXS_SIM_CHANGE_ADD, .q = &qp, .n = 1 };
+		struct axs_sim_remap_info info;
+		uint32_t gi = r->e->kind == XSIM_CPX ? n % NUM_CPX : 0;
+
+		tr->idx = i;
+		tr->run = r;
+		if (!(mask & (1U << i)))
+			continue;
+		n++;
+		tr->t = &s->tenants[i];
+		tr->g = r->gpus[gi];
+		tr->topo = &r->topos[gi];
+		tr->rng = s->seed * 1000003 + i;
+		/* first arrivals spread a little so periodic tenants are not in phase */
+		tr->next_arrival = 1000000 + i * 137000ULL;
+		axs_sim_queue_init(tr->g, &tr->q, hw_priority(r, tr->t), tr);
+		axs_sim_remap(tr->g, 0, &c, &info);
+		if (r->e->kind == XSIM_CU_SPLIT) {
+			struct axs_cu_set cus;
+			struct axs_sim_change cc = {
+				.kind = AXS_SIM_CHANGE_CU_MASK, .q = &qp, .n = 1, .cus = &cus,
+			};
+
+			split_mask(r, tr, &cus);
+			axs_sim_remap(tr->g, 0, &cc, &info);
+		}
+	}
+	if (r->e->kind != XSIM_POLICY)
+		return 0;
+
+	struct axsp_config cfg = s->cfg.pol;
+	struct axsp_topo at;
+
+	if (r->e->policy >= 0)
+		cfg.kind = (enum axsp_kind)r->e->policy;
+	if (r->e->level)
+		for (int c = 1; c < AXSP_NCLASS; c++)
+			cfg.level[c] = r->e->level;
+	/* spatial alone needs a partition: the scenario's, or realtime 25% */
+	if (cfg.kind == AXSP_SPATIAL && cfg.cu_mode == AXSP_CU_NONE) {
+		cfg.cu_mode = AXSP_CU_CLASS;
+		cfg.cu_permille[AXSP_CLASS_REALTIME] = 250;
+		cfg.cu_permille[AXSP_CLASS_BEST_EFFORT] = 750;
+	}
+	if (r->e->no_hold) {
+		cfg.hold_ns = 0;
+		cfg.min_share_permille = 0;
+	}
+	r->pol = axsp_new(&cfg);
+	if (!r->pol)
+		return -EINVAL;
+	memset(&at, 0, sizeof(at));
+	at.num_xcc = full.num_xcc;
+	at.num_se = full.num_se;
+	at.num_sh = full.num_sh;
+	for (uint32_t x = 0; x < full.num_xcc; x++)
+		for (uint32_t se = 0; se < full.num_se; se++)
+			for (uint32_t sh = 0; sh < full.num_sh; sh++)
+				at.active_cu[x][se][sh] = full.active[x][se][sh];
+	if (axsp_gpu_add(r->pol, 0, &at))
+		return -EINVAL;
+	for (uint32_t i = 0; i < r->nt; i++) {
+		const struct xsim_tenant *t = r->t[i].t;
+		struct axsp_proc_attr a;
+
+		if (!t)
+			continue;
+		a.sched_class = (enum axsp_class)t->sched_class;
+		a.priority = t->priority;
+		a.share = t->share;
+		a.deadline_ns = t->deadline_ns;
+		if (axsp_proc_set(r->pol, i + 1, &a) ||
+		    axsp_queue_add(r->pol, i + 1, 0, i + 1, hw_priority(r, t), 0, false, 0))
+			return -EINVAL;
+	}
+	r->pol_next = 0;
+	return 0;
+}
+
+static struct axs_sim_queue *queue_of(struct run *r, uint64_t handle)
+{
+	return handle && handle <= r->nt && r->t[handle - 1].t ? &r->t[handle - 1].q : NULL;
+}
+
+/* Apply one GPU's plan as xschedd does: one batch, one remap. */
+static int apply(struct run *r, const struct axsp_gpu_plan *gp, uint64_t now)
+{
+	struct axs_sim_queue *qs[5][XSIM_MAX_TENANTS];
+	struct axs_cu_set cus[XSIM_MAX_TENANTS];
+	uint32_t prio[XSIM_MAX_TENANTS];
+	struct axs_sim_change cs[5];
+	struct axs_sim_remap_info info;
+	uint32_t nc = 0, n;
+
+	memset(cs, 0, sizeof(cs));
+	for (n = 0; n < gp->n_cu && n < XSIM_MAX_TENANTS; n++) {
+		qs[nc][n] = queue_of(r, gp->cu[n].handle);
+		if (!qs[nc][n] || axs_cu_mask_apply(&r->topos[0], gp->cu[n].mask,
+						    gp->cu[n].num_bits, &cus[n]))
+			return -EINVAL;
+	}
+	if (n) {
+		cs[nc] = (struct axs_sim_change){ .kind = AXS_SIM_CHANGE_CU_MASK, .q = qs[nc],
+						  .n = n, .cus = cus };
+		nc++;
+	}
+	for (n = 0; n < gp->n_prio && n < XSIM_MAX_TENANTS; n++) {
+		qs[nc][n] = queue_of(r, gp->prio[n].handle);
+		prio[n] = gp->prio[n].priority;
+		if (!qs[nc][n])
+			return -EINVAL;
+	}
+	if (n) {
+		cs[nc] = (struct axs_sim_change){ .kind = AXS_SIM_CHANGE_PRIORITY, .q = qs[nc],
+						  .n = n, .priority = prio };
+		nc++;
+	}
+	for (int lv = 0; lv < 2; lv++) {
+		for (n = 0; n < gp->n_suspend[lv] && n < XSIM_MAX_TENANTS; n++) {
+			qs[nc][n] = queue_of(r, gp->suspend[lv][n]);
+			if (!qs[nc][n])
+				return -EINVAL;
+		}
+		if (n) {
+			cs[nc] = (struct axs_sim_change){ .kind = AXS_SIM_CHANGE_SUSPEND,
+							  .level = 2 + lv, .q = qs[nc], .n = n };
+			nc++;
+		}
+	}
+	for (n = 0; n < gp->n_resume && n < XSIM_MAX_TENANTS; n++) {
+		qs[nc][n] = queue_of(r, gp->resume[n]);
+		if (!qs[nc][n])
+			return -EINVAL;
+	}
+	if (n) {
+		cs[nc] = (struct axs_sim_change){ .kind = AXS_SIM_CHANGE_RESUME, .q = qs[nc],
+						  .n = n };
+		nc++;
+	}
+	if (!nc)
+		return 0;
+	axs_sim_remap_many(r->gpus[0], now, cs, nc, &info);
+	/* the ioctl returns when the unmap is over: xschedd waits that long */
+	if (info.unmap_done_ns > r->daemon_free)
+		r->daemon_free = info.unmap_done_ns;
+	return 0;
+}
+
+/* The simulated xschedd at @now: events that reached it, then a decision. */
+static int daemon_step(struct run *r, uint64_t now)
+{
+	struct axsp_plan plan;
+	bool any = false;
+	int n;
+
+	if (!r->pol || now < r->daemon_free)
+		return 0;
+	while (r->ev_head < r->nev && r->ev[r->ev_head].at <= now) {
+		const struct pending_ev *e = &r->ev[r->ev_head++];
+
+		axsp_queue_busy(r->pol, e->handle, e->busy, e->at);
+		any = true;
+	}
+	if (!any && now < r->pol_next)
+		return 0;
+	n = axsp_decide(r->pol, now, &plan);
+	if (n < 0)
+		return n;
+	r->pol_next = plan.next_ns;
+	for (uint32_t g = 0; g < plan.n_gpus; g++) {
+		int err = apply(r, &plan.gpus[g], now);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static uint64_t next_time(struct run *r, uint64_t end)
+{
+	uint64_t t = NEVER;
+
+	for (uint32_t g = 0; g < r->ngpus; g++) {
+		uint64_t e = axs_sim_next_event(r->gpus[g]);
+
+		if (e < t)
+			t = e;
+	}
+	for (uint32_t i = 0; i < r->nt; i++)
+		if (r->t[i].t && r->t[i].next_arrival < end && r->t[i].next_arrival < t)
+			t = r->t[i].next_arrival;
+	if (r->pol) {
+		uint64_t d = NEVER;
+
+		if (r->ev_head < r->nev)
+			d = r->ev[r->ev_head].at;
+		if (r->pol_next < d)
+			d = r->pol_next;
+		if (d != NEVER && d < r->daemon_free)
+			d = r->daemon_free;
+		if (d < t)
+			t = d;
+	}
+	return t;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int collect(struct run *r, FILE *csv, struct xsim_result *res)
+{
+	const struct xsim_scenario *s = r->s;
+	double window = (double)(s->duration_ns - s->warmup_ns) / (double)SEC;
+
+	for (uint32_t i = 0; i < r->nt; i++) {
+		struct trt *tr = &r->t[i];
+		struct xsim_tenant_result *o = &res->t[i];
+
+		if (!tr->t)
+			continue;
+		o->lat_ns = malloc((tr->nreq ? tr->nreq : 1) * sizeof(*o->lat_ns));
+		if (!o->lat_ns)
+			return -ENOMEM;
+		for (size_t k = 0; k < tr->nreq; k++) {
+			const struct req *rq = &tr->reqs[k];
+
+			if (rq->arrival < s->warmup_ns || rq->arrival >= s->duration_ns)
+				continue;
+			o->requests++;
+			if (!rq->end) {
+				o->misses++;
+				continue;
+			}
+			o->lat_ns[o->finished++] = rq->end - rq->arrival;
+			if (tr->t->deadline_ns && rq->end - rq->arrival > tr->t->deadline_ns)
+				o->misses++;
+			if (csv)
+				fprintf(csv, "%s,%s,%s,%zu,%llu,%llu,%llu\n", s->name, r->e->name,
+					tr->t->name, k, (unsigned long long)rq->arrival,
+					(unsigned long long)rq->end,
+					(unsigned long long)(rq->end - rq->arrival));
+		}
+		qsort(o->lat_ns, o->finished, sizeof(*o->lat_ns), cmp_u64);
+		o->throughput = (double)o->finished / window;
+	}
+	for (uint32_t g = 0; g < r->ngpus; g++) {
+		res->remaps += r->gpus[g]->stats.remaps;
+		res->remap_ns += r->gpus[g]->stats.remap_ns;
+		res->saved_bytes += r->gpus[g]->stats.saved_bytes;
+	}
+	if (r->pol) {
+		struct axsp_stats st;
+
+		axsp_get_stats(r->pol, &st);
+		res->decisions = st.decisions;
+	}
+	return 0;
+}
+
+int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t mask,
+	     FILE *csv, struct xsim_result *res)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	uint64_t t, end = s->duration_ns, stop;
+	uint64_t setup_remaps[NUM_CPX] = { 0 }, setup_ns[NUM_CPX] = { 0 };
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (!r)
+		return -ENOMEM;
+	r->s = s;
+	r->e = e;
+	r->hooks.busy = hook_busy;
+	r->hooks.kernel_done = hook_kernel_done;
+	r->hooks.alloc_cohort = hook_alloc;
+	r->hooks.free_cohort = hook_free_cohort;
+	r->hooks.free_kernel = hook_free_kernel;
+	err = setup(r, mask);
+	for (uint32_t g = 0; !err && g < r->ngpus; g++) {
+		setup_remaps[g] = r->gpus[g]->stats.remaps;
+		setup_ns[g] = r->gpus[g]->stats.remap_ns;
+	}
+	/* requests still running at the end get this long to finish */
+	stop = end + (s->duration_ns > 10 * SEC ? s->duration_ns : 10 * SEC);
+	while (!err) {
+		t = next_time(r, end);
+		if (t == NEVER || t > stop)
+			break;
+		for (uint32_t g = 0; g < r->ngpus; g++)
+			axs_sim_advance(r->gpus[g], t);
+		res->events++;
+		for (uint32_t i = 0; i < r->nt && !err; i++) {
+			struct trt *tr = &r->t[i];
+
+			while (!err && tr->t && tr->next_arrival <= t && tr->next_arrival < end)
+				err = arrive(tr, t);
+		}
+		if (!err && e->kind == XSIM_LV1)
+			err = lv1_release(r, t);
+		if (!err)
+			err = daemon_step(r, t);
+		if (!err)
+			err = r->err;
+	}
+	if (!err)
+		err = collect(r, csv, res);
+	for (uint32_t g = 0; g < r->ngpus; g++) {
+		if (!err) {
+			res->remaps -= setup_remaps[g];
+			res->remap_ns -= setup_ns[g];
+		}
+		if (r->gpus[g])
+			axs_sim_gpu_fini(r->gpus[g]);
+		free(r->gpus[g]);
+	}
+	for (uint32_t i = 0; i < r->nt; i++)
+		free(r->t[i].reqs);
+	axsp_free(r->pol);
+	free(r->ev);
+	free(r);
+	if (err)
+		xsim_result_free(res);
+	return err;
+}
+
+void xsim_result_free(struct xsim_result *r)
+{
+	for (int i = 0; i < XSIM_MAX_TENANTS; i++) {
+		free(r->t[i].lat_ns);
+		r->t[i].lat_ns = NULL;
+	}
+}

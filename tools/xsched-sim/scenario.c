@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Scenario files: see scenario.h. The scenario's own lines are taken here;
+ * every other line goes, at its own line number, to xschedd's parser.
+ */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "axs_parse.h"
+
+#define LINE_LEN 1024
+
+struct sparser {
+	const char *name;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+	struct xsim_scenario *s;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct sparser *ps, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->name, ps->line, msg);
+	return -EINVAL;
+}
+
+static char *word(char **s)
+{
+	char *w, *p = *s;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return NULL;
+	w = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p)
+		*p++ = '\0';
+	*s = p;
+	return w;
+}
+
+static struct xsim_tenant *tenant_by_name(struct xsim_scenario *s, const char *name)
+{
+	for (uint32_t i = 0; i < s->ntenants; i++)
+		if (!strcmp(s->tenants[i].name, name))
+			return &s->tenants[i];
+	return NULL;
+}
+
+static int duration(struct sparser *ps, const char *key, const char *val, uint64_t *ns)
+{
+	if (axs_parse_duration(val, ns))
+		return fail(ps, "%s: '%s' is not a duration (e.g. 50ms)", key, val);
+	return 0;
+}
+
+static int number(struct sparser *ps, const char *key, const char *val, uint64_t max,
+		  uint64_t *v)
+{
+	if (axs_parse_uint(val, max, v))
+		return fail(ps, "%s: '%s' is not a number of at most %llu", key, val,
+			    (unsigned long long)max);
+	return 0;
+}
+
+static int tenant_line(struct sparser *ps, char *rest)
+{
+	struct xsim_scenario *s = ps->s;
+	struct xsim_tenant *t;
+	char *name = word(&rest), *w;
+	bool have_arrival = false;
+	uint64_t v;
+
+	if (!name)
+		return fail(ps, "tenant: a name is needed");
+	if (strlen(name) >= sizeof(t->name) || tenant_by_name(s, name))
+		return fail(ps, "tenant '%s': too long, or already defined", name);
+	if (s->ntenants == XSIM_MAX_TENANTS)
+		return fail(ps, "more than %d tenants", XSIM_MAX_TENANTS);
+	t = &s->tenants[s->ntenants];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->sched_class = AXSP_CLASS_NORMAL;
+	t->priority = -1;
+	while ((w = word(&rest))) {
+		char *eq = strchr(w, '=');
+		const char *val;
+
+		if (!eq)
+			return fail(ps, "tenant %s: '%s' is not key=value", name, w);
+		*eq = '\0';
+		val = eq + 1;
+		if (!strcmp(w, "class")) {
+			t->sched_class = axs_class_parse(val);
+			if (!t->sched_class)
+				return fail(ps, "class: '%s' (realtime, normal, best-effort)", val);
+		} else if (!strcmp(w, "priority")) {
+			if (number(ps, w, val, 15, &v))
+				return -EINVAL;
+			t->priority = (int32_t)v;
+		} else if (!strcmp(w, "share")) {
+			if (number(ps, w, val, 1000, &v))
+				return -EINVAL;
+			if (!v)
+				return fail(ps, "share: 1..1000");
+			t->share = (uint32_t)v;
+		} else if (!strcmp(w, "deadline")) {
+			if (duration(ps, w, val, &t->deadline_ns))
+				return -EINVAL;
+		} else if (!strcmp(w, "arrival")) {
+			if (!strcmp(val, "periodic"))
+				t->arrival = XSIM_PERIODIC;
+			else if (!strcmp(val, "poisson"))
+				t->arrival = XSIM_POISSON;
+			else if (!strcmp(val, "closed"))
+				t->arrival = XSIM_CLOSED;
+			else
+				return fail(ps, "arrival: '%s' (periodic, poisson, closed)", val);
+			have_arrival = true;
+		} else if (!strcmp(w, "period")) {
+			if (duration(ps, w, val, &t->period_ns))
+				return -EINVAL;
+		} else if (!strcmp(w, "think")) {
+			if (duration(ps, w, val, &t->think_ns))
+				return -EINVAL;
+		} else {
+			return fail(ps, "tenant %s: unknown key '%s'", name, w);
+		}
+	}
+	if (!have_arrival)
+		return fail(ps, "tenant %s: arrival= is needed", name);
+	if (t->arrival != XSIM_CLOSED && !t->period_ns)
+		return fail(ps, "tenant %s: a %s arrival needs period=", name,
+			    t->arrival == XSIM_PERIODIC ? "periodic" : "poisson");
+	s->ntenants++;
+	return 0;
+}
+
+static int kernels_line(struct sparser *ps, char *rest)
+{
+	struct xsim_kernel k = { 0 };
+	struct xsim_tenant *t;
+	char *name = word(&rest), *w;
+	uint64_t count = 1, v;
+
+	t = name ? tenant_by_name(ps->s, name) : NULL;
+	if (!t)
+		return fail(ps, "kernels: '%s' is not a tenant defined above", name ? name : "");
+	while ((w = word(&rest))) {
+		char *eq = strchr(w, '=');
+
+		if (!eq)
+			return fail(ps, "kernels %s: '%s' is not key=value", name, w);
+		*eq = '\0';
+		if (!strcmp(w, "count")) {
+			if (number(ps, w, eq + 1, XSIM_MAX_KERNELS, &count))
+				return -EINVAL;
+			if (!count)
+				return fail(ps, "count: at least 1");
+		} else if (!strcmp(w, "grid")) {
+			if (number(ps, w, eq + 1, AXS_SIM_MAX_GRID, &v))
+				return -EINVAL;
+			if (!v)
+				return fail(ps, "grid: at least 1");
+			k.grid = (uint32_t)v;
+		} else if (!strcmp(w, "wg")) {
+			if (duration(ps, w, eq + 1, &k.wg_ns))
+				return -EINVAL;
+			if (k.wg_ns < AXS_SIM_MIN_WG_NS || k.wg_ns > AXS_SIM_MAX_WG_NS)
+				return fail(ps, "wg: 1us..10s");
+		} else if (!strcmp(w, "footprint")) {
+			if (number(ps, w, eq + 1, UINT32_MAX, &v))
+				return -EINVAL;
+			k.footprint = (uint32_t)v;
+		} else {
+			return fail(ps, "kernels %s: unknown key '%s'", name, w);
+		}
+	}
+	if (!k.grid || !k.wg_ns)
+		return fail(ps, "kernels %s: grid= and wg= are needed", name);
+	if (t->nkernels + count > XSIM_MAX_KERNELS)
+		return fail(ps, "tenant %s: more than %d kernels per request", name,
+			    XSIM_MAX_KERNELS);
+	while (count--)
+		t->kernels[t->nkernels++] = k;
+	return 0;
+}
+
+/* A "key = value" of the scenario's own; 1 if @key is not one. */
+static int scenario_key(struct sparser *ps, const char *key, const char *val)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} durations[] = {
+		{ "duration", offsetof(struct xsim_scenario, duration_ns) },
+		{ "warmup", offsetof(struct xsim_scenario, warmup_ns) },
+		{ "react", offsetof(struct xsim_scenario, react_ns) },
+		{ "ioctl", offsetof(struct xsim_scenario, ioctl_ns) },
+		{ "gpu.unmap", offsetof(struct xsim_scenario, gpu.unmap_ns) },
+		{ "gpu.map", offsetof(struct xsim_scenario, gpu.map_ns) },
+		{ "gpu.launch", offsetof(struct xsim_scenario, gpu.launch_ns) },
+	};
+	struct xsim_scenario *s = ps->s;
+	uint64_t v;
+
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
+		if (!strcmp(key, durations[i].key))
+			return duration(ps, key, val, (uint64_t *)((char *)s + durations[i].off));
+	if (!strcmp(key, "seed"))
+		return number(ps, key, val, UINT64_MAX, &s->seed);
+	if (!strcmp(key, "gpu.save_bw"))
+		return number(ps, key, val, UINT64_MAX, &s->gpu.save_bw);
+	if (!strcmp(key, "gpu.restore_bw"))
+		return number(ps, key, val, UINT64_MAX, &s->gpu.restore_bw);
+	if (!strcmp(key, "gpu.cu_state_bytes")) {
+		if (number(ps, key, val, UINT32_MAX, &v))
+			return -EINVAL;
+		s->gpu.cu_state_bytes = (uint32_t)v;
+		return 0;
+	}
+	if (!strcmp(key, "gpu.max_wg_per_cu")) {
+		if (number(ps, key, val, AXS_SIM_MAX_WG_PER_CU, &v))
+			return -EINVAL;
+		s->gpu.max_wg_per_cu = (uint32_t)v;
+		return 0;
+	}
+	return 1;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* 0 taken, 1 for xschedd's parser, -EINVAL. */
+static int parse_line(struct sparser *ps, char *line)
+{
+	char *hash = strchr(line, '#'), *s, *eq;
+	int r;
+
+	if (hash)
+		*hash = '\0';
+	s = trim(line);
+	if (!*s)
+		return 0;
+	if (!strncmp(s, "tenant ", 7) || !strncmp(s, "tenant\t", 7))
+		return tenant_line(ps, s + 7);
+	if (!strncmp(s, "kernels ", 8) || !strncmp(s, "kernels\t", 8))
+		return kernels_line(ps, s + 8);
+	eq = strchr(s, '=');
+	if (!eq)
+		return 1;
+	*eq = '\0';
+	r = scenario_key(ps, trim(s), trim(eq + 1));
+	return r;
+}
+
+int xsim_scenario_parse(const char *text, const char *name, struct xsim_scenario *s,
+			char *err, size_t errlen)
+{
+	struct sparser ps = { .name = name, .err = err, .errlen = errlen, .s = s };
+	const char *p = text, *base;
+	char *policy, *out, buf[LINE_LEN];
+	const char *slash = strrchr(name, '/');
+	int r = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", slash ? slash + 1 : name);
+	if (strchr(s->name, '.'))
+		*strchr(s->name, '.') = '\0';
+	s->duration_ns = 60ULL * 1000000000;
+	s->warmup_ns = 1000000000;
+	s->seed = 1;
+	/* Assumptions until measured on hardware: Documentation/xsched-sim.rst. */
+	s->react_ns = 50000;
+	s->ioctl_ns = 20000;
+	axs_sim_params_default(&s->gpu);
+	s->gpu.launch_ns = 5000;
+
+	/* xschedd's lines keep their numbers: the scenario's become empty */
+	policy = malloc(strlen(text) + 1);
+	if (!policy)
+		return -ENOMEM;
+	out = policy;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		ps.line++;
+		base = p;
+		p += n + (nl ? 1 : 0);
+		if (n >= sizeof(buf)) {
+			r = fail(&ps, "line longer than %d characters", LINE_LEN - 1);
+			break;
+		}
+		memcpy(buf, base, n);
+		buf[n] = '\0';
+		r = parse_line(&ps, buf);
+		if (r < 0)
+			break;
+		if (r > 0) {
+			memcpy(out, base, n);
+			out += n;
+		}
+		*out++ = '\n';
+		r = 0;
+	}
+	*out = '\0';
+	if (!r && !s->ntenants) {
+		ps.line = 0;
+		r = fail(&ps, "no tenant");
+	}
+	if (!r && axs_sim_params_check(&s->gpu)) {
+		ps.line = 0;
+		r = fail(&ps, "gpu.*: a cost outside the model's limits (sim-model.rst)");
+	}
+	if (!r && s->warmup_ns >= s->duration_ns) {
+		ps.line = 0;
+		r = fail(&ps, "warmup must be shorter than duration");
+	}
+	if (!r)
+		r = xsd_config_parse(policy, name, &s->cfg, err, errlen);
+	free(policy);
+	return r;
+}
+
+int xsim_scenario_load(const char *path, struct xsim_scenario *s, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *text;
+	long len;
+	int r;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: cannot size it", path);
+		return -EIO;
+	}
+	text = malloc((size_t)len + 1);
+	if (!text || fread(text, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		free(text);
+		snprintf(err, errlen, "%s: cannot read it", path);
+		return -EIO;
+	}
+	fclose(f);
+	text[len] = '\0';
+	r = xsim_scenario_parse(text, path, s, err, errlen);
+	free(text);
+	return r;
+}
+
+void xsim_scenario_free(struct xsim_scenario *s)
+{
+	xsd_config_free(&s->cfg);
+}
