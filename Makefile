@@ -315,8 +315,8 @@ install-check:
 	$(if $(filter trixie sid,$(SUITES)),$(MAKE) dkms-check DKMS_SUITES="$(filter trixie sid,$(SUITES))",@:)
 	$(if $(filter trixie,$(SUITES)),$(MAKE) deb,@:)
 
-check: unit syzkaller-check hsakmt-symbols unit-check lint harness-check vm-check install-check \
-		fuzz-check examples
+check: unit xsched-sim-check syzkaller-check hsakmt-symbols unit-check lint harness-check \
+		vm-check install-check fuzz-check examples
 	@echo "make check: all passed on $(SUITES)"
 
 # Also the debug kernel with amdgpu and KFD (a longer kernel build).
@@ -359,6 +359,11 @@ $(B)/host/xsched-sim: $(filter-out %.h,$(XSIM_SRC)) $(XSIM_HDR)
 
 xsched-sim: $(B)/host/xsched-sim
 	$(B)/host/xsched-sim --csv $(B)/host/xsched-sim.csv $(XSIM_SCENARIOS)
+
+# In make check: the headline scenario through every default executor (the
+# engine's own tests are tests/unit/test_xsim.c).
+xsched-sim-check: $(B)/host/xsched-sim
+	$(B)/host/xsched-sim tools/xsched-sim/scenarios/dual-intensive.scn
 
 bench: payload-bench $(B)/host/policy-bench
 	$(B)/host/policy-bench
@@ -417,6 +422,6 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all man unit-check install-user install-check deb dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all man xsched-sim xsched-sim-check unit-check install-user install-check deb dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check check-full demo bench hw install clean payload-stress stress \
 	payload-fuzz fuzz fuzz-check

@@ -41,6 +41,8 @@ int axs_sim_params_check(const struct axs_sim_params *p)
 		return -EINVAL;
 	if (p->launch_ns > NSEC_PER_SECOND / 1000)
 		return -EINVAL;
+	if (p->remap_scope != AXS_SIM_REMAP_GPU && p->remap_scope != AXS_SIM_REMAP_QUEUE)
+		return -EINVAL;
 	return 0;
 }
 
@@ -390,6 +392,8 @@ static void stand_still(struct axs_sim_gpu *g, u64 d)
 		}
 		g->launch_at += d;
 	}
+	if (g->cp_until > g->now)
+		g->cp_until += d;
 	g->stats.stalls++;
 	g->stats.stall_ns += d;
 }
@@ -565,6 +569,16 @@ static void apply_change(struct axs_sim_gpu *g, const struct axs_sim_change *c,
 	}
 }
 
+static bool named(const struct axs_sim_change *cs, u32 nc, const struct axs_sim_queue *q)
+{
+	u32 j;
+
+	for (j = 0; j < nc; j++)
+		if (in_change(&cs[j], q))
+			return true;
+	return false;
+}
+
 static bool structural(const struct axs_sim_change *c)
 {
 	return c->kind == AXS_SIM_CHANGE_ADD || c->kind == AXS_SIM_CHANGE_REMOVE;
@@ -573,19 +587,22 @@ static bool structural(const struct axs_sim_change *c)
 int axs_sim_remap_many(struct axs_sim_gpu *g, u64 now, const struct axs_sim_change *cs,
 		       u32 nc, struct axs_sim_remap_info *out)
 {
+	bool scoped = g->p.remap_scope == AXS_SIM_REMAP_QUEUE;
 	struct list_head *pos;
 	u64 start, save = 0, off = 0, back = 0, t_unmap, t_map, len;
 	bool hang, any_structural = false;
 	u32 i, j;
 
 	axs_sim_advance(g, now);
-	start = axs_max_u64(g->now, g->paused_until);
+	start = axs_max_u64(g->now, scoped ? g->cp_until : g->paused_until);
 
-	/* Every wave on the GPU is saved by the unmap (CWSR)... */
+	/* Every wave on the GPU (or of the queues named) is saved by the unmap (CWSR)... */
 	for (pos = g->running.next; pos != &g->running; pos = pos->next) {
 		const struct axs_sim_cohort *co =
 			list_entry(pos, struct axs_sim_cohort, node);
 
+		if (scoped && !named(cs, nc, co->q))
+			continue;
 		save += cohort_bytes(co);
 		for (j = 0; j < nc; j++) {
 			if (stays_off(&cs[j], co->q)) {
@@ -621,12 +638,28 @@ int axs_sim_remap_many(struct axs_sim_gpu *g, u64 now, const struct axs_sim_chan
 		if (!hang || structural(&cs[j]))
 			apply_change(g, &cs[j], start, start + len);
 
-	/* What is still on the GPU stands still while the runlist is off. */
-	for (pos = g->running.next; pos != &g->running; pos = pos->next)
-		list_entry(pos, struct axs_sim_cohort, node)->end_ns += len;
+	/* What is still on the GPU (of the queues named) stands still while off. */
+	for (pos = g->running.next; pos != &g->running; pos = pos->next) {
+		struct axs_sim_cohort *co = list_entry(pos, struct axs_sim_cohort, node);
 
-	g->paused_until = start + len;
-	g->resume_pending = true;
+		if (!scoped || named(cs, nc, co->q))
+			co->end_ns += len;
+	}
+
+	if (scoped) {
+		/* only the queues named wait for their remap; the others run on */
+		for (j = 0; j < nc; j++)
+			for (i = 0; i < cs[j].n; i++) {
+				struct axs_sim_queue *q = cs[j].q[i];
+
+				q->ready_ns = axs_max_u64(q->ready_ns, start + len);
+			}
+		g->launch_at = axs_min_u64(g->launch_at, start + len);
+		g->cp_until = start + len;
+	} else {
+		g->paused_until = start + len;
+		g->resume_pending = true;
+	}
 	g->stats.remaps++;
 	g->stats.remap_ns += len;
 	g->stats.saved_bytes += out->save_bytes;

@@ -30,6 +30,10 @@
 #define AXS_SIM_DISPATCH_PRIORITY	0
 #define AXS_SIM_DISPATCH_RR		1
 
+/* What a runlist change unmaps (a what-if: HWS today unmaps the whole GPU). */
+#define AXS_SIM_REMAP_GPU		0
+#define AXS_SIM_REMAP_QUEUE		1	/* only the queues the change names */
+
 struct axs_sim_params {
 	u32 cu_state_bytes;	/* CWSR state of a full CU */
 	u32 max_wg_per_cu;	/* workgroups resident on one CU at most */
@@ -46,6 +50,7 @@ struct axs_sim_params {
 	 * other queues' waiting workgroups take the room. 0 = at once.
 	 */
 	u64 launch_ns;
+	u32 remap_scope;	/* AXS_SIM_REMAP_* */
 };
 
 struct axs_sim_kernel {
@@ -143,6 +148,7 @@ struct axs_sim_gpu {
 	u64 paused_until;	/* the runlist is being remapped until then */
 	bool resume_pending;	/* dispatch owed at paused_until */
 	u64 launch_at;		/* earliest queue ready_ns still ahead, or AXS_U64_MAX */
+	u64 cp_until;		/* REMAP_QUEUE: the CP is busy with an unmap until then */
 	u64 serve_seq;
 	struct axs_sim_gstats stats;
 	const struct axs_sim_hooks *hooks;

@@ -615,6 +615,37 @@ TEST(a_launch_gap_lets_waiting_queues_take_the_room)
 }
 
 /*
+ * The what-if of a narrower unmap: q and r each run 2 whole-CU workgroups
+ * of 1 ms from 100 us; at 500 us r is suspended (Lv3). Unmapping the whole
+ * GPU saves all 4 CUs (16384 B: 26.384 us with the 10 us unmap) and
+ * restores q's 2 (8192 B: 18.192 us with the map), and q stands still for
+ * those 44.576 us; unmapping only r saves its 2 CUs (18.192 us), restores
+ * nothing (10 us), and q runs on.
+ */
+TEST(a_queue_scoped_unmap_leaves_the_other_queues_running)
+{
+	for (int scoped = 0; scoped < 2; scoped++) {
+		struct env *e = env_new(AXS_SIM_DISPATCH_PRIORITY);
+		struct axs_sim_queue *q = queue_new(e, 7, 0), *r = queue_new(e, 7, 0);
+		struct axs_sim_remap_info info;
+		u64 a;
+
+		e->g->p.remap_scope = scoped ? AXS_SIM_REMAP_QUEUE : AXS_SIM_REMAP_GPU;
+		a = submit(e, q, 2, MS, 0, 100 * US);
+		submit(e, r, 2, MS, 0, 100 * US);
+		change(e, 500 * US, AXS_SIM_CHANGE_SUSPEND, r, 3, 0, NULL, &info);
+		EXPECT_EQ(scoped ? 8192 : 16384, info.save_bytes);
+		EXPECT_EQ(scoped ? 0 : 8192, info.restore_bytes);
+		EXPECT_EQ(500 * US + (scoped ? 28192 : 44576), info.end_ns);
+		axs_sim_advance(e->g, 10 * MS);
+		ASSERT_NE(NULL, rec(q, a));
+		EXPECT_EQ(1100 * US + (scoped ? 0 : 44576), rec(q, a)->end_ns);
+		EXPECT_EQ(0, r->stats.wg_completed);	/* still suspended */
+		EXPECT_EQ(0, env_free(e));
+	}
+}
+
+/*
  * A host that cannot keep up: after the events it had time for, the GPU
  * stands still for the rest of the advance, and the work is all done later.
  * 160 whole-CU workgroups of 1 ms on 4 CUs from 100 us: 40 rounds, ending

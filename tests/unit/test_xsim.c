@@ -110,6 +110,12 @@ TEST(executors_parse)
 	EXPECT_EQ(-EINVAL, xsim_exec_parse("lv1:0", &e));
 	EXPECT_EQ(-EINVAL, xsim_exec_parse("fifo", &e));
 	EXPECT_EQ(-EINVAL, xsim_exec_parse("priority-lv4", &e));
+	ASSERT_EQ(0, xsim_exec_parse("priority-lv3+queue", &e));
+	EXPECT_TRUE(e.queue_scope);
+	EXPECT_EQ(AXSP_PRIORITY, e.policy);
+	EXPECT_EQ(3, e.level);
+	EXPECT_STREQ("priority-lv3+queue", e.name);
+	EXPECT_EQ(-EINVAL, xsim_exec_parse("native+gpu", &e));
 }
 
 TEST(percentiles_are_nearest_rank)
@@ -201,6 +207,23 @@ TEST(preemption_restores_the_high_tenant_and_costs_remaps)
 	EXPECT_EQ(400, r.remaps);
 	EXPECT_LT(0, r.t[1].finished);
 	xsim_result_free(&r);
+}
+
+TEST(a_queue_scoped_unmap_spares_the_high_tenant)
+{
+	struct xsim_result gpu, queue;
+	uint64_t p99g, p99q;
+
+	run(_metadata, "priority-lv3", 3, &gpu);
+	run(_metadata, "priority-lv3+queue", 3, &queue);
+	p99g = xsim_percentile(gpu.t[0].lat_ns, gpu.t[0].finished, 990);
+	p99q = xsim_percentile(queue.t[0].lat_ns, queue.t[0].finished, 990);
+	/* the suspend no longer stops hi's own first kernel */
+	EXPECT_LT(p99q, p99g);
+	EXPECT_EQ(gpu.remaps, queue.remaps);
+	EXPECT_GT(gpu.remap_ns, queue.remap_ns);	/* less to save and restore */
+	xsim_result_free(&gpu);
+	xsim_result_free(&queue);
 }
 
 TEST(cpx_gives_the_low_tenant_one_xcc)

@@ -67,11 +67,22 @@ int xsim_exec_parse(const char *s, struct xsim_exec *e)
 	char buf[32], *dash;
 	int kind;
 
+	const char *plus;
+	char base[32];
+
 	memset(e, 0, sizeof(*e));
 	e->policy = -1;
 	if (strlen(s) >= sizeof(e->name))
 		return -EINVAL;
 	snprintf(e->name, sizeof(e->name), "%s", s);
+	plus = strchr(s, '+');
+	if (plus) {
+		if (strcmp(plus, "+queue"))
+			return -EINVAL;
+		e->queue_scope = true;
+		snprintf(base, sizeof(base), "%.*s", (int)(plus - s), s);
+		s = base;
+	}
 	if (!strcmp(s, "native"))
 		e->kind = XSIM_NATIVE;
 	else if (!strcmp(s, "native-prio"))
@@ -331,6 +342,8 @@ static int setup(struct run *r, uint32_t mask)
 	struct axs_topo full;
 
 	axs_topo_mi308x(&full);
+	if (r->e->queue_scope)
+		p.remap_scope = AXS_SIM_REMAP_QUEUE;
 	r->ngpus = r->e->kind == XSIM_CPX ? NUM_CPX : 1;
 	for (uint32_t g = 0; g < r->ngpus; g++) {
 		r->topos[g] = full;
@@ -579,6 +592,7 @@ static int collect(struct run *r, FILE *csv, struct xsim_result *res)
 		for (size_t k = 0; k < tr->nreq; k++) {
 			const struct req *rq = &tr->reqs[k];
 
+			o->unfinished += !rq->end;
 			if (rq->arrival < s->warmup_ns || rq->arrival >= s->duration_ns)
 				continue;
 			o->requests++;

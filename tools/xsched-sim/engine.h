@@ -27,11 +27,15 @@ struct xsim_exec {
 	int policy;			/* XSIM_POLICY: axsp_kind, -1 = the scenario's */
 	uint32_t level;			/* XSIM_POLICY: 2 or 3, 0 = the scenario's */
 	bool no_hold;			/* the GPreempt-style baseline: no hysteresis */
+	bool queue_scope;		/* "+queue": unmaps stop only the queues named */
 };
 
-/* "native", "native-prio", "cu-split", "cpx", "lv1:N", "suspend-all",
+/*
+ * "native", "native-prio", "cu-split", "cpx", "lv1:N", "suspend-all",
  * "POLICY" or "POLICY-lv2"/"POLICY-lv3" (priority, bandwidth, edf, llf,
- * spatial). 0 or -EINVAL. */
+ * spatial); any of them with "+queue" for the what-if of an unmap that
+ * stops only the queues it changes. 0 or -EINVAL.
+ */
 int xsim_exec_parse(const char *s, struct xsim_exec *e);
 
 struct xsim_tenant_result {
@@ -39,6 +43,7 @@ struct xsim_tenant_result {
 	uint64_t finished;
 	uint64_t *lat_ns;		/* finished ones, sorted */
 	uint64_t misses;		/* past the tenant's deadline (or unfinished) */
+	uint64_t unfinished;		/* of all its requests, counted or not */
 	double throughput;		/* finished requests per second of the window */
 };
 

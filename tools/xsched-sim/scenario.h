@@ -35,7 +35,7 @@
 #include "sim_model.h"
 
 #define XSIM_MAX_TENANTS	8
-#define XSIM_MAX_KERNELS	512	/* per request */
+#define XSIM_MAX_KERNELS	4096	/* per request */
 
 enum xsim_arrival { XSIM_PERIODIC, XSIM_POISSON, XSIM_CLOSED };
 

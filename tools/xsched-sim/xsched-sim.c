@@ -18,7 +18,7 @@
 
 #define DEFAULT_EXECUTORS \
 	"native,native-prio,cu-split,cpx,lv1:1,lv1:4,suspend-all,priority-lv3,priority-lv2," \
-	"bandwidth-lv3,spatial"
+	"bandwidth-lv3,bandwidth-lv2,edf-lv3,edf-lv2,llf-lv3,llf-lv2,spatial,priority-lv3+queue"
 #define MAX_EXECUTORS 32
 
 static const char *class_word(uint32_t c)
@@ -43,7 +43,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: xsched-sim [--executors LIST] [--csv FILE] SCENARIO...\n"
 		"  --executors  comma-separated, default " DEFAULT_EXECUTORS "\n"
-		"               (also lv1:N, edf, llf, and any policy with -lv2 or -lv3)\n"
+		"               (also lv1:N, any policy with -lv2 or -lv3, any of them +queue)\n"
 		"  --csv        every counted request: scenario,executor,tenant,request,"
 		"arrival_ns,end_ns,latency_ns\n");
 }
@@ -76,7 +76,17 @@ static void row(const struct xsim_scenario *s, const char *exec, const struct xs
 		uint64_t p99 = xsim_percentile(o->lat_ns, o->finished, 990);
 		uint64_t p99a = xsim_percentile(a->lat_ns, a->finished, 990);
 
-		printf("%-14s %-12s %7" PRIu64 " %8.2f %8.2f %8.2f %8.2f %8.2f %7.2fx %9.2f %6.0f%% %6"
+		if (!o->finished) {
+			printf("%-18s %-12s starved: no request finished in the window (%" PRIu64
+			       " counted, %" PRIu64 " never finished)\n", i ? "" : exec,
+			       s->tenants[i].name, o->requests, o->unfinished);
+			if (!i)
+				printf("%-18s %-12s %7s (remaps %" PRIu64 ")\n", "", "", "",
+				       r->remaps);
+			continue;
+		}
+
+		printf("%-18s %-12s %7" PRIu64 " %8.2f %8.2f %8.2f %8.2f %8.2f %7.2fx %9.2f %6.0f%% %6"
 		       PRIu64, i ? "" : exec, s->tenants[i].name, o->requests,
 		       ms(xsim_percentile(o->lat_ns, o->finished, 500)),
 		       ms(xsim_percentile(o->lat_ns, o->finished, 900)), ms(p99),
@@ -121,7 +131,7 @@ static int run_scenario(const char *path, char **execs, int nexec, FILE *csv)
 			       alone[i].t[i].throughput);
 	}
 	if (!ret)
-		printf("%-14s %-12s %7s %8s %8s %8s %8s %8s %8s %9s %7s %6s %7s %8s %6s\n", "EXECUTOR",
+		printf("%-18s %-12s %7s %8s %8s %8s %8s %8s %8s %9s %7s %6s %7s %8s %6s\n", "EXECUTOR",
 		       "TENANT", "REQS", "P50_MS", "P90_MS", "P99_MS", "P99.9_MS", "MAX_MS",
 		       "P99/ALONE", "REQ/S", "/ALONE", "MISSES", "REMAPS", "PAUSE_MS", "WALL_S");
 	for (int x = 0; x < nexec && !ret; x++) {
