@@ -323,7 +323,18 @@ check: unit xsched-sim-check syzkaller-check hsakmt-symbols unit-check lint harn
 check-full:
 	$(MAKE) check SUITES="$(SUITES) debug-full"
 
-demo: payload-demo
+DEMO_EXECUTORS	:= native,native-prio,cu-split,cpx,lv1:4,suspend-all,priority-lv3,priority-lv2
+# First the user's intensive dual-model case at real scale in xsched-sim
+# (seconds, virtual time, model predictions), then the same kind of case in
+# the VM with the real module and daemon (time-scaled).
+demo: payload-demo $(B)/host/xsched-sim
+	@echo "=== xsched-sim: the intensive dual-model scenario at real scale (model predictions;"
+	@echo "    Documentation/xsched-sim.rst; every request in $(B)/host/demo-requests.csv)"
+	mkdir -p $(B)/host/plots
+	$(B)/host/xsched-sim --executors $(DEMO_EXECUTORS) --csv $(B)/host/demo-requests.csv \
+		--svg $(B)/host/plots --trace $(B)/host/demo-trace.json \
+		tools/xsched-sim/scenarios/dual-intensive.scn
+	@echo "=== the VM: the real module and xschedd on the simulated GPU"
 	$(VM) prepare $(DEMO_SUITE)
 	$(VM) build $(DEMO_SUITE)
 	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --modparams '$(SIM_PARAMS)' --quiet
@@ -347,7 +358,7 @@ $(B)/host/policy-bench: tools/bench/policy-bench.c $(POLICY_SRC) $(POLICY_HDR)
 # xsched-sim (Documentation/xsched-sim.rst): scenarios in virtual time through
 # the module's model and xschedd's policies, both unchanged.
 XSIM_SRC	:= $(wildcard tools/xsched-sim/*.c) kmod/sim_model.c user/xschedd/config.c \
-		   user/lib/axs_parse.c $(POLICY_SRC)
+		   user/lib/axs_parse.c $(TRACE_SRC) $(POLICY_SRC)
 XSIM_HDR	:= $(wildcard tools/xsched-sim/*.h) kmod/sim_model.h user/xschedd/config.h \
 		   $(POLICY_HDR)
 XSIM_SCENARIOS	:= $(wildcard tools/xsched-sim/scenarios/*.scn)
@@ -358,7 +369,9 @@ $(B)/host/xsched-sim: $(filter-out %.h,$(XSIM_SRC)) $(XSIM_HDR)
 		$(filter %.c,$(XSIM_SRC)) -lm
 
 xsched-sim: $(B)/host/xsched-sim
-	$(B)/host/xsched-sim --csv $(B)/host/xsched-sim.csv $(XSIM_SCENARIOS)
+	mkdir -p $(B)/host/plots
+	$(B)/host/xsched-sim --csv $(B)/host/xsched-sim.csv --svg $(B)/host/plots \
+		--trace $(B)/host/xsched-sim-trace.json $(XSIM_SCENARIOS)
 
 # In make check: the headline scenario through every default executor (the
 # engine's own tests are tests/unit/test_xsim.c).

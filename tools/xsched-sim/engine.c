@@ -59,8 +59,21 @@ struct run {
 	uint64_t pol_next, daemon_free;
 	struct pending_ev *ev;
 	size_t nev, capev, ev_head;
+	const struct xsim_out *out;
 	int err;
 };
+
+static void trace(struct run *r, uint16_t type, uint32_t idx, uint64_t t, uint64_t d0,
+		  uint64_t d1)
+{
+	struct amdxsched_event ev = {
+		.size = sizeof(ev), .type = type, .timestamp_ns = t, .handle = idx + 1,
+		.pid = idx + 1, .gpu_id = 0, .data = { d0, d1 },
+	};
+
+	if (r->out && r->out->trace && t >= r->out->trace_from_ns && t < r->out->trace_to_ns)
+		axs_trace_event(r->out->trace, &ev);
+}
 
 int xsim_exec_parse(const char *s, struct xsim_exec *e)
 {
@@ -158,6 +171,7 @@ static void hook_busy(void *ctx, struct axs_sim_queue *q, bool busy, uint64_t t)
 	struct trt *tr = q->cookie;
 	struct pending_ev *e;
 
+	trace(r, busy ? AMDXSCHED_EVENT_QUEUE_BUSY : AMDXSCHED_EVENT_QUEUE_IDLE, tr->idx, t, 0, 0);
 	if (!r->pol)
 		return;
 	if (r->nev == r->capev) {
@@ -196,6 +210,14 @@ static void hook_kernel_done(void *ctx, struct axs_sim_queue *q, const struct ax
 		struct req *rq = &tr->reqs[tr->next_done++];
 
 		rq->end = rec->end_ns;
+		if (tr->run->out && tr->run->out->trace && rq->end >= tr->run->out->trace_from_ns &&
+		    rq->end < tr->run->out->trace_to_ns) {
+			char args[96];
+
+			snprintf(args, sizeof(args), "{\"latency_us\":%.1f}",
+				 (double)(rq->end - rq->arrival) / 1e3);
+			axs_trace_instant(tr->run->out->trace, rq->end, 0, tr->t->name, args);
+		}
 		if (tr->t->arrival == XSIM_CLOSED)
 			tr->next_arrival = rec->end_ns + tr->t->think_ns;
 	}
@@ -504,6 +526,22 @@ static int apply(struct run *r, const struct axsp_gpu_plan *gp, uint64_t now)
 	if (!nc)
 		return 0;
 	axs_sim_remap_many(r->gpus[0], now, cs, nc, &info);
+	for (int lv = 0; lv < 2; lv++)
+		for (n = 0; n < gp->n_suspend[lv] && n < XSIM_MAX_TENANTS; n++)
+			trace(r, AMDXSCHED_EVENT_QUEUE_SUSPENDED, (uint32_t)gp->suspend[lv][n] - 1,
+			      info.start_ns, 2 + lv, 0);
+	for (n = 0; n < gp->n_resume && n < XSIM_MAX_TENANTS; n++)
+		trace(r, AMDXSCHED_EVENT_QUEUE_RESUMED, (uint32_t)gp->resume[n] - 1, info.end_ns,
+		      AMDXSCHED_RESUMED_IOCTL, 0);
+	if (r->out && r->out->trace && info.start_ns >= r->out->trace_from_ns &&
+	    info.start_ns < r->out->trace_to_ns) {
+		char args[128];
+
+		snprintf(args, sizeof(args), "{\"pause_us\":%.1f,\"saved_bytes\":%llu}",
+			 (double)(info.end_ns - info.start_ns) / 1e3,
+			 (unsigned long long)info.save_bytes);
+		axs_trace_instant(r->out->trace, info.start_ns, 0, "remap", args);
+	}
 	/* the ioctl returns when the unmap is over: xschedd waits that long */
 	if (info.unmap_done_ns > r->daemon_free)
 		r->daemon_free = info.unmap_done_ns;
@@ -627,7 +665,7 @@ static int collect(struct run *r, FILE *csv, struct xsim_result *res)
 }
 
 int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t mask,
-	     FILE *csv, struct xsim_result *res)
+	     const struct xsim_out *out, struct xsim_result *res)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	uint64_t t, end = s->duration_ns, stop;
@@ -639,6 +677,7 @@ int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t 
 		return -ENOMEM;
 	r->s = s;
 	r->e = e;
+	r->out = out;
 	r->hooks.busy = hook_busy;
 	r->hooks.kernel_done = hook_kernel_done;
 	r->hooks.alloc_cohort = hook_alloc;
@@ -672,7 +711,7 @@ int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t 
 			err = r->err;
 	}
 	if (!err)
-		err = collect(r, csv, res);
+		err = collect(r, out ? out->csv : NULL, res);
 	for (uint32_t g = 0; g < r->ngpus; g++) {
 		if (!err) {
 			res->remaps -= setup_remaps[g];

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "axs_trace.h"
 #include "scenario.h"
 
 enum xsim_exec_kind {
@@ -53,13 +54,19 @@ struct xsim_result {
 	uint64_t events;		/* model events processed (speed) */
 };
 
+/* Where a run writes what it did, besides its result; all optional. */
+struct xsim_out {
+	FILE *csv;			/* every counted request */
+	struct axs_trace *trace;	/* busy periods, suspensions, remaps, requests */
+	uint64_t trace_from_ns, trace_to_ns;	/* of simulated time */
+};
+
 /*
  * Run @s under @e; only the tenants whose bit is set in @mask take part
- * (the others' results stay zero). Each finished request of a counted one
- * is written to @csv if not NULL. 0 or -errno.
+ * (the others' results stay zero). @out may be NULL. 0 or -errno.
  */
 int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t mask,
-	     FILE *csv, struct xsim_result *r);
+	     const struct xsim_out *out, struct xsim_result *r);
 void xsim_result_free(struct xsim_result *r);
 
 /* The @pm per-mille percentile (nearest rank) of a sorted array; 0 if empty. */

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "plot.h"
 
 #define DEFAULT_EXECUTORS \
 	"native,native-prio,cu-split,cpx,lv1:1,lv1:4,suspend-all,priority-lv3,priority-lv2," \
@@ -41,11 +42,15 @@ static double wall_s(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xsched-sim [--executors LIST] [--csv FILE] SCENARIO...\n"
+	fprintf(f, "usage: xsched-sim [--executors LIST] [--csv FILE] [--svg DIR] SCENARIO...\n"
 		"  --executors  comma-separated, default " DEFAULT_EXECUTORS "\n"
 		"               (also lv1:N, any policy with -lv2 or -lv3, any of them +queue)\n"
 		"  --csv        every counted request: scenario,executor,tenant,request,"
-		"arrival_ns,end_ns,latency_ns\n");
+		"arrival_ns,end_ns,latency_ns\n"
+		"  --svg        DIR/SCENARIO-TENANT.svg: each tenant's latency CDF by executor\n"
+		"  --trace      a Perfetto trace (as xschedctl trace writes) of the first second\n"
+		"               after the warm-up of the first scenario under --trace-executor\n"
+		"               (default priority-lv3)\n");
 }
 
 static void describe(const struct xsim_scenario *s)
@@ -100,9 +105,67 @@ static void row(const struct xsim_scenario *s, const char *exec, const struct xs
 	}
 }
 
-static int run_scenario(const char *path, char **execs, int nexec, FILE *csv)
+/* One SVG per tenant: its latency CDF alone and under each executor. */
+static int plots(const char *dir, const struct xsim_scenario *s, char **execs, int nexec,
+		 const struct xsim_result *alone, const struct xsim_result *res)
 {
-	struct xsim_result alone[XSIM_MAX_TENANTS], r;
+	struct xsim_series ser[MAX_EXECUTORS + 1];
+	char path[512], title[160];
+	int r;
+
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		ser[0] = (struct xsim_series){ "alone", alone[i].t[i].lat_ns, alone[i].t[i].finished };
+		for (int x = 0; x < nexec; x++)
+			ser[x + 1] = (struct xsim_series){ execs[x], res[x].t[i].lat_ns,
+							   res[x].t[i].finished };
+		snprintf(path, sizeof(path), "%s/%s-%s.svg", dir, s->name, s->tenants[i].name);
+		snprintf(title, sizeof(title), "%s: latency of %s, by executor (xsched-sim, a model)",
+			 s->name, s->tenants[i].name);
+		r = xsim_plot_cdf(path, title, ser, nexec + 1);
+		if (r && r != -ENODATA) {
+			fprintf(stderr, "xsched-sim: %s: %s\n", path, strerror(-r));
+			return r;
+		}
+		if (!r)
+			printf("  plot: %s\n", path);
+	}
+	return 0;
+}
+
+struct opts {
+	FILE *csv;
+	const char *svg_dir;
+	const char *trace_path;		/* NULL, or once written */
+	const char *trace_exec;
+};
+
+/* The trace of one executor's run: its first second after the warm-up. */
+static struct axs_trace *trace_open(struct opts *o, const struct xsim_scenario *s,
+				    const char *exec, struct xsim_out *out)
+{
+	char label[256];
+	size_t len;
+
+	if (!o->trace_path || strcmp(exec, o->trace_exec))
+		return NULL;
+	out->trace = axs_trace_open(o->trace_path);
+	if (!out->trace) {
+		fprintf(stderr, "xsched-sim: %s: %s\n", o->trace_path, strerror(errno));
+		return NULL;
+	}
+	len = (size_t)snprintf(label, sizeof(label), "xsched-sim %s, %s:", s->name, exec);
+	for (uint32_t i = 0; i < s->ntenants && len < sizeof(label); i++)
+		len += (size_t)snprintf(label + len, sizeof(label) - len, " queue %u = %s", i + 1,
+					s->tenants[i].name);
+	axs_trace_gpu_label(out->trace, 0, label);
+	out->trace_from_ns = s->warmup_ns;
+	out->trace_to_ns = s->warmup_ns + 1000000000ULL;
+	return out->trace;
+}
+
+static int run_scenario(const char *path, char **execs, int nexec, struct opts *o)
+{
+	struct xsim_result alone[XSIM_MAX_TENANTS], res[MAX_EXECUTORS];
 	struct xsim_scenario *s = calloc(1, sizeof(*s));
 	struct xsim_exec native, e;
 	char err[512];
@@ -118,6 +181,7 @@ static int run_scenario(const char *path, char **execs, int nexec, FILE *csv)
 	}
 	describe(s);
 	memset(alone, 0, sizeof(alone));
+	memset(res, 0, sizeof(res));
 	xsim_exec_parse("native", &native);
 	for (uint32_t i = 0; i < s->ntenants && !ret; i++) {
 		t0 = wall_s();
@@ -140,24 +204,42 @@ static int run_scenario(const char *path, char **execs, int nexec, FILE *csv)
 			ret = -EINVAL;
 			break;
 		}
+		struct xsim_out out = { .csv = o->csv };
+
+		if (trace_open(o, s, e.name, &out)) {
+			printf("  trace of %s: %s (%.0f-%.0f s)\n", e.name, o->trace_path,
+			       (double)out.trace_from_ns / 1e9, (double)out.trace_to_ns / 1e9);
+		}
 		t0 = wall_s();
-		ret = xsim_run(s, &e, (1U << s->ntenants) - 1, csv, &r);
+		ret = xsim_run(s, &e, (1U << s->ntenants) - 1, &out, &res[x]);
 		t0 = wall_s() - t0;
+		if (out.trace) {
+			int tr = axs_trace_close(out.trace);
+
+			o->trace_path = NULL;	/* the first scenario's only */
+			if (tr && !ret)
+				ret = tr;
+		}
 		total += t0;
 		if (ret) {
 			fprintf(stderr, "xsched-sim: %s under %s: %s\n", s->name, e.name,
 				strerror(-ret));
 			break;
 		}
-		row(s, e.name, &r, alone, t0);
-		xsim_result_free(&r);
+		row(s, e.name, &res[x], alone, t0);
 		fflush(stdout);
 	}
 	if (!ret)
-		printf("(%s: every executor and the tenants alone in %.2f s of CPU)\n\n", s->name,
+		printf("(%s: every executor and the tenants alone in %.2f s of CPU)\n", s->name,
 		       total);
+	if (!ret && o->svg_dir)
+		ret = plots(o->svg_dir, s, execs, nexec, alone, res);
+	if (!ret)
+		putchar('\n');
 	for (uint32_t i = 0; i < s->ntenants; i++)
 		xsim_result_free(&alone[i]);
+	for (int x = 0; x < nexec; x++)
+		xsim_result_free(&res[x]);
 	xsim_scenario_free(s);
 	free(s);
 	return ret;
@@ -168,17 +250,20 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "executors", required_argument, NULL, 'e' },
 		{ "csv", required_argument, NULL, 'c' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "trace-executor", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *list = strdup(DEFAULT_EXECUTORS), *execs[MAX_EXECUTORS], *tok, *save;
 	const char *csv_path = NULL;
-	FILE *csv = NULL;
+	struct opts opt = { .trace_exec = "priority-lv3" };
 	int o, nexec = 0, ret = 0;
 
 	if (!list)
 		return 1;
-	while ((o = getopt_long(argc, argv, "e:c:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "e:c:s:t:x:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'e':
 			free(list);
@@ -188,6 +273,15 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			csv_path = optarg;
+			break;
+		case 's':
+			opt.svg_dir = optarg;
+			break;
+		case 't':
+			opt.trace_path = optarg;
+			break;
+		case 'x':
+			opt.trace_exec = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -208,17 +302,23 @@ int main(int argc, char **argv)
 	     tok = strtok_r(NULL, ",", &save))
 		execs[nexec++] = tok;
 	if (csv_path) {
-		csv = fopen(csv_path, "we");
-		if (!csv) {
+		opt.csv = fopen(csv_path, "we");
+		if (!opt.csv) {
 			fprintf(stderr, "xsched-sim: %s: %s\n", csv_path, strerror(errno));
 			free(list);
 			return 1;
 		}
-		fprintf(csv, "scenario,executor,tenant,request,arrival_ns,end_ns,latency_ns\n");
+		fprintf(opt.csv, "scenario,executor,tenant,request,arrival_ns,end_ns,latency_ns\n");
 	}
 	for (int i = optind; i < argc && !ret; i++)
-		ret = run_scenario(argv[i], execs, nexec, csv);
-	if (csv && fclose(csv) && !ret)
+		ret = run_scenario(argv[i], execs, nexec, &opt);
+	if (!ret)
+		printf("Latency: a request's arrival to the end of its last kernel, in simulated time.\n"
+		       "P99/ALONE and /ALONE: against the same tenant alone on the whole GPU (native).\n"
+		       "REQ/S: finished requests (iterations, for a closed loop) per second.\n"
+		       "REMAPS and PAUSE_MS: runlist changes after start-up and the time they\n"
+		       "paused the GPU. These are predictions of a model (Documentation/xsched-sim.rst).\n");
+	if (opt.csv && fclose(opt.csv) && !ret)
 		ret = -EIO;
 	free(list);
 	return ret ? 1 : 0;
