@@ -19,7 +19,8 @@
 #define NUM_CPX		4		/* MI308X: 4 XCCs, one partition each in CPX */
 
 struct req {
-	uint64_t arrival, last_id, end;
+	struct xsim_request r;	/* arrival and end (0 while running) */
+	uint64_t last_id;	/* its last kernel's dispatch id */
 };
 
 struct trt {
@@ -209,14 +210,14 @@ static void hook_kernel_done(void *ctx, struct axs_sim_queue *q, const struct ax
 	while (tr->next_done < tr->nreq && tr->reqs[tr->next_done].last_id <= rec->id) {
 		struct req *rq = &tr->reqs[tr->next_done++];
 
-		rq->end = rec->end_ns;
-		if (tr->run->out && tr->run->out->trace && rq->end >= tr->run->out->trace_from_ns &&
-		    rq->end < tr->run->out->trace_to_ns) {
+		rq->r.end_ns = rec->end_ns;
+		if (tr->run->out && tr->run->out->trace && rec->end_ns >= tr->run->out->trace_from_ns &&
+		    rec->end_ns < tr->run->out->trace_to_ns) {
 			char args[96];
 
 			snprintf(args, sizeof(args), "{\"latency_us\":%.1f}",
-				 (double)(rq->end - rq->arrival) / 1e3);
-			axs_trace_instant(tr->run->out->trace, rq->end, 0, tr->t->name, args);
+				 (double)(rq->r.end_ns - rq->r.arrival_ns) / 1e3);
+			axs_trace_instant(tr->run->out->trace, rec->end_ns, 0, tr->t->name, args);
 		}
 		if (tr->t->arrival == XSIM_CLOSED)
 			tr->next_arrival = rec->end_ns + tr->t->think_ns;
@@ -272,8 +273,8 @@ static int arrive(struct trt *tr, uint64_t now)
 		tr->capreq = cap;
 	}
 	rq = &tr->reqs[tr->nreq++];
-	rq->arrival = tr->next_arrival;
-	rq->end = 0;
+	rq->r.arrival_ns = tr->next_arrival;
+	rq->r.end_ns = 0;
 	/* the ids the model will give this request's kernels */
 	rq->last_id = tr->q.next_id + tr->held + tr->t->nkernels;
 	if (tr->t->arrival == XSIM_CLOSED)
@@ -606,49 +607,21 @@ static uint64_t next_time(struct run *r, uint64_t end)
 	return t;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int collect(struct run *r, FILE *csv, struct xsim_result *res)
 {
-	const struct xsim_scenario *s = r->s;
-	double window = (double)(s->duration_ns - s->warmup_ns) / (double)SEC;
-
 	for (uint32_t i = 0; i < r->nt; i++) {
 		struct trt *tr = &r->t[i];
-		struct xsim_tenant_result *o = &res->t[i];
+		int err;
 
 		if (!tr->t)
 			continue;
-		o->lat_ns = malloc((tr->nreq ? tr->nreq : 1) * sizeof(*o->lat_ns));
-		if (!o->lat_ns)
-			return -ENOMEM;
-		for (size_t k = 0; k < tr->nreq; k++) {
-			const struct req *rq = &tr->reqs[k];
-
-			o->unfinished += !rq->end;
-			if (rq->arrival < s->warmup_ns || rq->arrival >= s->duration_ns)
-				continue;
-			o->requests++;
-			if (!rq->end) {
-				o->misses++;
-				continue;
-			}
-			o->lat_ns[o->finished++] = rq->end - rq->arrival;
-			if (tr->t->deadline_ns && rq->end - rq->arrival > tr->t->deadline_ns)
-				o->misses++;
-			if (csv)
-				fprintf(csv, "%s,%s,%s,%zu,%llu,%llu,%llu\n", s->name, r->e->name,
-					tr->t->name, k, (unsigned long long)rq->arrival,
-					(unsigned long long)rq->end,
-					(unsigned long long)(rq->end - rq->arrival));
-		}
-		qsort(o->lat_ns, o->finished, sizeof(*o->lat_ns), cmp_u64);
-		o->throughput = (double)o->finished / window;
+		err = xsim_tenant_count(r->s, i, &tr->reqs[0].r, tr->nreq, sizeof(*tr->reqs),
+					&res->t[i]);
+		if (err)
+			return err;
+		if (csv)
+			xsim_requests_csv(csv, r->s, r->e->name, i, &tr->reqs[0].r, tr->nreq,
+					  sizeof(*tr->reqs));
 	}
 	for (uint32_t g = 0; g < r->ngpus; g++) {
 		res->remaps += r->gpus[g]->stats.remaps;

@@ -69,6 +69,24 @@ int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t 
 	     const struct xsim_out *out, struct xsim_result *r);
 void xsim_result_free(struct xsim_result *r);
 
+/* A request as run or measured: arrival and end (0 = never finished). */
+struct xsim_request {
+	uint64_t arrival_ns, end_ns;
+};
+
+/*
+ * @o from tenant @tenant's @n requests (in arrival order, @stride bytes
+ * apart): those arriving in [warmup, duration) are counted, with their
+ * latencies sorted, throughput over that window, deadline misses. Shared
+ * by the simulator and the hardware player (tools/hw). 0 or -ENOMEM.
+ */
+int xsim_tenant_count(const struct xsim_scenario *s, uint32_t tenant,
+		      const struct xsim_request *req, size_t n, size_t stride,
+		      struct xsim_tenant_result *o);
+/* Each counted finished request as a CSV line (see xsched-sim --csv). */
+void xsim_requests_csv(FILE *f, const struct xsim_scenario *s, const char *exec,
+		       uint32_t tenant, const struct xsim_request *req, size_t n, size_t stride);
+
 /* The @pm per-mille percentile (nearest rank) of a sorted array; 0 if empty. */
 uint64_t xsim_percentile(const uint64_t *v, uint64_t n, uint32_t pm);
 

@@ -16,21 +16,12 @@
 
 #include "engine.h"
 #include "plot.h"
+#include "report.h"
 
 #define DEFAULT_EXECUTORS \
 	"native,native-prio,cu-split,cpx,lv1:1,lv1:4,suspend-all,priority-lv3,priority-lv2," \
 	"bandwidth-lv3,bandwidth-lv2,edf-lv3,edf-lv2,llf-lv3,llf-lv2,spatial,priority-lv3+queue"
 #define MAX_EXECUTORS 32
-
-static const char *class_word(uint32_t c)
-{
-	return c == 1 ? "realtime" : c == 3 ? "best-effort" : "normal";
-}
-
-static double ms(uint64_t ns)
-{
-	return (double)ns / 1e6;
-}
 
 static double wall_s(void)
 {
@@ -51,58 +42,6 @@ static void usage(FILE *f)
 		"  --trace      a Perfetto trace (as xschedctl trace writes) of the first second\n"
 		"               after the warm-up of the first scenario under --trace-executor\n"
 		"               (default priority-lv3)\n");
-}
-
-static void describe(const struct xsim_scenario *s)
-{
-	printf("scenario %s: %.0f s (first %.0f s not counted)\n", s->name,
-	       (double)s->duration_ns / 1e9, (double)s->warmup_ns / 1e9);
-	for (uint32_t i = 0; i < s->ntenants; i++) {
-		const struct xsim_tenant *t = &s->tenants[i];
-		uint64_t wgs = 0;
-
-		for (uint32_t k = 0; k < t->nkernels; k++)
-			wgs += t->kernels[k].grid;
-		printf("  %-12s %-11s ", t->name, class_word(t->sched_class));
-		if (t->arrival == XSIM_CLOSED)
-			printf("closed loop");
-		else
-			printf("%s every %.1f ms", t->arrival == XSIM_PERIODIC ? "periodic" : "poisson",
-			       ms(t->period_ns));
-		printf(", %u kernels, %" PRIu64 " workgroups per request\n", t->nkernels, wgs);
-	}
-}
-
-static void row(const struct xsim_scenario *s, const char *exec, const struct xsim_result *r,
-		const struct xsim_result *alone, double secs)
-{
-	for (uint32_t i = 0; i < s->ntenants; i++) {
-		const struct xsim_tenant_result *o = &r->t[i], *a = &alone[i].t[i];
-		uint64_t p99 = xsim_percentile(o->lat_ns, o->finished, 990);
-		uint64_t p99a = xsim_percentile(a->lat_ns, a->finished, 990);
-
-		if (!o->finished) {
-			printf("%-18s %-12s starved: no request finished in the window (%" PRIu64
-			       " counted, %" PRIu64 " never finished)\n", i ? "" : exec,
-			       s->tenants[i].name, o->requests, o->unfinished);
-			if (!i)
-				printf("%-18s %-12s %7s (remaps %" PRIu64 ")\n", "", "", "",
-				       r->remaps);
-			continue;
-		}
-
-		printf("%-18s %-12s %7" PRIu64 " %8.2f %8.2f %8.2f %8.2f %8.2f %7.2fx %9.2f %6.0f%% %6"
-		       PRIu64, i ? "" : exec, s->tenants[i].name, o->requests,
-		       ms(xsim_percentile(o->lat_ns, o->finished, 500)),
-		       ms(xsim_percentile(o->lat_ns, o->finished, 900)), ms(p99),
-		       ms(xsim_percentile(o->lat_ns, o->finished, 999)),
-		       ms(xsim_percentile(o->lat_ns, o->finished, 1000)),
-		       p99a ? (double)p99 / (double)p99a : 0.0, o->throughput,
-		       a->throughput > 0 ? 100.0 * o->throughput / a->throughput : 0.0, o->misses);
-		if (!i)
-			printf(" %7" PRIu64 " %8.1f %6.2f", r->remaps, ms(r->remap_ns), secs);
-		putchar('\n');
-	}
 }
 
 /* One SVG per tenant: its latency CDF alone and under each executor. */
@@ -179,7 +118,7 @@ static int run_scenario(const char *path, char **execs, int nexec, struct opts *
 		free(s);
 		return -EINVAL;
 	}
-	describe(s);
+	xsim_describe(s);
 	memset(alone, 0, sizeof(alone));
 	memset(res, 0, sizeof(res));
 	xsim_exec_parse("native", &native);
@@ -188,16 +127,10 @@ static int run_scenario(const char *path, char **execs, int nexec, struct opts *
 		ret = xsim_run(s, &native, 1U << i, NULL, &alone[i]);
 		total += wall_s() - t0;
 		if (!ret)
-			printf("  %-12s alone: p50 %.2f ms, p99 %.2f ms, %.2f requests/s\n",
-			       s->tenants[i].name,
-			       ms(xsim_percentile(alone[i].t[i].lat_ns, alone[i].t[i].finished, 500)),
-			       ms(xsim_percentile(alone[i].t[i].lat_ns, alone[i].t[i].finished, 990)),
-			       alone[i].t[i].throughput);
+			xsim_alone_line(s, i, &alone[i]);
 	}
 	if (!ret)
-		printf("%-18s %-12s %7s %8s %8s %8s %8s %8s %8s %9s %7s %6s %7s %8s %6s\n", "EXECUTOR",
-		       "TENANT", "REQS", "P50_MS", "P90_MS", "P99_MS", "P99.9_MS", "MAX_MS",
-		       "P99/ALONE", "REQ/S", "/ALONE", "MISSES", "REMAPS", "PAUSE_MS", "WALL_S");
+		xsim_table_header();
 	for (int x = 0; x < nexec && !ret; x++) {
 		if (xsim_exec_parse(execs[x], &e)) {
 			fprintf(stderr, "xsched-sim: unknown executor '%s'\n", execs[x]);
@@ -226,7 +159,7 @@ static int run_scenario(const char *path, char **execs, int nexec, struct opts *
 				strerror(-ret));
 			break;
 		}
-		row(s, e.name, &res[x], alone, t0);
+		xsim_table_row(s, e.name, &res[x], alone, t0);
 		fflush(stdout);
 	}
 	if (!ret)
@@ -313,11 +246,7 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc && !ret; i++)
 		ret = run_scenario(argv[i], execs, nexec, &opt);
 	if (!ret)
-		printf("Latency: a request's arrival to the end of its last kernel, in simulated time.\n"
-		       "P99/ALONE and /ALONE: against the same tenant alone on the whole GPU (native).\n"
-		       "REQ/S: finished requests (iterations, for a closed loop) per second.\n"
-		       "REMAPS and PAUSE_MS: runlist changes after start-up and the time they\n"
-		       "paused the GPU. These are predictions of a model (Documentation/xsched-sim.rst).\n");
+		xsim_table_legend();
 	if (opt.csv && fclose(opt.csv) && !ret)
 		ret = -EIO;
 	free(list);
