@@ -316,7 +316,7 @@ install-check:
 	$(if $(filter trixie,$(SUITES)),$(MAKE) deb,@:)
 
 check: unit xsched-sim-check syzkaller-check hsakmt-symbols unit-check lint harness-check \
-		vm-check install-check fuzz-check examples
+		vm-check install-check fuzz-check examples hw-check
 	@echo "make check: all passed on $(SUITES)"
 
 # Also the debug kernel with amdgpu and KFD (a longer kernel build).
@@ -341,6 +341,13 @@ demo: payload-demo $(B)/host/xsched-sim
 
 hw:
 	tools/hw/build.sh
+
+# In make check: both hardware programs build for gfx942 with Debian's hipcc.
+hw-check: hw
+	@for p in axs-hw-latency axs-hw-scenario; do \
+		grep -q -a amdgcn-amd-amdhsa--gfx942 $(B)/hw/$$p || \
+			{ echo "hw-check: $$p has no gfx942 code object" >&2; exit 1; }; \
+	done; echo "hw-check: axs-hw-latency and axs-hw-scenario carry gfx942 code objects"
 
 # The two HIP examples of libhsa-xsched, with sid's hipcc for gfx942.
 examples: libhsa-xsched
@@ -435,6 +442,6 @@ clean:
 	rm -rf $(B)
 	find kmod -name '*.o' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all man xsched-sim xsched-sim-check unit-check install-user install-check deb dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
+.PHONY: all man hw hw-check xsched-sim xsched-sim-check unit-check install-user install-check deb dkms-source dkms-install dkms-check module user libhsa-xsched hsakmt-symbols harness-check syzkaller-check examples selftests unit payload-tests payload-demo payload-bench \
 	lint vm-check check check-full demo bench hw install clean payload-stress stress \
 	payload-fuzz fuzz fuzz-check

@@ -292,6 +292,39 @@ TEST(a_trace_shows_a_window_of_suspensions_remaps_and_requests)
 	free(s);
 }
 
+/* The counting the hardware player shares, on records made by hand. */
+TEST(requests_are_counted_in_the_window_with_misses)
+{
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	struct xsim_tenant_result o;
+	struct xsim_request req[] = {
+		{ 50 * MS, 52 * MS },		/* before the warm-up: not counted */
+		{ 100 * MS, 103 * MS },
+		{ 200 * MS, 201 * MS },
+		{ 300 * MS, 0 },		/* never finished: a miss */
+		{ 400 * MS, 407 * MS },		/* past the 5 ms deadline: a miss */
+		{ 2000 * MS, 2001 * MS },	/* after the end: not counted */
+	};
+	char err[256] = "";
+
+	ASSERT_EQ(0, parse(two_tenants, s, err, sizeof(err))) TH_LOG("%s", err);
+	s->tenants[0].deadline_ns = 5 * MS;
+	memset(&o, 0, sizeof(o));
+	ASSERT_EQ(0, xsim_tenant_count(s, 0, req, 6, sizeof(req[0]), &o));
+	EXPECT_EQ(4, o.requests);
+	EXPECT_EQ(3, o.finished);
+	EXPECT_EQ(2, o.misses);
+	EXPECT_EQ(1, o.unfinished);
+	EXPECT_EQ(1 * MS, o.lat_ns[0]);		/* sorted */
+	EXPECT_EQ(3 * MS, o.lat_ns[1]);
+	EXPECT_EQ(7 * MS, o.lat_ns[2]);
+	/* 3 finished in the 1.9 s window */
+	EXPECT_TRUE(o.throughput > 1.578 && o.throughput < 1.579);
+	free(o.lat_ns);
+	xsim_scenario_free(s);
+	free(s);
+}
+
 TEST(cpx_gives_the_low_tenant_one_xcc)
 {
 	struct xsim_result r;

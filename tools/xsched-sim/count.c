@@ -10,6 +10,16 @@
 
 #define AT(req, k, stride) ((const struct xsim_request *)((const char *)(req) + (k) * (stride)))
 
+uint64_t xsim_percentile(const uint64_t *v, uint64_t n, uint32_t pm)
+{
+	uint64_t rank;
+
+	if (!n)
+		return 0;
+	rank = (n * pm + 999) / 1000;
+	return v[rank ? rank - 1 : 0];
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -63,5 +73,13 @@ void xsim_requests_csv(FILE *f, const struct xsim_scenario *s, const char *exec,
 				s->tenants[tenant].name, k, (unsigned long long)rq->arrival_ns,
 				(unsigned long long)rq->end_ns,
 				(unsigned long long)(rq->end_ns - rq->arrival_ns));
+	}
+}
+
+void xsim_result_free(struct xsim_result *r)
+{
+	for (int i = 0; i < XSIM_MAX_TENANTS; i++) {
+		free(r->t[i].lat_ns);
+		r->t[i].lat_ns = NULL;
 	}
 }

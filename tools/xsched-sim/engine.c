@@ -134,16 +134,6 @@ int xsim_exec_parse(const char *s, struct xsim_exec *e)
 	return 0;
 }
 
-uint64_t xsim_percentile(const uint64_t *v, uint64_t n, uint32_t pm)
-{
-	uint64_t rank;
-
-	if (!n)
-		return 0;
-	rank = (n * pm + 999) / 1000;
-	return v[rank ? rank - 1 : 0];
-}
-
 /* splitmix64: a fixed sequence per tenant and seed */
 static uint64_t rnd(uint64_t *x)
 {
@@ -702,12 +692,4 @@ int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t 
 	if (err)
 		xsim_result_free(res);
 	return err;
-}
-
-void xsim_result_free(struct xsim_result *r)
-{
-	for (int i = 0; i < XSIM_MAX_TENANTS; i++) {
-		free(r->t[i].lat_ns);
-		r->t[i].lat_ns = NULL;
-	}
 }
