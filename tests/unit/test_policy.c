@@ -283,6 +283,37 @@ TEST_F(hpf, other_gpus_are_left_alone)
 	EXPECT_EQ(NULL, gpu_plan(&self->pl, 1));
 }
 
+/*
+ * A decision costs only the GPUs it may change: an event decides its own
+ * GPU again, not the other 7; a process's new class, every GPU.
+ */
+TEST(an_event_decides_only_its_gpu_again)
+{
+	struct axsp *p = make(AXSP_PRIORITY, 8);
+	struct axsp_stats st0, st1;
+	struct axsp_plan pl;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, proc(p, 10, RT, -1, 0, 0));
+	for (uint32_t g = 0; g < 8; g++)
+		ASSERT_EQ(0, axsp_queue_add(p, 1 + g, g, 10, 12, 0, false, 0));
+	ASSERT_EQ(0, axsp_decide(p, 0, &pl));
+	axsp_get_stats(p, &st0);
+	EXPECT_EQ(8, st0.gpus_decided);
+	ASSERT_EQ(0, axsp_queue_busy(p, 4, true, MS));		/* GPU 3's queue */
+	ASSERT_EQ(0, axsp_decide(p, MS, &pl));
+	axsp_get_stats(p, &st1);
+	EXPECT_EQ(st0.gpus_decided + 1, st1.gpus_decided);
+	ASSERT_EQ(0, axsp_decide(p, 2 * MS, &pl));		/* nothing new */
+	axsp_get_stats(p, &st0);
+	EXPECT_EQ(st1.gpus_decided, st0.gpus_decided);
+	ASSERT_EQ(0, proc(p, 10, BE, -1, 0, 0));
+	ASSERT_EQ(8, axsp_decide(p, 3 * MS, &pl));	/* new priorities everywhere */
+	axsp_get_stats(p, &st1);
+	EXPECT_EQ(st0.gpus_decided + 8, st1.gpus_decided);
+	axsp_free(p);
+}
+
 TEST_F(hpf, lost_suspension_is_redone_and_foreign_one_left_alone)
 {
 	const struct axsp_gpu_plan *gp;

@@ -51,8 +51,15 @@ struct pgpu {
 	bool holding;		/* priority: lower classes held by hysteresis */
 	uint32_t owner_pid;	/* bandwidth: whose slice it is; edf/llf: winner */
 	uint64_t slice_end;
-	/* this decision: its queues are byg[first .. first + nq) */
+	/* its queues are byg[first .. first + nq), regrouped when queues come or go */
 	uint32_t first, nq;
+	/*
+	 * Only a GPU an event touched, or whose own next time came, is decided
+	 * again: the others' wants cannot have changed (every time-dependent
+	 * answer of a policy sets next_ns).
+	 */
+	bool dirty;
+	uint64_t next_ns;
 };
 
 /* A process's queues on one GPU, for the policies that work per process. */
@@ -70,7 +77,12 @@ struct axsp {
 	struct pqueue *qs;		/* sorted by handle */
 	uint32_t ngpus, nprocs, nqs;	/* procs sorted by pid */
 	uint32_t cap_gpus, cap_procs, cap_qs;
-	/* per decision: queues grouped by GPU, and one GPU's processes */
+	/*
+	 * Queues grouped by GPU, with their process's attributes resolved:
+	 * rebuilt only when queues, processes or the config change (regroup),
+	 * as byg and pqueue.a point into qs and procs.
+	 */
+	bool regroup;
 	struct pqueue **byg;
 	struct pgroup *grp;
 	uint32_t ngrp, cap_idx;
@@ -165,8 +177,10 @@ struct axsp *axsp_new(const struct axsp_config *cfg)
 	if (axsp_config_check(cfg))
 		return NULL;
 	p = calloc(1, sizeof(*p));
-	if (p)
+	if (p) {
 		p->cfg = *cfg;
+		p->regroup = true;
+	}
 	return p;
 }
 
@@ -191,6 +205,7 @@ int axsp_set_config(struct axsp *p, const struct axsp_config *cfg)
 	if (axsp_config_check(cfg))
 		return -EINVAL;
 	p->cfg = *cfg;
+	p->regroup = true;
 	return 0;
 }
 
@@ -294,6 +309,7 @@ int axsp_gpu_add(struct axsp *p, uint32_t gpu_id, const struct axsp_topo *topo)
 	g->id = gpu_id;
 	g->topo = *topo;
 	g->num_cu = ncu;
+	p->regroup = true;
 	return 0;
 }
 
@@ -316,6 +332,7 @@ int axsp_proc_set(struct axsp *p, uint32_t pid, const struct axsp_proc_attr *a)
 		pr->pid = pid;
 	}
 	pr->a = *a;
+	p->regroup = true;	/* its queues' GPUs decide again */
 	return 0;
 }
 
@@ -326,6 +343,7 @@ int axsp_proc_remove(struct axsp *p, uint32_t pid)
 	if (!pr)
 		return -ENOENT;
 	memmove(pr, pr + 1, (size_t)(p->procs + --p->nprocs - pr) * sizeof(*pr));
+	p->regroup = true;
 	return 0;
 }
 
@@ -358,6 +376,7 @@ int axsp_queue_add(struct axsp *p, uint64_t handle, uint32_t gpu_id, uint32_t pi
 	q->busy_since = busy ? now : 0;
 	q->idle_at = AXSP_NEVER;
 	q->starve_since = AXSP_NEVER;
+	p->regroup = true;
 	return 0;
 }
 
@@ -372,6 +391,7 @@ int axsp_queue_remove(struct axsp *p, uint64_t handle)
 	i = (uint32_t)(q - p->qs);
 	memmove(q, q + 1, (size_t)(p->nqs - i - 1) * sizeof(*q));
 	p->nqs--;
+	p->regroup = true;
 	return 0;
 }
 
@@ -384,6 +404,7 @@ int axsp_queue_busy(struct axsp *p, uint64_t handle, bool busy, uint64_t now)
 	if (busy == q->busy)
 		return 0;
 	q->busy = busy;
+	p->gpus[q->gi].dirty = true;
 	if (busy) {
 		q->busy_since = now;
 	} else {
@@ -406,6 +427,7 @@ int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, bool ou
 	q->level = level;
 	q->foreign = level && !ours;
 	q->starve_since = AXSP_NEVER;
+	p->gpus[q->gi].dirty = true;
 	return 0;
 }
 
@@ -503,14 +525,13 @@ static int cmp_pid(const void *a, const void *b)
 
 /*
  * The GPU's processes in pid order, each with its share and whether any of
- * its queues is busy, into p->grp. Sorts a copy of the GPU's queue list.
+ * its queues is busy, into p->grp, from the GPU's queues in pid order (the
+ * second half of byg, sorted when the queues were grouped).
  */
 static void group_procs(struct axsp *p, struct pgpu *g)
 {
-	struct pqueue **v = p->byg + p->nqs;	/* scratch half of byg */
+	struct pqueue **v = p->byg + p->nqs + g->first;
 
-	memcpy(v, p->byg + g->first, g->nq * sizeof(*v));
-	qsort(v, g->nq, sizeof(*v), cmp_pid);
 	p->ngrp = 0;
 	for (uint32_t i = 0; i < g->nq; i++) {
 		struct pgroup *gr = &p->grp[p->ngrp - 1];
@@ -690,21 +711,30 @@ static void set_want_cu(const struct pgpu *g, struct pqueue *q, uint32_t first, 
 					     AXSP_CU_MASK_WORDS);
 }
 
-/* Per class: classes in order take consecutive, disjoint fractions of the CUs. */
+/*
+ * Per class: classes in order take consecutive, disjoint fractions of the
+ * CUs. Each class's mask is built once and copied to its queues.
+ */
 static void want_cu_class(struct axsp *p, struct pgpu *g)
 {
-	uint32_t first[AXSP_NCLASS], count[AXSP_NCLASS], off = 0;
+	uint32_t bits[AXSP_NCLASS], mask[AXSP_NCLASS][AXSP_CU_MASK_WORDS], off = 0;
 	struct pqueue *q;
 
 	for (int c = 1; c < AXSP_NCLASS; c++) {
-		count[c] = (uint32_t)((uint64_t)g->num_cu * p->cfg.cu_permille[c] / 1000);
-		first[c] = off;
-		off += count[c];
+		struct pqueue proto;
+		uint32_t count = (uint32_t)((uint64_t)g->num_cu * p->cfg.cu_permille[c] / 1000);
+
+		set_want_cu(g, &proto, off, count);
+		bits[c] = proto.want_cu_bits;
+		memcpy(mask[c], proto.want_cu, sizeof(mask[c]));
+		off += count;
 	}
 	for_each_gpu_queue(p, g, q) {
 		uint32_t c = q->a->sched_class;
 
-		set_want_cu(g, q, first[c], count[c]);
+		q->want_cu_bits = bits[c];
+		if (bits[c])
+			memcpy(q->want_cu, mask[c], bits[c] / 32 * sizeof(uint32_t));
 	}
 }
 
@@ -842,7 +872,8 @@ static void plan_gpu(struct axsp *p, struct pgpu *g, struct axsp_gpu_plan *gp,
 
 /*
  * Resolve each queue's process once, and list the queues of each GPU
- * (a counting sort by GPU that keeps handle order).
+ * (a counting sort by GPU that keeps handle order), in byg's first half;
+ * the same lists sorted by pid in its second half.
  */
 static void group_by_gpu(struct axsp *p)
 {
@@ -864,6 +895,13 @@ static void group_by_gpu(struct axsp *p)
 
 		p->byg[g->first + g->nq++] = &p->qs[i];
 	}
+	/* and each GPU's queues again in pid order, for the per-process policies */
+	for (i = 0; i < p->ngpus; i++) {
+		struct pqueue **v = p->byg + p->nqs + p->gpus[i].first;
+
+		memcpy(v, p->byg + p->gpus[i].first, p->gpus[i].nq * sizeof(*v));
+		qsort(v, p->gpus[i].nq, sizeof(*v), cmp_pid);
+	}
 }
 
 int axsp_decide(struct axsp *p, uint64_t now, struct axsp_plan *plan)
@@ -875,30 +913,43 @@ int axsp_decide(struct axsp *p, uint64_t now, struct axsp_plan *plan)
 	if (plan_room(p))
 		return -ENOMEM;
 	plan->gpus = p->plans;
-	group_by_gpu(p);
+	if (p->regroup) {
+		group_by_gpu(p);
+		for (uint32_t i = 0; i < p->ngpus; i++)
+			p->gpus[i].dirty = true;
+		p->regroup = false;
+	}
 
 	for (uint32_t i = 0; i < p->ngpus; i++) {
 		struct pgpu *g = &p->gpus[i];
 		struct axsp_gpu_plan *gp = &p->plans[plan->n_gpus];
 		struct pqueue *q;
 
+		if (!g->dirty && now < g->next_ns) {
+			next_at(&plan->next_ns, g->next_ns);
+			continue;
+		}
+		g->dirty = false;
+		g->next_ns = AXSP_NEVER;
+		p->st.gpus_decided++;
 		switch (p->cfg.kind) {
 		case AXSP_PRIORITY:
-			want_priority(p, g, now, &plan->next_ns);
+			want_priority(p, g, now, &g->next_ns);
 			break;
 		case AXSP_BANDWIDTH:
-			want_bandwidth(p, g, now, &plan->next_ns);
+			want_bandwidth(p, g, now, &g->next_ns);
 			break;
 		case AXSP_EDF:
 		case AXSP_LLF:
-			want_deadline(p, g, now, &plan->next_ns);
+			want_deadline(p, g, now, &g->next_ns);
 			break;
 		default:
 			for_each_gpu_queue(p, g, q)
 				q->want_level = 0;
 			break;
 		}
-		starvation_guard(p, g, now, &plan->next_ns);
+		starvation_guard(p, g, now, &g->next_ns);
+		next_at(&plan->next_ns, g->next_ns);
 		want_prio(p, g);
 		if (p->cfg.cu_mode == AXSP_CU_CLASS) {
 			want_cu_class(p, g);

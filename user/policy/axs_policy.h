@@ -136,6 +136,11 @@ struct axsp_stats {
 	uint64_t suspends, resumes, prio_changes, cu_changes;
 	uint64_t guard_grants;	/* starvation guard let a queue run */
 	uint64_t holds;		/* suspensions kept by hysteresis */
+	/*
+	 * GPUs decided again: only those an event touched or whose own next
+	 * time came (a process or config change: every GPU).
+	 */
+	uint64_t gpus_decided;
 };
 
 struct axsp;
