@@ -92,6 +92,77 @@ TEST(errors_name_the_line_including_xschedds)
 	free(s);
 }
 
+/*
+ * A rocprofv3 kernel trace (the format of its documentation's example):
+ * 1024x1024 work-items in workgroups of 64 (16384 workgroups of one wave,
+ * 8 VGPRs and 16 SGPRs: 2112 bytes, 32 per CU, so 7 rounds of 2560) for
+ * 11.04 us, then a 2D one in 16x16 workgroups (4 waves, 24 VGPRs + 8 AGPRs,
+ * 16 SGPRs and 4 KiB of LDS: 37120 bytes, 16 per CU, 256 workgroups: 1 round)
+ * for 50 us;
+ * a row on queue 2 is left out with queue=1.
+ */
+TEST(a_rocprofv3_kernel_trace_becomes_the_request)
+{
+	static const char csv[] =
+		"\"Kind\",\"Agent_Id\",\"Queue_Id\",\"Stream_Id\",\"Thread_Id\",\"Dispatch_Id\","
+		"\"Kernel_Id\",\"Kernel_Name\",\"Correlation_Id\",\"Start_Timestamp\",\"End_Timestamp\","
+		"\"LDS_Block_Size\",\"Scratch_Size\",\"VGPR_Count\",\"Accum_VGPR_Count\",\"SGPR_Count\","
+		"\"Workgroup_Size_X\",\"Workgroup_Size_Y\",\"Workgroup_Size_Z\",\"Grid_Size_X\","
+		"\"Grid_Size_Y\",\"Grid_Size_Z\"\n"
+		"\"KERNEL_DISPATCH\",\"Agent 4\",1,1,852831,1,10,\"void add<float>(float*, int)\",1,"
+		"1551874061244694,1551874061255734,0,0,8,0,16,64,1,1,1024,1024,1\n"
+		"\"KERNEL_DISPATCH\",\"Agent 4\",2,2,852831,2,11,\"other(int)\",2,"
+		"1551874061255734,1551874061355734,0,0,8,0,16,64,1,1,64,1,1\n"
+		"\"KERNEL_DISPATCH\",\"Agent 4\",1,1,852831,3,12,\"gemm \"\"tile\"\"\",3,"
+		"1551874061260000,1551874061310000,4096,0,24,8,16,16,16,1,256,256,1\n";
+	char dir[] = "/tmp/axs-xsim-XXXXXX", path[128], text[512], err[256] = "";
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	struct xsim_exec e;
+	struct xsim_result r;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/trace.csv", dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs(csv, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/t.scn", dir);
+	snprintf(text, sizeof(text), "duration = 2s\nwarmup = 100ms\n"
+		 "tenant app class=rt arrival=periodic period=10ms\n"
+		 "kernels app trace=trace.csv queue=1\n");
+	/* the path of the scenario names the directory the trace is in */
+	ASSERT_EQ(0, xsim_scenario_parse(text, path, s, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(2, s->tenants[0].nkernels);
+	EXPECT_EQ(16384, s->tenants[0].kernels[0].grid);
+	EXPECT_EQ(2112, s->tenants[0].kernels[0].footprint);
+	EXPECT_EQ(11040 / 7, s->tenants[0].kernels[0].wg_ns);
+	EXPECT_EQ(256, s->tenants[0].kernels[1].grid);
+	EXPECT_EQ(37120, s->tenants[0].kernels[1].footprint);
+	EXPECT_EQ(50000, s->tenants[0].kernels[1].wg_ns);
+
+	/* alone, the request takes the traced time (7 x 1577 ns + 5 us gap + 50 us) */
+	ASSERT_EQ(0, xsim_exec_parse("native", &e));
+	ASSERT_EQ(0, xsim_run(s, &e, 1, NULL, &r));
+	EXPECT_EQ(7 * 1577 + 5000 + 50000, r.t[0].lat_ns[0]);
+	xsim_result_free(&r);
+	xsim_scenario_free(s);
+
+	snprintf(text, sizeof(text), "tenant app arrival=closed\nkernels app trace=trace.csv "
+		 "queue=9\n");
+	EXPECT_EQ(-EINVAL, xsim_scenario_parse(text, path, s, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "no kernel dispatch in it on that queue")) TH_LOG("%s", err);
+	snprintf(text, sizeof(text), "tenant app arrival=closed\nkernels app trace=none.csv\n");
+	EXPECT_EQ(-EINVAL, xsim_scenario_parse(text, path, s, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "none.csv: No such file")) TH_LOG("%s", err);
+	snprintf(text, sizeof(text), "tenant app arrival=closed\nkernels app trace=trace.csv "
+		 "grid=4\n");
+	EXPECT_EQ(-EINVAL, xsim_scenario_parse(text, path, s, err, sizeof(err)));
+	snprintf(text, sizeof(text), "rm -rf %s", dir);
+	ASSERT_EQ(0, system(text));
+	free(s);
+}
+
 TEST(executors_parse)
 {
 	struct xsim_exec e;

@@ -151,12 +151,160 @@ static int tenant_line(struct sparser *ps, char *rest)
 	return 0;
 }
 
+/*
+ * One CSV line into at most @max fields (quotes removed, commas inside
+ * quotes kept); returns the count. @line is modified.
+ */
+static int csv_fields(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line, *o;
+
+	while (n < max) {
+		bool quoted = *p == '"';
+
+		if (quoted)
+			p++;
+		f[n++] = o = p;
+		while (*p && (quoted ? *p != '"' || p[1] == '"' : *p != ',')) {
+			if (quoted && *p == '"')
+				p++;	/* "" inside quotes */
+			*o++ = *p++;
+		}
+		if (quoted && *p == '"')
+			p++;
+		if (*p != ',') {
+			*o = '\0';
+			break;
+		}
+		p++;
+		*o = '\0';
+	}
+	return n;
+}
+
+static int column(char **f, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(f[i], name))
+			return i;
+	return -1;
+}
+
+/*
+ * kernels NAME trace=FILE [queue=N]: the kernel dispatches of a rocprofv3
+ * kernel trace (--kernel-trace, CSV), in their order, as kernels of the
+ * model: workgroups from the grid and workgroup sizes, the footprint from
+ * the registers and LDS, and each workgroup's time such that the kernel
+ * alone on the model's GPU takes as long as it did when traced.
+ */
+static int trace_kernels(struct sparser *ps, struct xsim_tenant *t, const char *file,
+			 long queue)
+{
+	enum { GX, GY, GZ, WX, WY, WZ, T0, T1, LDS, VGPR, AGPR, SGPR, QUEUE, NCOL };
+	static const char *const names[NCOL] = {
+		"Grid_Size_X", "Grid_Size_Y", "Grid_Size_Z", "Workgroup_Size_X",
+		"Workgroup_Size_Y", "Workgroup_Size_Z", "Start_Timestamp", "End_Timestamp",
+		"LDS_Block_Size", "VGPR_Count", "Accum_VGPR_Count", "SGPR_Count", "Queue_Id",
+	};
+	const struct axs_sim_params *gp = &ps->s->gpu;
+	char path[512], line[4096], *f[64];
+	const char *slash = strrchr(ps->name, '/');
+	uint32_t before = t->nkernels;
+	int col[NCOL], nf, row = 0;
+	FILE *in;
+
+	if (file[0] == '/' || !slash)
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - ps->name), ps->name, file);
+	in = fopen(path, "re");
+	if (!in)
+		return fail(ps, "trace %s: %s", path, strerror(errno));
+	if (!fgets(line, sizeof(line), in)) {
+		fclose(in);
+		return fail(ps, "trace %s: empty", path);
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	nf = csv_fields(line, f, 64);
+	for (int c = 0; c < NCOL; c++) {
+		col[c] = column(f, nf, names[c]);
+		if (col[c] < 0 && c != AGPR && c != QUEUE) {
+			fclose(in);
+			return fail(ps, "trace %s: no column %s (a rocprofv3 kernel_trace.csv?)",
+				    path, names[c]);
+		}
+	}
+	while (fgets(line, sizeof(line), in)) {
+		uint64_t v[NCOL] = { 0 }, wgs, waves, fp, per_cu, rounds, ns;
+		struct xsim_kernel k;
+
+		row++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0])
+			continue;
+		nf = csv_fields(line, f, 64);
+		for (int c = 0; c < NCOL; c++) {
+			if (col[c] < 0)
+				continue;
+			if (col[c] >= nf || axs_parse_uint(f[col[c]], UINT64_MAX, &v[c])) {
+				fclose(in);
+				return fail(ps, "trace %s: row %d: %s is not a number", path, row,
+					    names[c]);
+			}
+		}
+		if (queue >= 0 && col[QUEUE] >= 0 && v[QUEUE] != (uint64_t)queue)
+			continue;
+		if (!v[WX] || !v[WY] || !v[WZ] || v[T1] < v[T0]) {
+			fclose(in);
+			return fail(ps, "trace %s: row %d: a zero workgroup size or an end before "
+				    "the start", path, row);
+		}
+		wgs = ((v[GX] + v[WX] - 1) / v[WX]) * ((v[GY] + v[WY] - 1) / v[WY]) *
+		      ((v[GZ] + v[WZ] - 1) / v[WZ]);
+		waves = (v[WX] * v[WY] * v[WZ] + 63) / 64;
+		/* wave state: 64 lanes x 4 bytes per VGPR, 4 bytes per SGPR, and the LDS */
+		fp = waves * ((v[VGPR] + v[AGPR]) * 256 + v[SGPR] * 4) + v[LDS];
+		if (!fp)
+			fp = 1;
+		if (fp > gp->cu_state_bytes)
+			fp = gp->cu_state_bytes;
+		per_cu = gp->cu_state_bytes / fp;
+		if (per_cu > gp->max_wg_per_cu)
+			per_cu = gp->max_wg_per_cu;
+		rounds = (wgs + XSIM_NUM_CU * per_cu - 1) / (XSIM_NUM_CU * per_cu);
+		ns = rounds ? (v[T1] - v[T0]) / rounds : 0;
+		if (!wgs || wgs > AXS_SIM_MAX_GRID) {
+			fclose(in);
+			return fail(ps, "trace %s: row %d: %llu workgroups (1..%lu)", path, row,
+				    (unsigned long long)wgs, (unsigned long)AXS_SIM_MAX_GRID);
+		}
+		if (t->nkernels == XSIM_MAX_KERNELS) {
+			fclose(in);
+			return fail(ps, "trace %s: more than %d kernels per request", path,
+				    XSIM_MAX_KERNELS);
+		}
+		k.grid = (uint32_t)wgs;
+		k.footprint = (uint32_t)fp;
+		k.wg_ns = ns < AXS_SIM_MIN_WG_NS ? AXS_SIM_MIN_WG_NS :
+			  ns > AXS_SIM_MAX_WG_NS ? AXS_SIM_MAX_WG_NS : ns;
+		t->kernels[t->nkernels++] = k;
+	}
+	fclose(in);
+	if (t->nkernels == before)
+		return fail(ps, "trace %s: no kernel dispatch in it%s", path,
+			    queue >= 0 ? " on that queue" : "");
+	return 0;
+}
+
 static int kernels_line(struct sparser *ps, char *rest)
 {
 	struct xsim_kernel k = { 0 };
 	struct xsim_tenant *t;
 	char *name = word(&rest), *w;
+	const char *trace = NULL;
 	uint64_t count = 1, v;
+	long queue = -1;
 
 	t = name ? tenant_by_name(ps->s, name) : NULL;
 	if (!t)
@@ -167,7 +315,13 @@ static int kernels_line(struct sparser *ps, char *rest)
 		if (!eq)
 			return fail(ps, "kernels %s: '%s' is not key=value", name, w);
 		*eq = '\0';
-		if (!strcmp(w, "count")) {
+		if (!strcmp(w, "trace")) {
+			trace = eq + 1;
+		} else if (!strcmp(w, "queue")) {
+			if (number(ps, w, eq + 1, UINT32_MAX, &v))
+				return -EINVAL;
+			queue = (long)v;
+		} else if (!strcmp(w, "count")) {
 			if (number(ps, w, eq + 1, XSIM_MAX_KERNELS, &count))
 				return -EINVAL;
 			if (!count)
@@ -190,6 +344,12 @@ static int kernels_line(struct sparser *ps, char *rest)
 		} else {
 			return fail(ps, "kernels %s: unknown key '%s'", name, w);
 		}
+	}
+	if (trace) {
+		if (k.grid || k.wg_ns || k.footprint || count != 1)
+			return fail(ps, "kernels %s: trace= takes no grid, wg, footprint or count",
+				    name);
+		return trace_kernels(ps, t, trace, queue);
 	}
 	if (!k.grid || !k.wg_ns)
 		return fail(ps, "kernels %s: grid= and wg= are needed", name);

@@ -20,6 +20,7 @@
  *          arrival=periodic period=DUR | arrival=poisson period=DUR |
  *          arrival=closed [think=DUR]
  *   kernels NAME count=N grid=N wg=DUR [footprint=BYTES]
+ *   kernels NAME trace=FILE.csv [queue=N]   a rocprofv3 kernel trace
  *
  * A tenant's request is its kernels in order, launched at once as a HIP
  * stream launches them; the request ends when its last kernel does.
@@ -34,6 +35,7 @@
 #include "config.h"
 #include "sim_model.h"
 
+#define XSIM_NUM_CU		80	/* the model's GPU: an MI308X in SPX */
 #define XSIM_MAX_TENANTS	8
 #define XSIM_MAX_KERNELS	4096	/* per request */
 
