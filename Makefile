@@ -145,7 +145,19 @@ $(B)/user/axs-stress: tests/stress/axs-stress.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(
 	$(CC) $(VM_CFLAGS) -pthread -o $@ tests/stress/axs-stress.c $(LIBAXS_SRC)
 
 VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/kmemleak.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh \
-		   tests/vm/xschedd-test.sh tests/vm/xsched-run-test.sh tests/stress/stress-test.sh
+		   tests/vm/xschedd-test.sh tests/vm/xsched-run-test.sh tests/stress/stress-test.sh \
+		   tests/vm/scenario-test.sh tools/xsched-sim/scenarios/dual-intensive.scn
+
+# xsched-sim's cross-check in the VM (tests/vm/scenario-test.sh): a scenario
+# played on the simulated GPU, and the engine's prediction of it.
+AXS_SCENARIO_SRC := tools/xsched-sim/vm-play.c tools/xsched-sim/engine.c tools/xsched-sim/count.c \
+		   tools/xsched-sim/report.c tools/xsched-sim/scenario.c kmod/sim_model.c \
+		   user/xschedd/config.c user/lib/axs_parse.c $(TRACE_SRC) $(POLICY_SRC)
+
+$(B)/user/axs-scenario: $(AXS_SCENARIO_SRC) $(wildcard tools/xsched-sim/*.h) $(POLICY_HDR) \
+		$(LIBAXS_SRC) $(LIBAXS_HDR) | $(B)/user
+	$(CC) $(VM_CFLAGS) $(POLICY_CFLAGS) -Iuser/xschedd -Itools/xsched-sim -pthread -o $@ \
+		$(AXS_SCENARIO_SRC) $(LIBAXS_SRC) -lm
 
 # libhsa-xsched: the libraries, xsched-run and the pkg-config file.
 XS_B		:= $(B)/libhsa-xsched
@@ -163,9 +175,10 @@ $(B)/user/xsched-api-test: tests/vm/xsched-api-test.c libhsa-xsched $(LIBAXS_SRC
 		$(XS_B)/libhsa-xsched.so.1 -Wl,-rpath,'$$ORIGIN'
 
 payload-tests: selftests user libhsa-xsched $(B)/user/axs-smoke $(B)/user/axs-simq \
-		$(B)/user/hsa-hold $(B)/user/xsched-api-test $(B)/user/axs-stress $(B)/payload-tests
+		$(B)/user/hsa-hold $(B)/user/xsched-api-test $(B)/user/axs-stress \
+		$(B)/user/axs-scenario $(B)/payload-tests
 	cp $(B)/selftests/*_test $(B)/user/axs-smoke $(B)/user/axs-simq $(B)/payload-tests/
-	cp $(B)/user/axs-stress $(B)/payload-tests/
+	cp $(B)/user/axs-stress $(B)/user/axs-scenario $(B)/payload-tests/
 	cp $(addprefix $(B)/user/,xschedd xschedctl axs-workload hsa-hold xsched-api-test) \
 		$(B)/payload-tests/
 	cp -a $(XS_B)/libhsa-xsched.so.1 $(XS_B)/xsched $(XS_B)/xsched-run $(B)/payload-tests/

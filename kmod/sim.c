@@ -1025,7 +1025,7 @@ static long sim_ioctl_submit(struct axs_file *f, void __user *argp)
 	if (sq) {
 		sg = sq->sg;
 		sim_enter(sg);
-		err = axs_sim_submit(sg->m, &sq->mq, k, ktime_get_ns());
+		err = axs_sim_enqueue(sg->m, &sq->mq, k, ktime_get_ns());
 		a.dispatch_id = k->id;	/* k belongs to the model once unlocked */
 		sim_leave(sg);
 	}

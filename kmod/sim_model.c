@@ -433,8 +433,8 @@ void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 	g->now = axs_max_u64(g->now, now);
 }
 
-int axs_sim_submit(struct axs_sim_gpu *g, struct axs_sim_queue *q,
-		   struct axs_sim_kernel *k, u64 now)
+int axs_sim_enqueue(struct axs_sim_gpu *g, struct axs_sim_queue *q,
+		    struct axs_sim_kernel *k, u64 now)
 {
 	if (!k->footprint)
 		k->footprint = g->p.cu_state_bytes;

@@ -217,8 +217,8 @@ u64 axs_sim_next_event(const struct axs_sim_gpu *g);
  * on @q at @now. Returns 0 and sets k->id, or -EINVAL for a kernel outside
  * the model's limits (the model then does not own @k).
  */
-int axs_sim_submit(struct axs_sim_gpu *g, struct axs_sim_queue *q,
-		   struct axs_sim_kernel *k, u64 now);
+int axs_sim_enqueue(struct axs_sim_gpu *g, struct axs_sim_queue *q,
+		    struct axs_sim_kernel *k, u64 now);
 
 /*
  * Apply @c at @now through one unmap/remap of the whole GPU. Returns 0, or

@@ -319,7 +319,7 @@ static u64 submit(struct sim_env *e, struct axs_sim_queue *q, u32 grid, u64 wg_n
 	env_lock(e);
 	list_add_tail(&tk->node, &e->kernels);
 	e->nkernels++;
-	err = axs_sim_submit(e->g, q, &tk->k, now);
+	err = axs_sim_enqueue(e->g, q, &tk->k, now);
 	if (err) {
 		list_del(&tk->node);
 		e->nkernels--;

@@ -171,7 +171,7 @@ static u64 submit(struct env *e, struct axs_sim_queue *q, u32 grid, u64 wg_ns,
 	k->wg_ns = wg_ns;
 	k->footprint = footprint;
 	e->live_kernels++;
-	if (axs_sim_submit(e->g, q, k, now)) {
+	if (axs_sim_enqueue(e->g, q, k, now)) {
 		e->live_kernels--;
 		free(k);
 		return 0;

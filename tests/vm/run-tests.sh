@@ -9,7 +9,7 @@
 
 SELFTESTS="abi_test queue_test suspend_test perm_test events_test stall_test apply_test debugger_test sim_test kfd_test failnth_test modload_test"
 # End-to-end tests of the programs (xschedd, xschedctl, axs-workload).
-SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh stress-test.sh"
+SCRIPTS="workload-test.sh xschedctl-test.sh xschedd-test.sh xsched-run-test.sh stress-test.sh scenario-test.sh"
 NLIFECYCLE=7
 # KUnit suites of the module's pure code (kmod/tests), where the kernel has
 # KUnit (the debug lane): amdxsched_kunit.ko, loaded once, one line each.

@@ -241,7 +241,7 @@ static int submit(struct trt *tr, const struct xsim_kernel *xk, uint64_t now)
 	k->grid = xk->grid;
 	k->wg_ns = xk->wg_ns;
 	k->footprint = xk->footprint;
-	if (axs_sim_submit(tr->g, &tr->q, k, now)) {
+	if (axs_sim_enqueue(tr->g, &tr->q, k, now)) {
 		free(k);
 		return -EINVAL;
 	}
