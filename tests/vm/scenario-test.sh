@@ -43,7 +43,7 @@ check "native: the VM agrees with xsched-sim within ${TOL}% (P50, P99 of each te
 # Under xschedd, the daemon's reaction (measured in the run) enters the
 # prediction; the guest's CPU-side jitter enters only the VM.
 ./axs-scenario --print-config "$S" >"$T/xschedd.conf"
-./xschedd -c "$T/xschedd.conf" -S "$T/sock" 2>"$T/xschedd.log" &
+./xschedd -c "$T/xschedd.conf" -S "$T/sock" -f 50 2>"$T/xschedd.log" &
 xd=$!
 sleep 1
 TOL=25
