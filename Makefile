@@ -377,7 +377,8 @@ $(B)/host/policy-bench: tools/bench/policy-bench.c $(POLICY_SRC) $(POLICY_HDR)
 
 # xsched-sim (Documentation/xsched-sim.rst): scenarios in virtual time through
 # the module's model and xschedd's policies, both unchanged.
-XSIM_SRC	:= $(wildcard tools/xsched-sim/*.c) kmod/sim_model.c user/xschedd/config.c \
+XSIM_SRC	:= $(filter-out tools/xsched-sim/vm-play.c,$(wildcard tools/xsched-sim/*.c)) \
+		   kmod/sim_model.c user/xschedd/config.c \
 		   user/lib/axs_parse.c $(TRACE_SRC) $(POLICY_SRC)
 XSIM_HDR	:= $(wildcard tools/xsched-sim/*.h) kmod/sim_model.h user/xschedd/config.h \
 		   $(POLICY_HDR)

@@ -314,6 +314,52 @@ TEST(an_event_decides_only_its_gpu_again)
 	axsp_free(p);
 }
 
+/*
+ * One process, two streams: its realtime queue preempts its own
+ * best-effort one (and everyone else's), not itself; cleared, the queue
+ * is its process's class again.
+ */
+TEST(a_queue_of_its_own_class_preempts_its_own_process)
+{
+	struct axsp *p = make(AXSP_PRIORITY, 1);
+	struct axsp_proc_attr rt = { .sched_class = AXSP_CLASS_REALTIME, .priority = -1 };
+	struct axsp_class_counts c;
+	const struct axsp_gpu_plan *gp;
+	struct axsp_plan pl;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, proc(p, 10, BE, -1, 0, 0));
+	ASSERT_EQ(0, axsp_queue_add(p, 1, 0, 10, 2, 0, false, 0));	/* the serving stream */
+	ASSERT_EQ(0, axsp_queue_add(p, 2, 0, 10, 2, 0, true, 0));	/* its background */
+	ASSERT_EQ(-ENOENT, axsp_queue_attr(p, 9, &rt));
+	ASSERT_EQ(-EINVAL, axsp_queue_attr(p, 1, &(struct axsp_proc_attr){ .sched_class = 4 }));
+	ASSERT_EQ(0, axsp_queue_attr(p, 1, &rt));
+	axsp_class_counts(p, &c);
+	EXPECT_EQ(1, c.queues[AXSP_CLASS_REALTIME]);
+	EXPECT_EQ(1, c.queues[AXSP_CLASS_BEST_EFFORT]);
+	ASSERT_EQ(1, axsp_decide(p, 0, &pl));	/* queue 1 to the realtime priority */
+	gp = gpu_plan(&pl, 0);
+	ASSERT_NE(NULL, gp);
+	EXPECT_EQ(1, gp->n_prio);
+	EXPECT_EQ(1, gp->prio[0].handle);
+	EXPECT_EQ(12, gp->prio[0].priority);
+	ASSERT_EQ(0, axsp_queue_busy(p, 1, true, MS));
+	ASSERT_EQ(1, axsp_decide(p, MS, &pl));
+	gp = gpu_plan(&pl, 0);
+	ASSERT_NE(NULL, gp);
+	EXPECT_EQ(1, gp->n_suspend[1]);
+	EXPECT_EQ(2, gp->suspend[1][0]);
+	EXPECT_EQ(0, gp->n_suspend[0]);
+	/* back to its process's class: both best effort, the suspension ends */
+	ASSERT_EQ(0, axsp_queue_attr(p, 1, NULL));
+	ASSERT_EQ(1, axsp_decide(p, 2 * MS, &pl));
+	gp = gpu_plan(&pl, 0);
+	ASSERT_NE(NULL, gp);
+	EXPECT_EQ(1, gp->n_resume);
+	EXPECT_EQ(2, gp->resume[0]);
+	axsp_free(p);
+}
+
 TEST_F(hpf, lost_suspension_is_redone_and_foreign_one_left_alone)
 {
 	const struct axsp_gpu_plan *gp;

@@ -339,6 +339,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "axs-hw-scenario: %s\n", err);
 		return 1;
 	}
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		if (s->tenants[i].process >= 0) {
+			fprintf(stderr, "axs-hw-scenario: tenant %s: streams of one process "
+				"(process=) are not played yet\n", s->tenants[i].name);
+			return 2;
+		}
+	}
 	if (seconds > 0) {
 		s->duration_ns = (uint64_t)(seconds * 1e9);
 		if (s->warmup_ns >= s->duration_ns)

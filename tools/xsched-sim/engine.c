@@ -91,9 +91,12 @@ int xsim_exec_parse(const char *s, struct xsim_exec *e)
 	snprintf(e->name, sizeof(e->name), "%s", s);
 	plus = strchr(s, '+');
 	if (plus) {
-		if (strcmp(plus, "+queue"))
+		if (!strcmp(plus, "+queue"))
+			e->queue_scope = true;
+		else if (!strcmp(plus, "+procclass"))
+			e->proc_class = true;
+		else
 			return -EINVAL;
-		e->queue_scope = true;
 		snprintf(base, sizeof(base), "%.*s", (int)(plus - s), s);
 		s = base;
 	}
@@ -322,10 +325,18 @@ static int lv1_release(struct run *r, uint64_t now)
 	return 0;
 }
 
+/* The pid of a tenant's process: its own, or that of the tenant it is a stream of. */
+static uint32_t tenant_pid(const struct xsim_tenant *t, uint32_t i)
+{
+	return (t && t->process >= 0 ? (uint32_t)t->process : i) + 1;
+}
+
 static uint32_t hw_priority(const struct run *r, const struct xsim_tenant *t)
 {
 	if (r->e->kind == XSIM_NATIVE)
 		return 7;	/* every HIP stream at the default priority */
+	if (r->e->proc_class && t->process >= 0)
+		t = &r->s->tenants[t->process];	/* the class of its process */
 	return t->priority >= 0 ? (uint32_t)t->priority : r->s->cfg.pol.priority[t->sched_class];
 }
 
@@ -438,6 +449,7 @@ static int setup(struct run *r, uint32_t mask)
 		return -EINVAL;
 	for (uint32_t i = 0; i < r->nt; i++) {
 		const struct xsim_tenant *t = r->t[i].t;
+		uint32_t pid = tenant_pid(t, i);
 		struct axsp_proc_attr a;
 
 		if (!t)
@@ -446,8 +458,12 @@ static int setup(struct run *r, uint32_t mask)
 		a.priority = t->priority;
 		a.share = t->share;
 		a.deadline_ns = t->deadline_ns;
-		if (axsp_proc_set(r->pol, i + 1, &a) ||
-		    axsp_queue_add(r->pol, i + 1, 0, i + 1, hw_priority(r, t), 0, false, 0))
+		/* a process's own tenant gives its class; another stream its queue's */
+		if (t->process < 0 && axsp_proc_set(r->pol, pid, &a))
+			return -EINVAL;
+		if (axsp_queue_add(r->pol, i + 1, 0, pid, hw_priority(r, t), 0, false, 0))
+			return -EINVAL;
+		if (t->process >= 0 && !r->e->proc_class && axsp_queue_attr(r->pol, i + 1, &a))
 			return -EINVAL;
 	}
 	r->pol_next = 0;

@@ -29,13 +29,16 @@ struct xsim_exec {
 	uint32_t level;			/* XSIM_POLICY: 2 or 3, 0 = the scenario's */
 	bool no_hold;			/* the GPreempt-style baseline: no hysteresis */
 	bool queue_scope;		/* "+queue": unmaps stop only the queues named */
+	bool proc_class;		/* "+procclass": a stream takes its process's class */
 };
 
 /*
  * "native", "native-prio", "cu-split", "cpx", "lv1:N", "suspend-all",
  * "POLICY" or "POLICY-lv2"/"POLICY-lv3" (priority, bandwidth, edf, llf,
  * spatial); any of them with "+queue" for the what-if of an unmap that
- * stops only the queues it changes. 0 or -EINVAL.
+ * stops only the queues it changes, or with "+procclass" for classes per
+ * process only (a tenant's process= stream takes its process's class, as
+ * ABI 1.4 allows). 0 or -EINVAL.
  */
 int xsim_exec_parse(const char *s, struct xsim_exec *e);
 

@@ -97,6 +97,7 @@ static int tenant_line(struct sparser *ps, char *rest)
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->sched_class = AXSP_CLASS_NORMAL;
 	t->priority = -1;
+	t->process = -1;
 	while ((w = word(&rest))) {
 		char *eq = strchr(w, '=');
 		const char *val;
@@ -135,6 +136,13 @@ static int tenant_line(struct sparser *ps, char *rest)
 		} else if (!strcmp(w, "period")) {
 			if (duration(ps, w, val, &t->period_ns))
 				return -EINVAL;
+		} else if (!strcmp(w, "process")) {
+			const struct xsim_tenant *o = tenant_by_name(s, val);
+
+			if (!o || o->process >= 0)
+				return fail(ps, "process: '%s' is not a tenant above with its own "
+					    "process", val);
+			t->process = (int32_t)(o - s->tenants);
 		} else if (!strcmp(w, "think")) {
 			if (duration(ps, w, val, &t->think_ns))
 				return -EINVAL;

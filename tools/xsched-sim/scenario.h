@@ -18,7 +18,8 @@
  *   tenant NAME [class=realtime|normal|best-effort] [priority=0..15]
  *          [share=N] [deadline=DUR]
  *          arrival=periodic period=DUR | arrival=poisson period=DUR |
- *          arrival=closed [think=DUR]
+ *          arrival=closed [think=DUR] [process=TENANT]
+ *   (process=: another stream of that tenant's process, with its own class)
  *   kernels NAME count=N grid=N wg=DUR [footprint=BYTES]
  *   kernels NAME trace=FILE.csv [queue=N]   a rocprofv3 kernel trace
  *
@@ -49,6 +50,7 @@ struct xsim_kernel {
 
 struct xsim_tenant {
 	char name[32];
+	int32_t process;	/* the tenant whose process it shares (a 2nd stream), or -1 */
 	uint32_t sched_class;	/* AXSP_CLASS_* */
 	int32_t priority;	/* hardware priority hint, -1 = the class's */
 	uint32_t share;

@@ -398,6 +398,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "axs-scenario: %s\n", err);
 		return 1;
 	}
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		if (s->tenants[i].process >= 0) {
+			fprintf(stderr, "axs-scenario: tenant %s: streams of one process "
+				"(process=) are not played in the VM yet\n", s->tenants[i].name);
+			return 2;
+		}
+	}
 	if (print) {
 		/* xschedd's configuration for this scenario */
 		xsd_config_print(&s->cfg, stdout);

@@ -25,7 +25,9 @@ struct pqueue {
 	uint64_t handle;
 	uint32_t gpu_id, pid;
 	uint32_t gi;		/* index of its GPU in gpus[] (GPUs are never removed) */
-	const struct axsp_proc_attr *a;	/* this decision: its process's */
+	const struct axsp_proc_attr *a;	/* its own, or its process's (resolved when grouped) */
+	bool own_attr;		/* qa is set (axsp_queue_attr) */
+	struct axsp_proc_attr qa;
 	bool busy;
 	bool foreign;		/* suspended by someone else: not ours to touch */
 	uint32_t level;		/* applied suspension level, 0 = running */
@@ -313,12 +315,17 @@ int axsp_gpu_add(struct axsp *p, uint32_t gpu_id, const struct axsp_topo *topo)
 	return 0;
 }
 
+static bool attr_ok(const struct axsp_proc_attr *a)
+{
+	return a->sched_class >= AXSP_CLASS_REALTIME && a->sched_class <= AXSP_CLASS_BEST_EFFORT &&
+	       a->priority >= -1 && a->priority <= 15 && a->share <= 1000;
+}
+
 int axsp_proc_set(struct axsp *p, uint32_t pid, const struct axsp_proc_attr *a)
 {
 	struct pproc *pr;
 
-	if (a->sched_class < AXSP_CLASS_REALTIME || a->sched_class > AXSP_CLASS_BEST_EFFORT ||
-	    a->priority < -1 || a->priority > 15 || a->share > 1000)
+	if (!attr_ok(a))
 		return -EINVAL;
 	pr = find_proc(p, pid);
 	if (!pr) {
@@ -431,6 +438,21 @@ int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, bool ou
 	return 0;
 }
 
+int axsp_queue_attr(struct axsp *p, uint64_t handle, const struct axsp_proc_attr *attr)
+{
+	struct pqueue *q = find_queue(p, handle);
+
+	if (!q)
+		return -ENOENT;
+	if (attr && !attr_ok(attr))
+		return -EINVAL;
+	q->own_attr = attr != NULL;
+	if (attr)
+		q->qa = *attr;
+	p->regroup = true;	/* its GPU decides again */
+	return 0;
+}
+
 bool axsp_queue_foreign(struct axsp *p, uint64_t handle)
 {
 	const struct pqueue *q = find_queue(p, handle);
@@ -456,7 +478,7 @@ void axsp_class_counts(const struct axsp *p, struct axsp_class_counts *c)
 	memset(c, 0, sizeof(*c));
 	for (uint32_t i = 0; i < p->nqs; i++) {
 		const struct pqueue *q = &p->qs[i];
-		uint32_t k = attr_of(p, q->pid)->sched_class;
+		uint32_t k = (q->own_attr ? &q->qa : attr_of(p, q->pid))->sched_class;
 
 		if (k < AXSP_CLASS_REALTIME || k > AXSP_CLASS_BEST_EFFORT)
 			continue;
@@ -882,7 +904,7 @@ static void group_by_gpu(struct axsp *p)
 	for (i = 0; i < p->ngpus; i++)
 		p->gpus[i].nq = 0;
 	for (i = 0; i < p->nqs; i++) {
-		p->qs[i].a = attr_of(p, p->qs[i].pid);
+		p->qs[i].a = p->qs[i].own_attr ? &p->qs[i].qa : attr_of(p, p->qs[i].pid);
 		p->gpus[p->qs[i].gi].nq++;
 	}
 	for (i = 0; i < p->ngpus; i++) {

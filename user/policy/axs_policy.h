@@ -174,6 +174,12 @@ int axsp_queue_busy(struct axsp *p, uint64_t handle, bool busy, uint64_t now);
 int axsp_queue_observed(struct axsp *p, uint64_t handle, uint32_t level, bool ours);
 /* Whether the policy counts @handle as suspended by someone else. */
 bool axsp_queue_foreign(struct axsp *p, uint64_t handle);
+/*
+ * The queue's own class, priority, share and deadline, in place of its
+ * process's (a process with a latency-critical stream and a background
+ * one); NULL goes back to the process's. 0, -ENOENT or -EINVAL.
+ */
+int axsp_queue_attr(struct axsp *p, uint64_t handle, const struct axsp_proc_attr *attr);
 
 /*
  * Decide at @now. The plan lives in @p until the next call. Returns the
