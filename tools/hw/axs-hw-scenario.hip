@@ -23,7 +23,6 @@
 #include <hip/hip_ext.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -83,16 +82,6 @@ static void sleep_until(uint64_t t)
 		;
 }
 
-/* The same arrival gaps as the simulator's (engine.c). */
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 enum exec { NATIVE, NATIVE_PRIO, CU_SPLIT, XSCHEDD };
 
 static const char *const exec_names[] = { "native", "native-prio", "cu-split", "xschedd" };
@@ -117,7 +106,8 @@ static int tenant_main(const struct xsim_scenario *s, uint32_t i, enum exec ex, 
 	bool finished = false;
 	hipStream_t st;
 	int khz = 0, ncu = 0, lo = 0, hi = 0;
-	uint64_t rng = s->seed * 1000003 + i, next = t0 + 1000000 + i * 137000ULL;
+	/* the simulator's own arrivals (scenario.c) */
+	uint64_t rng = xsim_arrival_seed(s, i), next = t0 + xsim_first_arrival(i);
 	uint64_t end = t0 + s->duration_ns;
 
 	if (ex == XSCHEDD) {
@@ -196,13 +186,7 @@ static int tenant_main(const struct xsim_scenario *s, uint32_t i, enum exec ex, 
 				continue;
 			}
 		}
-		if (t->arrival == XSIM_PERIODIC) {
-			next += t->period_ns;
-		} else {
-			double u = ((double)(splitmix(&rng) >> 11) + 0.5) / 9007199254740992.0;
-
-			next += (uint64_t)(-log(u) * (double)t->period_ns) + 1;
-		}
+		next += xsim_arrival_gap(t, &rng);
 	}
 	{
 		std::lock_guard<std::mutex> l(mu);

@@ -8,7 +8,6 @@
 #include "engine.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,26 +136,6 @@ int xsim_exec_parse(const char *s, struct xsim_exec *e)
 	return 0;
 }
 
-/* splitmix64: a fixed sequence per tenant and seed */
-static uint64_t rnd(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t next_gap(struct trt *tr)
-{
-	double u;
-
-	if (tr->t->arrival == XSIM_PERIODIC)
-		return tr->t->period_ns;
-	u = ((double)(rnd(&tr->rng) >> 11) + 0.5) / 9007199254740992.0;
-	return (uint64_t)(-log(u) * (double)tr->t->period_ns) + 1;
-}
-
 /* Model hooks: called inside a model call, so they only record. */
 
 static void hook_busy(void *ctx, struct axs_sim_queue *q, bool busy, uint64_t t)
@@ -273,7 +252,7 @@ static int arrive(struct trt *tr, uint64_t now)
 	if (tr->t->arrival == XSIM_CLOSED)
 		tr->next_arrival = NEVER;	/* set when this one ends */
 	else
-		tr->next_arrival += next_gap(tr);
+		tr->next_arrival += xsim_arrival_gap(tr->t, &tr->rng);
 	if (tr->run->e->kind == XSIM_LV1) {
 		tr->held += tr->t->nkernels;
 		return 0;
@@ -398,9 +377,8 @@ static int setup(struct run *r, uint32_t mask)
 		tr->t = &s->tenants[i];
 		tr->g = r->gpus[gi];
 		tr->topo = &r->topos[gi];
-		tr->rng = s->seed * 1000003 + i;
-		/* first arrivals spread a little so periodic tenants are not in phase */
-		tr->next_arrival = 1000000 + i * 137000ULL;
+		tr->rng = xsim_arrival_seed(s, i);
+		tr->next_arrival = xsim_first_arrival(i);
 		axs_sim_queue_init(tr->g, &tr->q, hw_priority(r, tr->t), tr);
 		axs_sim_remap(tr->g, 0, &c, &info);
 		if (r->e->kind == XSIM_CU_SPLIT) {

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,6 +544,36 @@ int xsim_scenario_load(const char *path, struct xsim_scenario *s, char *err, siz
 	r = xsim_scenario_parse(text, path, s, err, errlen);
 	free(text);
 	return r;
+}
+
+uint64_t xsim_first_arrival(uint32_t tenant)
+{
+	return 1000000 + tenant * 137000ULL;
+}
+
+uint64_t xsim_arrival_seed(const struct xsim_scenario *s, uint32_t tenant)
+{
+	return s->seed * 1000003 + tenant;
+}
+
+/* splitmix64: a fixed sequence per tenant and seed */
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t xsim_arrival_gap(const struct xsim_tenant *t, uint64_t *rng)
+{
+	double u;
+
+	if (t->arrival == XSIM_PERIODIC)
+		return t->period_ns;
+	u = ((double)(splitmix(rng) >> 11) + 0.5) / 9007199254740992.0;
+	return (uint64_t)(-log(u) * (double)t->period_ns) + 1;
 }
 
 void xsim_scenario_free(struct xsim_scenario *s)

@@ -77,6 +77,17 @@ struct xsim_scenario {
 int xsim_scenario_parse(const char *text, const char *name, struct xsim_scenario *s,
 			char *err, size_t errlen);
 int xsim_scenario_load(const char *path, struct xsim_scenario *s, char *err, size_t errlen);
+
+/*
+ * A tenant's arrivals, the same for the simulator and the players that run
+ * the scenario for real (VM, hardware): its first request's time after the
+ * start (spread a little so periodic tenants are not in phase), the seed of
+ * its Poisson gaps, and the gap to its next request (periodic or Poisson;
+ * a closed loop has none).
+ */
+uint64_t xsim_first_arrival(uint32_t tenant);
+uint64_t xsim_arrival_seed(const struct xsim_scenario *s, uint32_t tenant);
+uint64_t xsim_arrival_gap(const struct xsim_tenant *t, uint64_t *rng);
 void xsim_scenario_free(struct xsim_scenario *s);
 
 #endif /* XSIM_SCENARIO_H */

@@ -109,22 +109,13 @@ static void *waiter(void *arg)
 	}
 }
 
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* One tenant's process: its requests from @t0 on, written as records to @out. */
 static int tenant_main(const struct xsim_scenario *s, uint32_t i, bool hints, uint32_t gpu,
 		       uint64_t t0, int out, int ready)
 {
 	const struct xsim_tenant *t = &s->tenants[i];
 	struct tenant_ctx *c = calloc(1, sizeof(*c));
-	uint64_t rng = s->seed * 1000003 + i, next = t0 + 1000000 + i * 137000ULL;
+	uint64_t rng = xsim_arrival_seed(s, i), next = t0 + xsim_first_arrival(i);
 	uint64_t end = t0 + s->duration_ns, n;
 	pthread_t th;
 	int r;
@@ -181,12 +172,8 @@ static int tenant_main(const struct xsim_scenario *s, uint32_t i, bool hints, ui
 			next = t0 + c->out.r[c->out.n - 1].end_ns + t->think_ns;
 			if (!c->out.r[c->out.n - 1].end_ns)
 				next = end;
-		} else if (t->arrival == XSIM_PERIODIC) {
-			next += t->period_ns;
 		} else {
-			double u = ((double)(splitmix(&rng) >> 11) + 0.5) / 9007199254740992.0;
-
-			next += (uint64_t)(-__builtin_log(u) * (double)t->period_ns) + 1;
+			next += xsim_arrival_gap(t, &rng);
 		}
 		pthread_mutex_unlock(&c->mu);
 	}
