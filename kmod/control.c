@@ -199,13 +199,14 @@ static void batch_fail(struct axs_batch *b, u32 i, int e, int *err)
  */
 static int batch_check(struct axs_batch *b, const struct batch_op *op)
 {
+	const struct axs_proc *seen = NULL;
 	u64 call = ++axs.next_call;
 	int err = 0;
 	u32 i;
 
 	lockdep_assert_held(&axs.lock);
 	for (i = 0; i < b->n; i++) {
-		struct axs_queue *q = axs_queue_lookup(op->f, b->h[i]);
+		struct axs_queue *q = axs_queue_lookup_next(op->f, b->h[i], &seen);
 		int e;
 
 		b->q[i] = NULL;
@@ -404,9 +405,9 @@ static void resume_commit_one(struct axs_queue *q, u32 reason, u64 now)
 		return;		/* only op_lock holders resume */
 	q->stats.resumes++;
 	q->gpu->stats.resumes++;
-	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_RESUMED,
-			reason ? reason : l->owner ? AMDXSCHED_RESUMED_LEASE :
-			AMDXSCHED_RESUMED_CLOSE, l->id);
+	axs_event_queue_at(q, AMDXSCHED_EVENT_QUEUE_RESUMED, now,
+			   reason ? reason : l->owner ? AMDXSCHED_RESUMED_LEASE :
+			   AMDXSCHED_RESUMED_CLOSE, l->id);
 	axs_queue_unsuspend(q, now);
 	axs_lease_put_if_empty(l);
 }
@@ -965,12 +966,12 @@ static void suspend_attach_one(struct axs_queue *q, struct axs_lease *l,
  * Count and announce the suspension of @q. Its time suspended counts from
  * here, as the event says. axs.lock held.
  */
-static void suspend_announce_one(struct axs_queue *q, u32 level)
+static void suspend_announce_one(struct axs_queue *q, u32 level, u64 now)
 {
-	q->suspended_at = ktime_get_ns();
+	q->suspended_at = now;
 	q->stats.suspends++;
 	q->gpu->stats.suspends++;
-	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, level, q->lease->id);
+	axs_event_queue_at(q, AMDXSCHED_EVENT_QUEUE_SUSPENDED, now, level, q->lease->id);
 	if (level == AMDXSCHED_LEVEL_DEACTIVATE)
 		drain_commit(q);
 }
@@ -997,6 +998,7 @@ static void suspend_attach(struct axs_batch *b, struct axs_gpu *gpu,
  */
 static void suspend_announce(struct axs_batch *b, struct axs_lease *l, u32 level)
 {
+	u64 now = ktime_get_ns();
 	u32 i;
 
 	for (i = 0; i < b->n; i++) {
@@ -1007,7 +1009,7 @@ static void suspend_announce(struct axs_batch *b, struct axs_lease *l, u32 level
 		q = xa_load(&axs.queues, b->h[i]);
 		if (!q || q->lease != l)
 			continue;	/* destroyed meanwhile */
-		suspend_announce_one(q, level);
+		suspend_announce_one(q, level, now);
 	}
 }
 
@@ -1558,7 +1560,7 @@ static void apply_commit(struct apply_call *c, struct axs_lease *l, struct axs_f
 		switch (e->op) {
 		case AMDXSCHED_APPLY_SUSPEND:
 			suspend_attach_one(q, l, f, e->arg, lease_ms, now);
-			suspend_announce_one(q, e->arg);
+			suspend_announce_one(q, e->arg, now);
 			break;
 		case AMDXSCHED_APPLY_RESUME:
 			resume_commit_one(q, AMDXSCHED_RESUMED_IOCTL, now);
@@ -1599,6 +1601,7 @@ static u64 gpu_remaps(struct axs_gpu *gpu)
 long axs_ioctl_apply(struct axs_file *f, void __user *argp)
 {
 	struct apply_call c = { 0 };
+	const struct axs_proc *seen = NULL;
 	struct axs_batch *b = NULL;
 	struct amdxsched_apply a;
 	struct axs_lease *l = NULL;
@@ -1672,7 +1675,7 @@ long axs_ioctl_apply(struct axs_file *f, void __user *argp)
 	mutex_lock(&axs.lock);
 	call = ++axs.next_call;
 	for (i = 0; i < c.n; i++) {
-		struct axs_queue *q = axs_queue_lookup(f, c.e[i].handle);
+		struct axs_queue *q = axs_queue_lookup_next(f, c.e[i].handle, &seen);
 
 		c.it[i].q = NULL;
 		if (!q) {

@@ -369,6 +369,8 @@ struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 				u32 kfd_qid, u32 type, u32 priority, void *priv);
 void axs_queue_remove(struct axs_queue *q);
 struct axs_queue *axs_queue_lookup(const struct axs_file *f, u64 handle);
+struct axs_queue *axs_queue_lookup_next(const struct axs_file *f, u64 handle,
+					const struct axs_proc **seen);
 bool axs_pid_visible(struct pid *pid);
 bool axs_proc_visible(const struct axs_file *f, const struct axs_proc *p);
 bool axs_uid_visible(const struct axs_file *f, kuid_t uid);

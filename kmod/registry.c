@@ -222,15 +222,33 @@ void axs_queue_remove(struct axs_queue *q)
 }
 
 /* The queue of @handle if @f can see it, else NULL. */
-struct axs_queue *axs_queue_lookup(const struct axs_file *f, u64 handle)
+/*
+ * For calls that look up many handles in one hold of axs.lock: *@seen
+ * (NULL at first) remembers the last process found visible, so a batch of
+ * one process's queues walks the pid namespace once.
+ */
+struct axs_queue *axs_queue_lookup_next(const struct axs_file *f, u64 handle,
+					const struct axs_proc **seen)
 {
 	struct axs_queue *q;
 
 	lockdep_assert_held(&axs.lock);
 	q = xa_load(&axs.queues, handle);
-	if (!q || !axs_proc_visible(f, q->proc))
+	if (!q)
 		return NULL;
+	if (q->proc != *seen) {
+		if (!axs_proc_visible(f, q->proc))
+			return NULL;
+		*seen = q->proc;
+	}
 	return q;
+}
+
+struct axs_queue *axs_queue_lookup(const struct axs_file *f, u64 handle)
+{
+	const struct axs_proc *seen = NULL;
+
+	return axs_queue_lookup_next(f, handle, &seen);
 }
 
 /* Its registration ends with the file or the process: so do its hints. */

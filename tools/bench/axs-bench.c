@@ -33,6 +33,7 @@
 #define MAXQ		64
 #define STALL_US	9000000	/* the stalled GPU's unmap */
 #define STALL_SAMPLES	200
+#define STALL_PACE_US	10000	/* between stall samples: 2 s per side */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -292,13 +293,39 @@ static void *stall_thread(void *arg)
 	return NULL;
 }
 
-/* Section 3: does a 9 s unmap on one GPU hold up another GPU and LIST? */
+/*
+ * @n samples, one every STALL_PACE_US, into @sr and @ls from @at on; stops
+ * early once *@stop is set (NULL: never). The number taken, or -errno.
+ */
+static int sample_paced(int fd, uint64_t q, uint64_t *sr, uint64_t *ls, int at, int n,
+			const int *stop)
+{
+	int i, r;
+
+	for (i = 0; i < n; i++) {
+		if (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
+			break;
+		r = sample_pair(fd, q, &sr[at + i], &ls[at + i]);
+		if (r)
+			return r;
+		usleep(STALL_PACE_US);
+	}
+	return i;
+}
+
+/*
+ * Section 3: does a 9 s unmap on one GPU hold up another GPU and LIST? The
+ * samples alone are taken half before and half after the stall, at the
+ * same pace as those during it, so a drift of this shared machine over the
+ * run weighs on both sides alike.
+ */
 static int bench_stall(int fd, uint64_t q, const struct amdxsched_sim_gpu_config *base)
 {
 	static uint64_t sr0[STALL_SAMPLES], ls0[STALL_SAMPLES];
 	static uint64_t sr1[STALL_SAMPLES], ls1[STALL_SAMPLES];
 	struct amdxsched_sim_gpu_config cfg = *base;
 	struct stall st = { .fd = fd };
+	const int half = STALL_SAMPLES / 2;
 	uint64_t t0, took;
 	pthread_t th;
 	int r, n;
@@ -310,11 +337,9 @@ static int bench_stall(int fd, uint64_t q, const struct amdxsched_sim_gpu_config
 	r = axs_sim_queue_create(fd, cfg.gpu_id, 2, &st.q, NULL);
 	if (r)
 		return fail("create queue", r);
-	for (int i = 0; i < STALL_SAMPLES; i++) {
-		r = sample_pair(fd, q, &sr0[i], &ls0[i]);
-		if (r)
-			return fail("baseline", r);
-	}
+	r = sample_paced(fd, q, sr0, ls0, 0, half, NULL);
+	if (r < 0)
+		return fail("baseline", r);
 	r = knob_write(cfg.gpu_id, "unmap_delay_us", STALL_US);
 	if (r) {
 		printf("\nstall: skipped, no debugfs knob (%s)\n", strerror(-r));
@@ -323,19 +348,15 @@ static int bench_stall(int fd, uint64_t q, const struct amdxsched_sim_gpu_config
 	t0 = axs_now_ns();
 	pthread_create(&th, NULL, stall_thread, &st);
 	usleep(200000);		/* let it get into its unmap */
-	for (n = 0; n < STALL_SAMPLES && !__atomic_load_n(&st.done, __ATOMIC_ACQUIRE); n++) {
-		r = sample_pair(fd, q, &sr1[n], &ls1[n]);
-		if (r)
-			break;
-	}
+	n = sample_paced(fd, q, sr1, ls1, 0, STALL_SAMPLES, &st.done);
 	/* every sample counts only if the stall was still on after it */
 	bool held = !__atomic_load_n(&st.done, __ATOMIC_ACQUIRE);
 
 	knob_write(cfg.gpu_id, "unmap_delay_us", 0);
 	pthread_join(th, NULL);
 	took = axs_now_ns() - t0;
-	if (r)
-		return fail("sample during the stall", r);
+	if (n < 0)
+		return fail("sample during the stall", n);
 	/* 9 s is the preemption timeout: the sim calls that unmap a hang (ETIME) */
 	if (st.r && st.r != -ETIME)
 		return fail("the stalled suspend", st.r);
@@ -345,13 +366,17 @@ static int bench_stall(int fd, uint64_t q, const struct amdxsched_sim_gpu_config
 		printf("\nstall: the stalled call ended before the samples (%d taken)\n", n);
 		return 1;
 	}
+	r = sample_paced(fd, q, sr0, ls0, half, STALL_SAMPLES - half, NULL);
+	if (r < 0)
+		return fail("baseline after", r);
 
 	uint64_t a = median(sr0, STALL_SAMPLES), b = median(sr1, n);
 	uint64_t c = median(ls0, STALL_SAMPLES), d = median(ls1, n);
 	uint64_t bmax = pct(sr1, n, 100), dmax = pct(ls1, n, 100);
 
-	printf("\nanother GPU in a %.1f s unmap (the call took %.1f s), %d samples each\n",
-	       STALL_US / 1e6, took / 1e9, n);
+	printf("\nanother GPU in a %.1f s unmap (the call took %.1f s), %d samples each,\n"
+	       "one every %d ms (alone: half before the stall, half after)\n",
+	       STALL_US / 1e6, took / 1e9, n, STALL_PACE_US / 1000);
 	printf("  %-34s %10s %10s %10s %8s\n", "", "alone", "stalled", "max", "ratio");
 	printf("  %-34s %7.1f us %7.1f us %7.1f us %7.2fx\n", "suspend+resume, 1 queue",
 	       a / 1e3, b / 1e3, bmax / 1e3, (double)b / a);
