@@ -19,6 +19,16 @@ KUNIT_DEBUGFS=/sys/kernel/debug/kunit
 KO=/axs/amdxsched.ko
 PARAMS=$(cat /axs/modparams 2>/dev/null)
 
+# xschedd's timed scenarios and xsched-sim's cross-check (some 200 s) test
+# the daemon and the simulated GPU, which are the same code on every kernel:
+# they run on 6.12 (the trixie and debug lanes) and are skipped, said so, on
+# the other kernels, which keep every selftest, kfd_test, the other programs'
+# tests and the stress test (make check's time on an empty cache, README.md).
+case $(uname -r) in
+6.12.*) SCRIPTS_612_ONLY= ;;
+*) SCRIPTS_612_ONLY="xschedd-test.sh scenario-test.sh" ;;
+esac
+
 # The debug lane's kernel (KASAN, lockdep, ...; recognised by its KCOV) runs
 # everything some 3x slower: the timed end-to-end scenarios stretch by that.
 if [ -e /sys/kernel/debug/kcov ]; then
@@ -55,6 +65,12 @@ for t in $SELFTESTS; do
 done
 
 for t in $SCRIPTS; do
+	case " $SCRIPTS_612_ONLY " in
+	*" $t "*)
+		ok "programs: $t" "kernel-independent, run in the 6.12 lanes (trixie, debug)"
+		leak_check "$t"
+		continue ;;
+	esac
 	t0=$(date +%s)
 	{ sh ./"$t" 2>&1; echo $? >/tmp/rc; } | sed 's/^/# /'
 	rc=$(cat /tmp/rc)
