@@ -408,6 +408,15 @@ void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 		t = axs_sim_next_event(g);
 		if (t > now)
 			break;
+		/*
+		 * One more event is due: past its share of the host, the
+		 * advance stops and everything still to happen moves later.
+		 */
+		if (events++ >= AXS_SIM_ADVANCE_MIN_EVENTS && g->hooks->overrun &&
+		    g->now < now && g->hooks->overrun(g->ctx, now)) {
+			stand_still(g, now - g->now);
+			break;
+		}
 		g->now = axs_max_u64(g->now, t);
 		list_for_each_safe(pos, tmp, &g->running) {
 			struct axs_sim_cohort *c =
@@ -421,13 +430,6 @@ void axs_sim_advance(struct axs_sim_gpu *g, u64 now)
 		if (t >= g->paused_until) {
 			g->resume_pending = false;
 			dispatch(g, t);
-		}
-		/* Every pending event is after g->now, so after @now once moved. */
-		if (++events >= AXS_SIM_ADVANCE_MIN_EVENTS && g->hooks->overrun &&
-		    g->now < now &&
-		    axs_sim_next_event(g) <= now && g->hooks->overrun(g->ctx, now)) {
-			stand_still(g, now - g->now);
-			break;
 		}
 	}
 	g->now = axs_max_u64(g->now, now);
