@@ -185,8 +185,9 @@ payload-tests: selftests user libhsa-xsched $(B)/user/axs-smoke $(B)/user/axs-si
 	cp $(VM_TEST_SCRIPTS) $(B)/payload-tests/
 	cp tests/vm/run-tests.sh $(B)/payload-tests/run.sh
 
-payload-demo: $(B)/user/xschedd $(B)/user/axs-workload $(B)/payload-demo
-	cp $(B)/user/xschedd $(B)/user/axs-workload $(B)/payload-demo/
+payload-demo: $(B)/user/xschedd $(B)/user/axs-scenario $(B)/payload-demo
+	cp $(B)/user/xschedd $(B)/user/axs-scenario tools/xsched-sim/scenarios/dual-intensive.scn \
+		$(B)/payload-demo/
 	cp tests/vm/run-demo.sh $(B)/payload-demo/run.sh
 
 payload-bench: $(addprefix $(B)/user/,axs-bench xschedd axs-workload) $(B)/payload-bench
@@ -350,7 +351,7 @@ demo: payload-demo $(B)/host/xsched-sim
 	@echo "=== the VM: the real module and xschedd on the simulated GPU"
 	$(VM) prepare $(DEMO_SUITE)
 	$(VM) build $(DEMO_SUITE)
-	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --modparams '$(SIM_PARAMS)' --quiet
+	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --modparams '$(SIM_PARAMS)' --quiet --follow
 
 hw:
 	tools/hw/build.sh

@@ -5,8 +5,9 @@
 # "The cross-check"): the intensive dual-model scenario played on the
 # simulated GPU by real processes, natively and under xschedd, each run
 # compared with xsched-sim's prediction of the same scenario (axs-scenario
-# prints both and a TAP line per tenant and percentile). Time-scaled 20x;
-# 40 s per run. POSIX sh for busybox; needs simulated GPU 0.
+# prints both, a TAP line for the GPU's remaps and one per tenant and
+# percentile). Time-scaled 20x; 40 s per run. POSIX sh for busybox; needs
+# simulated GPU 0.
 
 T=${TMPDIR:-/tmp}/axs-scenario-test.$$
 S=./dual-intensive.scn
@@ -37,7 +38,7 @@ run() {		# run EXECUTOR: the comparison's own lines as comments
 # the same code; what differs is the processes' submission timing.
 TOL=10
 run native
-check "native: the VM agrees with xsched-sim within ${TOL}% (P50, P99 of each tenant)" \
+check "native: the VM agrees with xsched-sim within ${TOL}% (remaps; P50, P99 of each tenant)" \
 	"see the comparison above"
 
 # Under xschedd, the daemon's reaction (measured in the run) enters the
@@ -48,7 +49,7 @@ xd=$!
 sleep 1
 TOL=25
 run xschedd
-check "xschedd: the VM agrees with xsched-sim within ${TOL}% (P50, P99 of each tenant)" \
+check "xschedd: the VM agrees with xsched-sim within ${TOL}% (remaps; P50, P99 of each tenant)" \
 	"see the comparison above; xschedd: $(tail -n 3 "$T/xschedd.log" | tr '\n' ' ')"
 kill $xd 2>/dev/null
 wait $xd 2>/dev/null

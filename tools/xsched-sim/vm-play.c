@@ -6,7 +6,8 @@
  * hardware model alone (--executor native) or under a running xschedd
  * (--executor xschedd: each process gives its tenant's class as a hint),
  * then runs xsched-sim's engine on the same scenario in virtual time and
- * says whether the two agree within --tolerance.
+ * says whether the two agree within --tolerance: the GPU's remaps over the
+ * scenario's time (the module's counter), and each tenant's P50 and P99.
  *
  * Time is scaled (--scale K: every duration of the scenario K times longer)
  * because QEMU without KVM runs the CPU side far slower than a host; the
@@ -250,9 +251,28 @@ static uint64_t reaction(int evfd, const uint64_t *handles, const struct xsim_sc
 }
 
 /* Play every tenant in its own process on simulated GPU @gpu. */
+/* @gpu's counters, as LIST_GPUS gives them. 0 or -errno. */
+static int gpu_counters(int fd, uint32_t gpu, struct amdxsched_gpu_counters *c)
+{
+	struct amdxsched_gpu_info *g = NULL;
+	uint32_t n = 0;
+	int err = axs_list_gpus(fd, &g, &n);
+
+	for (uint32_t i = 0; !err && i < n; i++) {
+		if (g[i].gpu_id == gpu) {
+			*c = g[i].counters;
+			free(g);
+			return 0;
+		}
+	}
+	free(g);
+	return err ? err : -ENODEV;
+}
+
 static int play(const struct xsim_scenario *s, bool hints, uint32_t gpu, uint64_t *react,
 		struct xsim_result *r)
 {
+	struct amdxsched_gpu_counters c0, c1;
 	uint64_t t0 = axs_now_ns() + 2 * SEC, handles[XSIM_MAX_TENANTS] = { 0 };
 	pid_t pids[XSIM_MAX_TENANTS];
 	int fds[XSIM_MAX_TENANTS], err = 0, evfd;
@@ -280,6 +300,15 @@ static int play(const struct xsim_scenario *s, bool hints, uint32_t gpu, uint64_
 		if (pids[i] < 0 || !read_all(q[0], &handles[i], sizeof(handles[i])))
 			err = -EIO;
 		close(q[0]);
+	}
+	/* the module's remaps over the scenario's time, as the engine counts its own */
+	sleep_until(t0);
+	if (!err && gpu_counters(evfd, gpu, &c0))
+		err = -EIO;
+	sleep_until(t0 + s->duration_ns);
+	if (!err && !gpu_counters(evfd, gpu, &c1)) {
+		r->remaps = c1.remaps - c0.remaps;
+		r->remap_ns = c1.remap_ns - c0.remap_ns;
 	}
 	for (uint32_t i = 0; i < s->ntenants; i++) {
 		struct xsim_request *req = NULL;
@@ -435,8 +464,15 @@ int main(int argc, char **argv)
 	xsim_table_row(s, "vm", &vm, alone, 0);
 	xsim_table_row(s, "xsched-sim", &sim, alone, 0);
 
-	printf("TAP version 13\n1..%u\n", 2 * s->ntenants);
-	for (uint32_t i = 0, n = 1; i < s->ntenants; i++) {
+	printf("TAP version 13\n1..%u\n", 2 * s->ntenants + 1);
+	/* the decisions: one remap each; a couple either way at the window's edges */
+	bool remaps_ok = vm.remaps + 2 >= sim.remaps && vm.remaps <= sim.remaps + 2;
+
+	remaps_ok |= close_to(vm.remaps, sim.remaps, tol);
+	bad += !remaps_ok;
+	printf("%sok 1 %s: %" PRIu64 " remaps in the VM, %" PRIu64 " predicted (tolerance %u%% "
+	       "or 2)\n", remaps_ok ? "" : "not ", executor, vm.remaps, sim.remaps, tol);
+	for (uint32_t i = 0, n = 2; i < s->ntenants; i++) {
 		static const uint32_t pm[2] = { 500, 990 };
 
 		for (int j = 0; j < 2; j++, n++) {

@@ -33,7 +33,7 @@ run_usage() {
 	cat <<'EOF'
 usage: axs-vm run SUITE --payload DIR [--modparams "a=1 b=2"] [--timeout SEC]
                   [--tap OUT.tap] [--console OUT.log] [--aux OUT.log]
-                  [--append "ARGS"] [--quiet] [--rocm] [--ko MODULE.ko]
+                  [--append "ARGS"] [--quiet] [--follow] [--rocm] [--ko MODULE.ko]
 EOF
 }
 
@@ -168,7 +168,7 @@ judge_run() { # CONSOLE TAP
 
 cmd_run() {
 	local suite=${1:-} payload='' params='' timeout=1200 tap='' console='' aux='' append='' quiet=0
-	local ko_opt=''
+	local ko_opt='' follow=0 tailpid=''
 	local rocm=0 overlay='' out ko initrd t0 status=0
 	[[ -n $suite && $suite != -* ]] || {
 		run_usage >&2
@@ -186,6 +186,7 @@ cmd_run() {
 		--aux) aux=${2:?--aux needs a file} && shift ;;
 		--append) append=${2?--append needs a value} && shift ;;
 		--quiet) quiet=1 ;;
+		--follow) follow=1 ;;
 		--rocm) rocm=1 ;;
 		-h | --help) run_usage && return 0 ;;
 		*) run_usage >&2 && die "run: unknown argument '$1'" ;;
@@ -219,7 +220,19 @@ cmd_run() {
 	# prepared entry, so the boot itself need not hold the lock.
 	release_lock "$suite"
 	t0=$(now)
+	if ((follow)); then
+		# the payload's output as it comes (a demo's progress), not at the end
+		(tail -n +1 -F "$tap" 2>/dev/null | sed -u 's/\r$//') &
+		tailpid=$!
+	fi
 	boot_qemu "$initrd" "$console" "$tap" "$aux" "$timeout" "$append" "$quiet"
+	if [[ -n $tailpid ]]; then
+		# stop tail only (SIGPIPE: bash reports no death by it); sed reads
+		# its end and the follower ends cleanly
+		sleep 1
+		pkill -PIPE -x -P "$tailpid" tail 2>/dev/null || true
+		wait "$tailpid" 2>/dev/null || true
+	fi
 	log "$suite: QEMU exited with status $QEMU_RC after $(($(now) - t0)) s (console: $console, TAP: $tap)"
 	# A kernel that dies before the guest's /init even starts (its first
 	# "AXS: " line) says nothing about the module, which is not loaded yet
@@ -228,6 +241,7 @@ cmd_run() {
 	if [[ ! -s $tap ]] && ! grep -q '^AXS: ' "$console" &&
 	   grep -qE 'Kernel panic|Oops' "$console"; then
 		cp "$console" "$console.first-boot"
+		follow=0	# this boot's output is printed whole at the end
 		log "$suite: the kernel died before the guest's init ran (console: $console.first-boot); booting once more"
 		t0=$(now)
 		boot_qemu "$initrd" "$console" "$tap" "$aux" "$timeout" "$append" "$quiet"
@@ -235,7 +249,9 @@ cmd_run() {
 	fi
 	# The TAP first, then the verdict and its reasons: a log that keeps
 	# only its tail (CI's) still says why a run failed.
-	if [[ -s $tap ]]; then
+	if ((follow)) && [[ -s $tap ]]; then
+		:	# already shown as it came
+	elif [[ -s $tap ]]; then
 		tr -d '\r' <"$tap"
 	else
 		log "$suite: no TAP output"
