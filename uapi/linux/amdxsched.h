@@ -33,7 +33,7 @@
 #define AMDXSCHED_DEVICE_NAME		"amdxsched"
 
 #define AMDXSCHED_ABI_MAJOR		1	/* incompatible changes */
-#define AMDXSCHED_ABI_MINOR		4	/* compatible additions */
+#define AMDXSCHED_ABI_MINOR		5	/* compatible additions */
 
 /* Limits; the kernel reports the values it uses in struct amdxsched_version. */
 #define AMDXSCHED_MAX_BATCH		1024	/* queues per suspend/resume/priority call */
@@ -70,6 +70,7 @@
 #define AMDXSCHED_CAP_PROC_ATTR		_BITULL(2)	/* AMDXSCHED_IOC_SET_PROC_ATTR */
 #define AMDXSCHED_CAP_SIM		_BITULL(3)	/* AMDXSCHED_IOC_SIM_* */
 #define AMDXSCHED_CAP_APPLY		_BITULL(4)	/* AMDXSCHED_IOC_APPLY (ABI 1.3) */
+#define AMDXSCHED_CAP_QUEUE_ATTR	_BITULL(5)	/* AMDXSCHED_IOC_SET_QUEUE_ATTR (ABI 1.5) */
 
 struct amdxsched_version {
 	__u32 size;		/* in */
@@ -205,9 +206,18 @@ struct amdxsched_queue_info {
 	__u32 pad;
 	__u32 cu_mask[AMDXSCHED_CU_MASK_WORDS];
 	struct amdxsched_queue_counters counters;
+	/* ABI 1.5: the queue's own hints (AMDXSCHED_IOC_SET_QUEUE_ATTR) */
+	__u32 attr_flags;	/* AMDXSCHED_ATTR_* the queue has; 0: its process's apply */
+	__u32 sched_class;	/* AMDXSCHED_CLASS_*, if AMDXSCHED_ATTR_CLASS */
+	__u32 attr_priority;	/* 0..15, if AMDXSCHED_ATTR_PRIORITY */
+	__u32 share;		/* 1..1000, if AMDXSCHED_ATTR_SHARE */
+	__u64 deadline_ns;	/* if AMDXSCHED_ATTR_DEADLINE */
+	__u32 created_priority;	/* 0..15: the priority the queue was created with */
+	__u32 pad2;
 };
 
 #define AMDXSCHED_QUEUE_INFO_SIZE_VER0	256
+#define AMDXSCHED_QUEUE_INFO_SIZE_VER1	288	/* ABI 1.5 */
 
 #define AMDXSCHED_CLASS_UNSET		0
 #define AMDXSCHED_CLASS_REALTIME	1	/* latency critical */
@@ -377,6 +387,32 @@ struct amdxsched_proc_attr {
 
 #define AMDXSCHED_PROC_ATTR_SIZE_VER0	80
 
+/*
+ * AMDXSCHED_IOC_SET_QUEUE_ATTR (ABI 1.5): one queue's own scheduling hints,
+ * in place of its process's (a process with a latency-critical stream and
+ * a background one). Its owner sets them for its own queues; a file with
+ * control for any queue. flags: the AMDXSCHED_ATTR_CLASS, _PRIORITY, _SHARE
+ * and _DEADLINE fields to set, at least one; or AMDXSCHED_QUEUE_ATTR_CLEAR
+ * alone, after which the process's hints apply again. Like a process's,
+ * they are hints to the policy engine; the priority is not the queue's
+ * hardware priority (AMDXSCHED_IOC_SET_PRIORITY).
+ */
+#define AMDXSCHED_QUEUE_ATTR_CLEAR	_BITUL(31)
+
+struct amdxsched_queue_attr {
+	__u32 size;
+	__u32 flags;		/* in: AMDXSCHED_ATTR_* (not _TAG), or _QUEUE_ATTR_CLEAR */
+	__u64 handle;		/* in */
+	__u32 sched_class;	/* in: AMDXSCHED_CLASS_REALTIME.._BEST_EFFORT */
+	__u32 priority;		/* in: 0..15 */
+	__u32 share;		/* in: 1..1000 */
+	__u32 pad;		/* in: 0 */
+	__u64 deadline_ns;	/* in */
+	__u64 reserved[2];	/* in: 0 */
+};
+
+#define AMDXSCHED_QUEUE_ATTR_SIZE_VER0	56
+
 /* ------------------------------------------------------------------------ */
 /* Events: AMDXSCHED_IOC_EVENTS_CONFIG, then read() and poll() */
 
@@ -402,7 +438,9 @@ struct amdxsched_proc_attr {
  */
 #define AMDXSCHED_EVENT_RESUME_LATE	16
 #define AMDXSCHED_RESUME_LATE_MS	1000
-#define AMDXSCHED_EVENT_MAX		16
+/* a queue's own hints changed: data[0] = its attr_flags, data[1] = sched_class (ABI 1.5) */
+#define AMDXSCHED_EVENT_QUEUE_ATTR	17
+#define AMDXSCHED_EVENT_MAX		17
 
 #define AMDXSCHED_EVENT_MASK(type)	_BITULL(type)
 #define AMDXSCHED_EVENT_MASK_ALL	(((1ULL << (AMDXSCHED_EVENT_MAX + 1)) - 1) & ~1ULL)
@@ -568,6 +606,8 @@ struct amdxsched_sim_wait {
 	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0b, struct amdxsched_proc_attr)
 #define AMDXSCHED_IOC_APPLY \
 	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0c, struct amdxsched_apply)
+#define AMDXSCHED_IOC_SET_QUEUE_ATTR \
+	_IOWR(AMDXSCHED_IOC_MAGIC, 0x0d, struct amdxsched_queue_attr)
 
 #define AMDXSCHED_IOC_SIM_ADD_GPU \
 	_IOWR(AMDXSCHED_IOC_MAGIC, 0x40, struct amdxsched_sim_gpu_config)
@@ -602,7 +642,7 @@ __AMDXSCHED_PIN(struct amdxsched_list, AMDXSCHED_LIST_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_gpu_counters, 64);
 __AMDXSCHED_PIN(struct amdxsched_gpu_info, AMDXSCHED_GPU_INFO_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_queue_counters, 64);
-__AMDXSCHED_PIN(struct amdxsched_queue_info, AMDXSCHED_QUEUE_INFO_SIZE_VER0);
+__AMDXSCHED_PIN(struct amdxsched_queue_info, AMDXSCHED_QUEUE_INFO_SIZE_VER1);
 __AMDXSCHED_PIN(struct amdxsched_proc_info, AMDXSCHED_PROC_INFO_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_suspend, AMDXSCHED_SUSPEND_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_resume, AMDXSCHED_RESUME_SIZE_VER0);
@@ -613,6 +653,7 @@ __AMDXSCHED_PIN(struct amdxsched_set_cu_mask, AMDXSCHED_SET_CU_MASK_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_apply_entry, AMDXSCHED_APPLY_ENTRY_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_apply, AMDXSCHED_APPLY_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_proc_attr, AMDXSCHED_PROC_ATTR_SIZE_VER0);
+__AMDXSCHED_PIN(struct amdxsched_queue_attr, AMDXSCHED_QUEUE_ATTR_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_events_config, AMDXSCHED_EVENTS_CONFIG_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_event, AMDXSCHED_EVENT_SIZE_VER0);
 __AMDXSCHED_PIN(struct amdxsched_sim_gpu_config, AMDXSCHED_SIM_GPU_CONFIG_SIZE_VER0);
