@@ -248,6 +248,13 @@ struct axs_queue {
 	u64 seen_call;			/* the last call that checked it; axs.lock */
 	u32 seen_ops;			/* BIT(op) that call gave it; axs.lock */
 	struct list_head gone_node;	/* the backend's list of those; axs.lock */
+	/* Its own hints (SET_QUEUE_ATTR), in place of its process's; axs.lock */
+	u32 attr_flags;			/* AMDXSCHED_ATTR_* it has, 0: none */
+	u32 sched_class;
+	u32 attr_priority;
+	u32 share;
+	u64 deadline_ns;
+	u32 created_priority;		/* its priority when first seen */
 };
 
 /* A suspension of one or more queues that ends by its deadline. axs.lock */
@@ -381,6 +388,7 @@ long axs_ioctl_list_gpus(struct axs_file *f, void __user *argp);
 long axs_ioctl_list_queues(struct axs_file *f, void __user *argp);
 long axs_ioctl_list_procs(struct axs_file *f, void __user *argp);
 long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp);
+long axs_ioctl_set_queue_attr(struct axs_file *f, void __user *argp);
 
 /* control.c */
 int axs_gpu_op_lock(struct axs_gpu *gpu);

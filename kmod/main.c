@@ -107,7 +107,8 @@ static long axs_ioctl_version(struct axs_file *f, void __user *argp)
 	v.abi_minor = AMDXSCHED_ABI_MINOR;
 	v.instance_id = axs.instance_id;
 	v.caps = AMDXSCHED_CAP_EVENTS | AMDXSCHED_CAP_LEASES |
-		 AMDXSCHED_CAP_PROC_ATTR | AMDXSCHED_CAP_APPLY;
+		 AMDXSCHED_CAP_PROC_ATTR | AMDXSCHED_CAP_APPLY |
+		 AMDXSCHED_CAP_QUEUE_ATTR;
 	if (axs_sim_enabled())
 		v.caps |= AMDXSCHED_CAP_SIM;
 	v.backends = 0;
@@ -204,6 +205,8 @@ static long axs_ioctl(struct file *file, unsigned int cmd, unsigned long parm)
 		return axs_ioctl_set_proc_attr(f, argp);
 	case AMDXSCHED_IOC_APPLY:
 		return axs_ioctl_apply(f, argp);
+	case AMDXSCHED_IOC_SET_QUEUE_ATTR:
+		return axs_ioctl_set_queue_attr(f, argp);
 	case AMDXSCHED_IOC_SIM_ADD_GPU:
 	case AMDXSCHED_IOC_SIM_PROC:
 	case AMDXSCHED_IOC_SIM_QUEUE_CREATE:

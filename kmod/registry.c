@@ -191,6 +191,7 @@ struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 	q->kfd_qid = kfd_qid;
 	q->type = type;
 	q->priority = priority;
+	q->created_priority = priority;
 	q->priv = priv;
 	INIT_LIST_HEAD(&q->lease_node);
 	INIT_LIST_HEAD(&q->gone_node);
@@ -552,6 +553,12 @@ static void queue_info(struct axs_file *f, struct axs_queue *q,
 	qi->counters.resumes = q->stats.resumes;
 	qi->counters.suspended_ns = q->stats.suspended_ns;
 	qi->counters.lease_expiries = q->stats.lease_expiries;
+	qi->attr_flags = q->attr_flags;
+	qi->sched_class = q->sched_class;
+	qi->attr_priority = q->attr_priority;
+	qi->share = q->share;
+	qi->deadline_ns = q->deadline_ns;
+	qi->created_priority = q->created_priority;
 	/* A suspension shows, and counts, once its call is over (control.c). */
 	if (q->lease && !q->lease->building) {
 		qi->state |= AMDXSCHED_QUEUE_S_SUSPENDED;
@@ -791,5 +798,82 @@ long axs_ioctl_set_proc_attr(struct axs_file *f, void __user *argp)
 out:
 	mutex_unlock(&axs.lock);
 	put_pid(pid);
+	return err;
+}
+
+#define QUEUE_ATTR_FIELDS (AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_PRIORITY | \
+			   AMDXSCHED_ATTR_SHARE | AMDXSCHED_ATTR_DEADLINE)
+
+/* As proc_attr_check(): fields a flag does not select must be zero. */
+static int queue_attr_check(const struct amdxsched_queue_attr *a)
+{
+	u32 fl = a->flags;
+
+	if (fl != AMDXSCHED_QUEUE_ATTR_CLEAR && (!fl || (fl & ~QUEUE_ATTR_FIELDS)))
+		return -EINVAL;
+	if (a->pad || !axs_zeroed(a->reserved, sizeof(a->reserved)))
+		return -EINVAL;
+	/* a queue's own class is a class: CLEAR goes back to the process's */
+	if ((fl & AMDXSCHED_ATTR_CLASS) ? a->sched_class < AMDXSCHED_CLASS_REALTIME ||
+					  a->sched_class > AMDXSCHED_CLASS_MAX
+					: a->sched_class)
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_PRIORITY) ? a->priority > AMDXSCHED_PRIORITY_MAX
+					   : a->priority)
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_SHARE) ? a->share < 1 || a->share > 1000 : a->share)
+		return -EINVAL;
+	if ((fl & AMDXSCHED_ATTR_DEADLINE) ? a->deadline_ns > 3600ULL * NSEC_PER_SEC
+					   : a->deadline_ns)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A queue's own hints: its owner's, or any queue's with control. They
+ * change no GPU state (the policy engine reads them), so no rate limit.
+ */
+long axs_ioctl_set_queue_attr(struct axs_file *f, void __user *argp)
+{
+	struct amdxsched_queue_attr a;
+	struct axs_queue *q;
+	int err;
+
+	err = axs_args_in(&a, sizeof(a), AMDXSCHED_QUEUE_ATTR_SIZE_VER0, argp);
+	if (err)
+		return err;
+	err = queue_attr_check(&a);
+	if (err)
+		return err;
+
+	mutex_lock(&axs.lock);
+	q = axs_queue_lookup(f, a.handle);
+	if (!q) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (!f->control && !axs_is_own(q->proc)) {
+		err = -EPERM;
+		goto out;
+	}
+	if (a.flags == AMDXSCHED_QUEUE_ATTR_CLEAR) {
+		q->attr_flags = 0;
+		q->sched_class = 0;
+		q->attr_priority = 0;
+		q->share = 0;
+		q->deadline_ns = 0;
+	}
+	if (a.flags & AMDXSCHED_ATTR_CLASS)
+		q->sched_class = a.sched_class;
+	if (a.flags & AMDXSCHED_ATTR_PRIORITY)
+		q->attr_priority = a.priority;
+	if (a.flags & AMDXSCHED_ATTR_SHARE)
+		q->share = a.share;
+	if (a.flags & AMDXSCHED_ATTR_DEADLINE)
+		q->deadline_ns = a.deadline_ns;
+	q->attr_flags |= a.flags & QUEUE_ATTR_FIELDS;
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_ATTR, q->attr_flags, q->sched_class);
+out:
+	mutex_unlock(&axs.lock);
 	return err;
 }

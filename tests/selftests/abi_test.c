@@ -233,6 +233,25 @@ PREP(prep_attr)
 	a->sched_class = AMDXSCHED_CLASS_NORMAL;
 }
 
+PREP(prep_qattr)
+{
+	struct amdxsched_queue_attr *a = arg;
+
+	a->handle = self->q;
+	a->flags = AMDXSCHED_ATTR_CLASS;
+	a->sched_class = AMDXSCHED_CLASS_NORMAL;
+}
+
+DONE(done_qattr)
+{
+	struct amdxsched_queue_attr a;
+
+	AXS_INIT(a);
+	a.handle = self->q;
+	a.flags = AMDXSCHED_QUEUE_ATTR_CLEAR;
+	ASSERT_EQ(0, axs_ioctl(self->fd, AMDXSCHED_IOC_SET_QUEUE_ATTR, &a));
+}
+
 PREP(prep_add_gpu)
 {
 	struct amdxsched_sim_gpu_config *c = arg;
@@ -354,6 +373,10 @@ static const struct ioc iocs[] = {
 	{ "SET_PROC_ATTR", AMDXSCHED_IOC_SET_PROC_ATTR, AMDXSCHED_PROC_ATTR_SIZE_VER0,
 	  3, { ZB(struct amdxsched_proc_attr, flags, 1U << 31), RSV(struct amdxsched_proc_attr) },
 	  prep_attr, NULL, false },
+	{ "SET_QUEUE_ATTR", AMDXSCHED_IOC_SET_QUEUE_ATTR, AMDXSCHED_QUEUE_ATTR_SIZE_VER0,
+	  4, { ZB(struct amdxsched_queue_attr, flags, 1U << 30),
+	       Z(struct amdxsched_queue_attr, pad), RSV(struct amdxsched_queue_attr) },
+	  prep_qattr, done_qattr, false },
 	{ "SIM_ADD_GPU", AMDXSCHED_IOC_SIM_ADD_GPU, AMDXSCHED_SIM_GPU_CONFIG_SIZE_VER0,
 	  3, { Z(struct amdxsched_sim_gpu_config, flags), RSV(struct amdxsched_sim_gpu_config) },
 	  prep_add_gpu, NULL, false },
@@ -788,7 +811,7 @@ TEST_F(abi, version)
 	EXPECT_EQ(AMDXSCHED_ABI_MINOR, v.abi_minor);
 	EXPECT_NE(0, v.instance_id);
 	EXPECT_EQ(AMDXSCHED_CAP_EVENTS | AMDXSCHED_CAP_LEASES | AMDXSCHED_CAP_PROC_ATTR |
-		  AMDXSCHED_CAP_SIM | AMDXSCHED_CAP_APPLY, v.caps);
+		  AMDXSCHED_CAP_SIM | AMDXSCHED_CAP_APPLY | AMDXSCHED_CAP_QUEUE_ATTR, v.caps);
 	ASSERT_EQ(0, axs_backend_info(self->fd, AMDXSCHED_BACKEND_KFD, &kfd));
 	EXPECT_EQ((1U << AMDXSCHED_BACKEND_SIM) |
 		  (kfd.status == AMDXSCHED_BACKEND_RUNNING ? 1U << AMDXSCHED_BACKEND_KFD : 0),
@@ -901,8 +924,8 @@ TEST_F(abi, unknown_ioctl_numbers_are_enotty)
 	unsigned long cmds[128];
 	unsigned int i, n = 0;
 
-	cmds[n++] = _IO(AMDXSCHED_IOC_MAGIC, 0x0d);
-	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x0d, struct amdxsched_list);
+	cmds[n++] = _IO(AMDXSCHED_IOC_MAGIC, 0x0e);
+	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x0e, struct amdxsched_list);
 	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x3f, struct amdxsched_version);
 	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0x46, struct amdxsched_sim_wait);
 	cmds[n++] = _IOWR(AMDXSCHED_IOC_MAGIC, 0xff, struct amdxsched_version);

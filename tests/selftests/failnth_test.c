@@ -537,6 +537,38 @@ static int done_proc_attr(struct sweep *s, bool complete __attribute__((unused))
 	       !strcmp(pi.tag, "failnth") ? 0 : -EBADE;
 }
 
+static int op_set_queue_attr(struct sweep *s)
+{
+	struct amdxsched_queue_attr a;
+
+	AXS_INIT(a);
+	a.handle = s->q[0];
+	a.flags = AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_SHARE;
+	a.sched_class = AMDXSCHED_CLASS_REALTIME;
+	a.share = 300;
+	return axs_ioctl(s->fd, AMDXSCHED_IOC_SET_QUEUE_ATTR, &a);
+}
+
+static int done_queue_attr(struct sweep *s, bool complete __attribute__((unused)))
+{
+	struct amdxsched_queue_info qi;
+
+	if (queue_of(s, s->q[0], &qi))
+		return -ENOENT;
+	return qi.attr_flags == (AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_SHARE) &&
+	       qi.sched_class == AMDXSCHED_CLASS_REALTIME && qi.share == 300 ? 0 : -EBADE;
+}
+
+static int reset_queue_attr(struct sweep *s)
+{
+	struct amdxsched_queue_attr a;
+
+	AXS_INIT(a);
+	a.handle = s->q[0];
+	a.flags = AMDXSCHED_QUEUE_ATTR_CLEAR;
+	return axs_ioctl(s->fd, AMDXSCHED_IOC_SET_QUEUE_ATTR, &a);
+}
+
 static int gpu_count(struct sweep *s, uint32_t *n)
 {
 	struct amdxsched_gpu_info *g = NULL;
@@ -815,6 +847,7 @@ static const struct sweep_op ops[] = {
 	OP("poll", prep_reader, op_poll, NULL, NULL, NULL),
 	OP("close", prep_busy_file, op_close, done_close, NULL, NULL),
 	OP("APPLY", prep_apply, op_apply, done_apply, NULL, reset_resume),
+	OP("SET_QUEUE_ATTR", NULL, op_set_queue_attr, done_queue_attr, NULL, reset_queue_attr),
 	/* Last: a GPU cannot be removed, so this one stops at its first success. */
 	{ .name = "SIM_ADD_GPU", .prepare = prep_add_gpu, .call = op_sim_add_gpu,
 	  .check_done = done_add_gpu, .once = true },
@@ -904,9 +937,10 @@ SWEEP_TEST(18, read)
 SWEEP_TEST(19, poll)
 SWEEP_TEST(20, close)
 SWEEP_TEST(21, apply)
-SWEEP_TEST(22, sim_add_gpu)
+SWEEP_TEST(22, set_queue_attr)
+SWEEP_TEST(23, sim_add_gpu)
 
 /* The table and the tests above name the same operations, in order. */
-_Static_assert(sizeof(ops) / sizeof(ops[0]) == 23, "one SWEEP_TEST per operation");
+_Static_assert(sizeof(ops) / sizeof(ops[0]) == 24, "one SWEEP_TEST per operation");
 
 TEST_HARNESS_MAIN

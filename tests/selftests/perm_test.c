@@ -178,6 +178,17 @@ TEST_F(perm, device_node_and_unprivileged_open)
 	EXPECT_EQ(0, in_child(nobody_opens, self, NULL));
 }
 
+static int set_queue_class(int fd, uint64_t h, uint32_t cls)
+{
+	struct amdxsched_queue_attr a;
+
+	AXS_INIT(a);
+	a.handle = h;
+	a.flags = AMDXSCHED_ATTR_CLASS;
+	a.sched_class = cls;
+	return axs_ioctl(fd, AMDXSCHED_IOC_SET_QUEUE_ATTR, &a);
+}
+
 static void nobody_vs_roots_queues(FIXTURE_DATA(perm) *self, void *arg)
 {
 	struct amdxsched_priority_entry pe;
@@ -215,6 +226,9 @@ static void nobody_vs_roots_queues(FIXTURE_DATA(perm) *self, void *arg)
 	CHILD_EQ(-EPERM, axs_set_priority(fd, &pe, 1));
 	memset(mask, 0xff, sizeof(mask));
 	CHILD_EQ(-EPERM, axs_set_cu_mask(fd, self->rq[0], mask, 128));
+	CHILD_EQ(-EPERM, set_queue_class(fd, self->rq[0], AMDXSCHED_CLASS_REALTIME));
+	CHILD_EQ(0, axs_queue_info(fd, self->rq[0], &qi));
+	CHILD_EQ(0, qi.attr_flags);
 	/* root's suspension: held by another file; FORCE needs control */
 	st[0] = 99;
 	CHILD_EQ(-EBUSY, axs_resume(fd, &self->rq[1], 1, 0, st));
@@ -301,6 +315,12 @@ static void nobody_own_queues(FIXTURE_DATA(perm) *self, void *arg)
 	CHILD_EQ(0, axs_resume1(fd, h));
 	CHILD_EQ(0, axs_suspend1(fd, h, AMDXSCHED_LEVEL_DEACTIVATE, 1000, NULL));
 	CHILD_EQ(0, axs_resume(fd, &h, 1, AMDXSCHED_RESUME_FORCE, NULL));	/* its own: fine */
+	/* its own queue's hints too; root's queue it cannot even see */
+	CHILD_EQ(0, set_queue_class(fd, h, AMDXSCHED_CLASS_BEST_EFFORT));
+	CHILD_EQ(0, axs_queue_info(fd, h, &qi));
+	CHILD_EQ(AMDXSCHED_ATTR_CLASS, qi.attr_flags);
+	CHILD_EQ(AMDXSCHED_CLASS_BEST_EFFORT, qi.sched_class);
+	CHILD_EQ(-ENOENT, set_queue_class(fd, self->rq[0], AMDXSCHED_CLASS_REALTIME));
 
 	/* a batch of its own and root's (unseen) queue fails as a whole */
 	h2[0] = h;

@@ -715,4 +715,117 @@ TEST_F(queue, at_most_1024_queues_per_process)
 	EXPECT_EQ(1023, qid);
 }
 
+static int set_qattr(int fd, uint64_t h, uint32_t flags, uint32_t cls, uint32_t prio,
+		     uint32_t share, uint64_t deadline)
+{
+	struct amdxsched_queue_attr a;
+
+	AXS_INIT(a);
+	a.handle = h;
+	a.flags = flags;
+	a.sched_class = cls;
+	a.priority = prio;
+	a.share = share;
+	a.deadline_ns = deadline;
+	return axs_ioctl(fd, AMDXSCHED_IOC_SET_QUEUE_ATTR, &a);
+}
+
+/*
+ * SET_QUEUE_ATTR (ABI 1.5): a queue's own hints, set field by field and
+ * cleared; each shows in LIST_QUEUES with a QUEUE_ATTR event, and a bad
+ * argument is EINVAL and changes nothing. created_priority stays what the
+ * queue was made with.
+ */
+TEST_F(queue, a_queue_has_its_own_hints)
+{
+	const uint32_t all = AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_PRIORITY |
+			     AMDXSCHED_ATTR_SHARE | AMDXSCHED_ATTR_DEADLINE;
+	struct amdxsched_queue_info qi, qi2;
+	struct amdxsched_version v;
+	struct amdxsched_event ev;
+	uint64_t h, h2;
+
+	ASSERT_EQ(0, axs_version(self->fd, &v));
+	ASSERT_TRUE(v.caps & AMDXSCHED_CAP_QUEUE_ATTR);
+	ASSERT_EQ(0, axs_events_config(self->fd,
+				       AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_ATTR), 0));
+	ASSERT_EQ(getpid(), axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_CREATE));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 11, &h, NULL));
+	ASSERT_EQ(0, axs_sim_queue_create(self->fd, self->gpu, 3, &h2, NULL));
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(0, qi.attr_flags);
+	EXPECT_EQ(0, qi.sched_class);
+	EXPECT_EQ(11, qi.created_priority);
+
+	ASSERT_EQ(0, set_qattr(self->fd, h, AMDXSCHED_ATTR_CLASS, AMDXSCHED_CLASS_REALTIME,
+			       0, 0, 0));
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_ATTR, h, AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(AMDXSCHED_ATTR_CLASS, ev.data[0]);
+	EXPECT_EQ(AMDXSCHED_CLASS_REALTIME, ev.data[1]);
+	EXPECT_EQ(getpid(), ev.pid);
+	EXPECT_EQ(self->gpu, ev.gpu_id);
+	ASSERT_EQ(0, set_qattr(self->fd, h, AMDXSCHED_ATTR_SHARE | AMDXSCHED_ATTR_DEADLINE, 0, 0,
+			       250, 20 * MS));
+	ASSERT_EQ(0, set_qattr(self->fd, h, AMDXSCHED_ATTR_PRIORITY, 0, 15, 0, 0));
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(all, qi.attr_flags);		/* the fields add up */
+	EXPECT_EQ(AMDXSCHED_CLASS_REALTIME, qi.sched_class);
+	EXPECT_EQ(15, qi.attr_priority);
+	EXPECT_EQ(250, qi.share);
+	EXPECT_EQ(20 * MS, qi.deadline_ns);
+	EXPECT_EQ(11, qi.priority);		/* a hint, not the hardware priority */
+	ASSERT_EQ(0, axs_queue_info(self->fd, h2, &qi2));
+	EXPECT_EQ(0, qi2.attr_flags);		/* the other queue of the process */
+
+	/* bad arguments: EINVAL, nothing changes */
+	struct {
+		uint32_t flags, cls, prio, share;
+		uint64_t deadline;
+	} bad[] = {
+		{ 0, 0, 0, 0, 0 },
+		{ AMDXSCHED_ATTR_TAG, 0, 0, 0, 0 },
+		{ 1U << 5, 0, 0, 0, 0 },
+		{ AMDXSCHED_QUEUE_ATTR_CLEAR | AMDXSCHED_ATTR_CLASS, 1, 0, 0, 0 },
+		{ AMDXSCHED_QUEUE_ATTR_CLEAR, 1, 0, 0, 0 },
+		{ AMDXSCHED_ATTR_CLASS, AMDXSCHED_CLASS_UNSET, 0, 0, 0 },
+		{ AMDXSCHED_ATTR_CLASS, AMDXSCHED_CLASS_MAX + 1, 0, 0, 0 },
+		{ AMDXSCHED_ATTR_PRIORITY, 0, AMDXSCHED_PRIORITY_MAX + 1, 0, 0 },
+		{ AMDXSCHED_ATTR_SHARE, 0, 0, 0, 0 },
+		{ AMDXSCHED_ATTR_SHARE, 0, 0, 1001, 0 },
+		{ AMDXSCHED_ATTR_DEADLINE, 0, 0, 0, 3601ULL * 1000 * MS },
+		{ AMDXSCHED_ATTR_CLASS, 1, 0, 5, 0 },	/* a field without its flag */
+		{ AMDXSCHED_ATTR_SHARE, 0, 3, 5, 0 },
+		{ AMDXSCHED_ATTR_PRIORITY, 0, 3, 0, 1 },
+	};
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, set_qattr(self->fd, h2, bad[i].flags, bad[i].cls, bad[i].prio,
+					     bad[i].share, bad[i].deadline)) TH_LOG("case %u", i);
+		ASSERT_EQ(0, axs_queue_info(self->fd, h2, &qi2));
+		EXPECT_EQ(0, qi2.attr_flags) TH_LOG("case %u", i);
+		EXPECT_EQ(0, qi2.share) TH_LOG("case %u", i);
+	}
+	EXPECT_EQ(-ENOENT, set_qattr(self->fd, 0, AMDXSCHED_ATTR_CLASS, 1, 0, 0, 0));
+	EXPECT_EQ(-ENOENT, set_qattr(self->fd, ~0ULL, AMDXSCHED_ATTR_CLASS, 1, 0, 0, 0));
+
+	/* the hardware priority changes; what the queue was made with does not */
+	ASSERT_EQ(0, axs_set_priority1(self->fd, h, 2));
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(2, qi.priority);
+	EXPECT_EQ(11, qi.created_priority);
+
+	/* back to the process's */
+	ASSERT_LE(0, axs_ev_drain(self->fd));
+	ASSERT_EQ(0, set_qattr(self->fd, h, AMDXSCHED_QUEUE_ATTR_CLEAR, 0, 0, 0, 0));
+	ASSERT_EQ(1, axs_ev_wait(self->fd, AMDXSCHED_EVENT_QUEUE_ATTR, h, AXS_EVENTUALLY_MS, &ev));
+	EXPECT_EQ(0, ev.data[0]);
+	EXPECT_EQ(0, ev.data[1]);
+	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
+	EXPECT_EQ(0, qi.attr_flags);
+	EXPECT_EQ(0, qi.sched_class);
+	EXPECT_EQ(0, qi.attr_priority);
+	EXPECT_EQ(0, qi.share);
+	EXPECT_EQ(0, qi.deadline_ns);
+	ASSERT_EQ(0, axs_sim_proc_pid(self->fd, AMDXSCHED_SIM_PROC_DESTROY));
+}
+
 TEST_HARNESS_MAIN

@@ -212,7 +212,7 @@ struct amdxsched_queue_info {
 	__u32 attr_priority;	/* 0..15, if AMDXSCHED_ATTR_PRIORITY */
 	__u32 share;		/* 1..1000, if AMDXSCHED_ATTR_SHARE */
 	__u64 deadline_ns;	/* if AMDXSCHED_ATTR_DEADLINE */
-	__u32 created_priority;	/* 0..15: the priority the queue was created with */
+	__u32 created_priority;	/* 0..15: its priority when the module first saw it */
 	__u32 pad2;
 };
 
