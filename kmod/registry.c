@@ -804,6 +804,11 @@ out:
 #define QUEUE_ATTR_FIELDS (AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_PRIORITY | \
 			   AMDXSCHED_ATTR_SHARE | AMDXSCHED_ATTR_DEADLINE)
 
+static bool class_valid(u32 c)
+{
+	return c >= AMDXSCHED_CLASS_REALTIME && c <= AMDXSCHED_CLASS_MAX;
+}
+
 /* As proc_attr_check(): fields a flag does not select must be zero. */
 static int queue_attr_check(const struct amdxsched_queue_attr *a)
 {
@@ -814,9 +819,7 @@ static int queue_attr_check(const struct amdxsched_queue_attr *a)
 	if (a->pad || !axs_zeroed(a->reserved, sizeof(a->reserved)))
 		return -EINVAL;
 	/* a queue's own class is a class: CLEAR goes back to the process's */
-	if ((fl & AMDXSCHED_ATTR_CLASS) ? a->sched_class < AMDXSCHED_CLASS_REALTIME ||
-					  a->sched_class > AMDXSCHED_CLASS_MAX
-					: a->sched_class)
+	if ((fl & AMDXSCHED_ATTR_CLASS) ? !class_valid(a->sched_class) : a->sched_class)
 		return -EINVAL;
 	if ((fl & AMDXSCHED_ATTR_PRIORITY) ? a->priority > AMDXSCHED_PRIORITY_MAX
 					   : a->priority)
