@@ -11,7 +11,9 @@
  * lease id and a deadline that is not long past (a lease ends at its
  * deadline or is retried every 100 ms), a running one has none of them,
  * DRAINING only under a level-2 suspension, and on simulated GPUs BUSY
- * exactly when a submitted dispatch has not completed. Per GPU: resumes
+ * exactly when a submitted dispatch has not completed. A queue's own hints
+ * (SET_QUEUE_ATTR) are within the bounds that call accepts, each zero
+ * unless attr_flags lists it, and created_priority is 0..15. Per GPU: resumes
  * and lease expiries never exceed suspends, hangs never exceed remaps,
  * no counter decreases, and each counter is at least the sum over the
  * queues listed just before (GPU counters include queues now gone).
@@ -19,7 +21,8 @@
  * After the run (all files closed, children reaped): nothing is left (no
  * queue on a simulated GPU, no process the module knows only through the
  * closed files), the device answers, and a fresh queue suspends, resumes
- * and expires with exactly the counters and events that says.
+ * and expires, and takes and drops hints of its own, with exactly the
+ * counters, listings and events that says.
  */
 #include "fuzz.h"
 
@@ -30,10 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LEASE_SLACK_NS	10000000000ULL	/* a late lease worker on a loaded QEMU guest */
+#define DEADLINE_MAX_NS	3600000000000ULL	/* SET_QUEUE_ATTR's bound, as SET_PROC_ATTR's */
 #define KNOB_DIR	"/sys/kernel/debug/amdxsched/sim"
 
 static void sleep_ms(unsigned int ms)
@@ -89,6 +94,35 @@ static bool is_sim(const struct gpu_snap *s, uint32_t id)
 	return g && g->backend == AMDXSCHED_BACKEND_SIM;
 }
 
+/* Its own hints: what SET_QUEUE_ATTR accepts, fields without their flag zero. */
+static int check_queue_attr(const struct amdxsched_queue_info *q, char *why, size_t len)
+{
+	uint32_t fl = q->attr_flags;
+	unsigned long long h = q->handle;
+
+	if (fl & ~QUEUE_ATTR_FIELDS)
+		return fail(why, len, "queue %llu: attr_flags 0x%x", h, fl);
+	if ((fl & AMDXSCHED_ATTR_CLASS) ? q->sched_class < AMDXSCHED_CLASS_REALTIME ||
+					  q->sched_class > AMDXSCHED_CLASS_MAX
+					: q->sched_class)
+		return fail(why, len, "queue %llu: class %u with attr_flags 0x%x", h,
+			    q->sched_class, fl);
+	if ((fl & AMDXSCHED_ATTR_PRIORITY) ? q->attr_priority > AMDXSCHED_PRIORITY_MAX
+					   : q->attr_priority)
+		return fail(why, len, "queue %llu: attr_priority %u with attr_flags 0x%x", h,
+			    q->attr_priority, fl);
+	if ((fl & AMDXSCHED_ATTR_SHARE) ? q->share < 1 || q->share > 1000 : q->share)
+		return fail(why, len, "queue %llu: share %u with attr_flags 0x%x", h, q->share,
+			    fl);
+	if ((fl & AMDXSCHED_ATTR_DEADLINE) ? q->deadline_ns > DEADLINE_MAX_NS : q->deadline_ns)
+		return fail(why, len, "queue %llu: deadline %llu ns with attr_flags 0x%x", h,
+			    (unsigned long long)q->deadline_ns, fl);
+	if (q->created_priority > AMDXSCHED_PRIORITY_MAX || q->pad2)
+		return fail(why, len, "queue %llu: created_priority %u, pad2 %u", h,
+			    q->created_priority, q->pad2);
+	return 0;
+}
+
 static int check_queue(const struct amdxsched_queue_info *q, bool sim, uint64_t now,
 		       char *why, size_t len)
 {
@@ -132,7 +166,7 @@ static int check_queue(const struct amdxsched_queue_info *q, bool sim, uint64_t 
 			    !!(q->state & AMDXSCHED_QUEUE_S_BUSY),
 			    (unsigned long long)c->dispatches_completed,
 			    (unsigned long long)c->dispatches_submitted);
-	return 0;
+	return check_queue_attr(q, why, len);
 }
 
 static int check_gpu(const struct amdxsched_gpu_info *g, char *why, size_t len)
@@ -319,6 +353,12 @@ static bool check_answers(int fd)
 		     v.abi_minor, v.control, v.max_lease_ms, v.max_batch);
 		return false;
 	}
+	/* ABI 1.5 has SET_QUEUE_ATTR and says so */
+	if (v.abi_minor >= 5 && !(v.caps & AMDXSCHED_CAP_QUEUE_ATTR)) {
+		diag("VERSION: ABI %u.%u without AMDXSCHED_CAP_QUEUE_ATTR (caps 0x%llx)",
+		     v.abi_major, v.abi_minor, (unsigned long long)v.caps);
+		return false;
+	}
 	/* without simulated GPUs (sim_gpus=0) the sim backend is off, said so */
 	err = axs_backend_info(fd, AMDXSCHED_BACKEND_SIM, &bi);
 	if (err || bi.status != ((v.caps & AMDXSCHED_CAP_SIM) ? AMDXSCHED_BACKEND_RUNNING :
@@ -416,6 +456,7 @@ static int queue_get(int fd, uint64_t h, struct amdxsched_queue_info *out)
 
 struct probe {
 	bool full;		/* also a long lease, resumed by hand (max_lease_ms >= 1 s) */
+	bool attr;		/* also its own hints (AMDXSCHED_CAP_QUEUE_ATTR) */
 	int fd;
 	uint32_t gpu;
 	uint32_t pid;
@@ -498,6 +539,75 @@ static bool probe_expiry(struct probe *pr)
 	return true;
 }
 
+static int queue_attr_set(int fd, uint64_t h, uint32_t flags, uint32_t cls, uint32_t prio,
+			  uint32_t share, uint64_t deadline_ns)
+{
+	struct amdxsched_queue_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.flags = flags;
+	a.handle = h;
+	a.sched_class = cls;
+	a.priority = prio;
+	a.share = share;
+	a.deadline_ns = deadline_ns;
+	return ioctl(fd, AMDXSCHED_IOC_SET_QUEUE_ATTR, &a) ? -errno : 0;
+}
+
+#define PROBE_PRIORITY	7	/* the probe's queue's, at its creation */
+
+/*
+ * Its own hints: set, added to, listed, cleared; calls that are refused
+ * change nothing and say nothing (probe_events sees one event per change).
+ */
+static bool probe_attr(struct probe *pr)
+{
+	const uint32_t cs = AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_SHARE, all = QUEUE_ATTR_FIELDS;
+	struct amdxsched_queue_info qi;
+	int err;
+
+	err = queue_get(pr->fd, pr->h, &qi);
+	PROBE(!err && !qi.attr_flags && qi.created_priority == PROBE_PRIORITY,
+	      "new queue listed with attr_flags 0x%x, created_priority %u", qi.attr_flags,
+	      qi.created_priority);
+	err = queue_attr_set(pr->fd, pr->h, cs, AMDXSCHED_CLASS_BEST_EFFORT, 0, 250, 0);
+	PROBE(!err, "SET_QUEUE_ATTR (class, share): %s", strerror(-err));
+	err = queue_attr_set(pr->fd, pr->h, AMDXSCHED_ATTR_PRIORITY | AMDXSCHED_ATTR_DEADLINE,
+			     0, 12, 0, 5000000);
+	PROBE(!err, "SET_QUEUE_ATTR (priority, deadline): %s", strerror(-err));
+	err = queue_attr_set(pr->fd, pr->h, AMDXSCHED_QUEUE_ATTR_CLEAR | AMDXSCHED_ATTR_CLASS,
+			     AMDXSCHED_CLASS_REALTIME, 0, 0, 0);
+	PROBE(err == -EINVAL, "SET_QUEUE_ATTR (CLEAR with CLASS): %s, not EINVAL",
+	      strerror(-err));
+	err = queue_attr_set(pr->fd, pr->h, AMDXSCHED_ATTR_CLASS, AMDXSCHED_CLASS_UNSET, 0, 0, 0);
+	PROBE(err == -EINVAL, "SET_QUEUE_ATTR (class 0): %s, not EINVAL", strerror(-err));
+	err = queue_attr_set(pr->fd, pr->h, AMDXSCHED_ATTR_SHARE, 0, 3, 100, 0);
+	PROBE(err == -EINVAL, "SET_QUEUE_ATTR (a priority without its flag): %s, not EINVAL",
+	      strerror(-err));
+	err = queue_attr_set(pr->fd, 0, AMDXSCHED_ATTR_SHARE, 0, 0, 100, 0);
+	PROBE(err == -ENOENT, "SET_QUEUE_ATTR (handle 0): %s, not ENOENT", strerror(-err));
+	err = queue_get(pr->fd, pr->h, &qi);
+	PROBE(!err && qi.attr_flags == all &&
+	      qi.sched_class == AMDXSCHED_CLASS_BEST_EFFORT && qi.attr_priority == 12 &&
+	      qi.share == 250 && qi.deadline_ns == 5000000 &&
+	      qi.created_priority == PROBE_PRIORITY,
+	      "queue listed with attr_flags 0x%x class %u priority %u share %u deadline %llu "
+	      "created_priority %u, not 0x%x 3 12 250 5000000 %u", qi.attr_flags,
+	      qi.sched_class, qi.attr_priority, qi.share, (unsigned long long)qi.deadline_ns,
+	      qi.created_priority, all, PROBE_PRIORITY);
+	err = queue_attr_set(pr->fd, pr->h, AMDXSCHED_QUEUE_ATTR_CLEAR, 0, 0, 0, 0);
+	PROBE(!err, "SET_QUEUE_ATTR (CLEAR): %s", strerror(-err));
+	err = queue_get(pr->fd, pr->h, &qi);
+	PROBE(!err && !qi.attr_flags && !qi.sched_class && !qi.attr_priority && !qi.share &&
+	      !qi.deadline_ns && qi.created_priority == PROBE_PRIORITY,
+	      "cleared queue listed with attr_flags 0x%x class %u priority %u share %u "
+	      "deadline %llu created_priority %u", qi.attr_flags, qi.sched_class,
+	      qi.attr_priority, qi.share, (unsigned long long)qi.deadline_ns,
+	      qi.created_priority);
+	return true;
+}
+
 static bool probe_queue(struct probe *pr, const struct gpu_snap *start)
 {
 	struct amdxsched_sim_wait w;
@@ -507,7 +617,7 @@ static bool probe_queue(struct probe *pr, const struct gpu_snap *start)
 	PROBE(!probe_gpu(pr->fd, start, &pr->gpu), "no simulated GPU to probe with");
 	err = axs_sim_proc(pr->fd, AMDXSCHED_SIM_PROC_CREATE, &pr->pid);
 	PROBE(!err, "SIM_PROC: %s", strerror(-err));
-	err = axs_sim_queue_create(pr->fd, pr->gpu, 7, &pr->h, NULL);
+	err = axs_sim_queue_create(pr->fd, pr->gpu, PROBE_PRIORITY, &pr->h, NULL);
 	PROBE(!err, "SIM_QUEUE_CREATE: %s", strerror(-err));
 	err = axs_sim_submit(pr->fd, pr->h, 1, 1000000, 0, &id);
 	PROBE(!err, "SIM_SUBMIT: %s", strerror(-err));
@@ -517,7 +627,9 @@ static bool probe_queue(struct probe *pr, const struct gpu_snap *start)
 	pr->full = sh->max_lease_ms >= 1000;
 	if (pr->full && !probe_by_hand(pr))
 		return false;
-	return probe_expiry(pr);
+	if (!probe_expiry(pr))
+		return false;
+	return !pr->attr || probe_attr(pr);
 }
 
 static bool probe_gpu_delta(int fd, const struct probe *pr, const struct gpu_snap *before)
@@ -541,32 +653,49 @@ static bool probe_gpu_delta(int fd, const struct probe *pr, const struct gpu_sna
 	return true;
 }
 
+/* Events of a part of the probe that may not run. */
+#define ONLY_FULL	1	/* the long lease resumed by hand */
+#define ONLY_ATTR	2	/* the queue's own hints */
+
 struct expect {
 	uint16_t type;
 	bool queue;	/* a queue event (else the process's) */
 	uint64_t d0, d1;
 	bool check_d;
+	uint8_t only;	/* ONLY_*, 0: always */
 };
+
+static bool expected(const struct expect *w, const struct probe *pr)
+{
+	return !((w->only & ONLY_FULL) && !pr->full) && !((w->only & ONLY_ATTR) && !pr->attr);
+}
 
 /* The subscriber saw exactly this, in this order, with no gap in seq. */
 static bool probe_events(int ev, const struct probe *pr)
 {
 	const struct expect want[] = {
-		{ AMDXSCHED_EVENT_PROC_CREATED, false, 0, 0, false },
-		{ AMDXSCHED_EVENT_QUEUE_CREATED, true, 0, 0, false },
-		{ AMDXSCHED_EVENT_QUEUE_BUSY, true, 0, 0, false },
-		{ AMDXSCHED_EVENT_QUEUE_IDLE, true, 0, 0, false },
-		{ AMDXSCHED_EVENT_QUEUE_SUSPENDED, true, 3, pr->lease[0], true },
-		{ AMDXSCHED_EVENT_QUEUE_RESUMED, true, AMDXSCHED_RESUMED_IOCTL, pr->lease[0], true },
-		{ AMDXSCHED_EVENT_QUEUE_SUSPENDED, true, 2, pr->lease[1], true },
-		{ AMDXSCHED_EVENT_QUEUE_DRAINED, true, 0, 0, false },
-		{ AMDXSCHED_EVENT_LEASE_EXPIRED, true, pr->lease[1], 0, true },
-		{ AMDXSCHED_EVENT_QUEUE_RESUMED, true, AMDXSCHED_RESUMED_LEASE, pr->lease[1], true },
-		{ AMDXSCHED_EVENT_QUEUE_DESTROYED, true, 0, 0, false },
-		{ AMDXSCHED_EVENT_PROC_EXIT, false, 0, 0, false },
+		{ AMDXSCHED_EVENT_PROC_CREATED, false, 0, 0, false, 0 },
+		{ AMDXSCHED_EVENT_QUEUE_CREATED, true, 0, 0, false, 0 },
+		{ AMDXSCHED_EVENT_QUEUE_BUSY, true, 0, 0, false, 0 },
+		{ AMDXSCHED_EVENT_QUEUE_IDLE, true, 0, 0, false, 0 },
+		{ AMDXSCHED_EVENT_QUEUE_SUSPENDED, true, 3, pr->lease[0], true, ONLY_FULL },
+		{ AMDXSCHED_EVENT_QUEUE_RESUMED, true, AMDXSCHED_RESUMED_IOCTL, pr->lease[0], true,
+		  ONLY_FULL },
+		{ AMDXSCHED_EVENT_QUEUE_SUSPENDED, true, 2, pr->lease[1], true, 0 },
+		{ AMDXSCHED_EVENT_QUEUE_DRAINED, true, 0, 0, false, 0 },
+		{ AMDXSCHED_EVENT_LEASE_EXPIRED, true, pr->lease[1], 0, true, 0 },
+		{ AMDXSCHED_EVENT_QUEUE_RESUMED, true, AMDXSCHED_RESUMED_LEASE, pr->lease[1], true,
+		  0 },
+		/* data: the queue's attr_flags and class after each change */
+		{ AMDXSCHED_EVENT_QUEUE_ATTR, true, AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_SHARE,
+		  AMDXSCHED_CLASS_BEST_EFFORT, true, ONLY_ATTR },
+		{ AMDXSCHED_EVENT_QUEUE_ATTR, true, QUEUE_ATTR_FIELDS, AMDXSCHED_CLASS_BEST_EFFORT,
+		  true, ONLY_ATTR },
+		{ AMDXSCHED_EVENT_QUEUE_ATTR, true, 0, 0, true, ONLY_ATTR },
+		{ AMDXSCHED_EVENT_QUEUE_DESTROYED, true, 0, 0, false, 0 },
+		{ AMDXSCHED_EVENT_PROC_EXIT, false, 0, 0, false, 0 },
 	};
 	const size_t nwant = sizeof(want) / sizeof(want[0]);
-	const size_t by_hand = 4;	/* the two events of want[] only a full probe has */
 	struct amdxsched_event e[64];
 	struct pollfd pfd = { .fd = ev, .events = POLLIN };
 	uint64_t seq = 0;
@@ -586,8 +715,8 @@ static bool probe_events(int ev, const struct probe *pr)
 			seq = x->seq;
 			if (!mine)
 				continue;
-			if (!pr->full && got == by_hand)
-				got += 2;
+			while (got < nwant && !expected(&want[got], pr))
+				got++;
 			PROBE(got < nwant, "unexpected event type %u after the last one", x->type);
 			PROBE(x->type == want[got].type && (x->handle != 0) == want[got].queue,
 			      "event %zu: type %u, expected %u", got, x->type, want[got].type);
@@ -601,6 +730,8 @@ static bool probe_events(int ev, const struct probe *pr)
 		}
 	}
 	PROBE(n == 0, "read() of events: %s", strerror((int)-n));
+	while (got < nwant && !expected(&want[got], pr))
+		got++;
 	PROBE(got == nwant, "saw %zu of the %zu events expected", got, nwant);
 	return true;
 }
@@ -611,6 +742,7 @@ void check_final(const struct gpu_snap *start)
 	struct probe pr = { .fd = -1 };
 	bool ok_q = false, ok_e = false;
 	struct amdxsched_version v;
+	uint64_t mask;
 	int fd, ev;
 
 	fd = axs_open(O_RDWR);
@@ -639,9 +771,14 @@ void check_final(const struct gpu_snap *start)
 		return;
 	}
 
+	/* a module before ABI 1.5 refuses the QUEUE_ATTR event as it does the call */
+	pr.attr = v.caps & AMDXSCHED_CAP_QUEUE_ATTR;
+	mask = AMDXSCHED_EVENT_MASK_ALL;
+	if (!pr.attr)
+		mask &= ~AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_ATTR);
 	ev = axs_open(O_RDONLY | O_NONBLOCK);
 	pr.fd = axs_open(O_RDWR);
-	if (ev >= 0 && pr.fd >= 0 && !axs_events_config(ev, AMDXSCHED_EVENT_MASK_ALL, 1024) &&
+	if (ev >= 0 && pr.fd >= 0 && !axs_events_config(ev, mask, 1024) &&
 	    !snap_gpus(fd, &before)) {
 		ok_q = probe_queue(&pr, start);
 		if (ok_q)

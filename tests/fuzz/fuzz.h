@@ -112,9 +112,9 @@ enum pid_kind {
 enum field_kind {
 	K_SIZE, K_FLAGS, K_ZERO, K_OUT, K_LEVEL, K_LEASEMS, K_BATCH, K_LISTCOUNT,
 	K_ESIZE, K_PTR, K_LPID, K_APID, K_GPU, K_HANDLE, K_LEASE, K_PRIO, K_NBITS,
-	K_BACKEND, K_EVMASK, K_RING, K_ATTRFLAGS, K_CLASS, K_SHARE, K_DEADLINE,
-	K_TAG, K_SIMOP, K_TOPO, K_ACU, K_CUBYTES, K_WGPERCU, K_BW, K_NS, K_PTMO,
-	K_DISPATCH, K_GRID, K_FOOT, K_WGNS, K_DISP, K_TIMEOUT, K_TAIL, K_NKINDS
+	K_BACKEND, K_EVMASK, K_RING, K_ATTRFLAGS, K_QATTRFLAGS, K_CLASS, K_SHARE,
+	K_DEADLINE, K_TAG, K_SIMOP, K_TOPO, K_ACU, K_CUBYTES, K_WGPERCU, K_BW, K_NS,
+	K_PTMO, K_DISPATCH, K_GRID, K_FOOT, K_WGNS, K_DISP, K_TIMEOUT, K_TAIL, K_NKINDS
 };
 
 struct field {
@@ -122,14 +122,19 @@ struct field {
 	uint16_t off;
 	uint8_t width;		/* bytes: 4, 8, or a pattern's size (tag, active_cu) */
 	uint8_t kind;
-	uint32_t arg;		/* kind's parameter: valid flags, ver0 entry size, max... */
+	uint32_t arg;		/* kind's parameter: valid flags, entry sizes, max... */
 };
 
 enum { IOC_VERSION, IOC_BACKEND_INFO, IOC_LIST_GPUS, IOC_LIST_QUEUES, IOC_LIST_PROCS,
 	IOC_SUSPEND, IOC_RESUME, IOC_LEASE_RENEW, IOC_SET_PRIORITY, IOC_SET_CU_MASK,
 	IOC_EVENTS_CONFIG, IOC_SET_PROC_ATTR, IOC_SIM_ADD_GPU, IOC_SIM_PROC,
 	IOC_SIM_QUEUE_CREATE, IOC_SIM_QUEUE_DESTROY, IOC_SIM_SUBMIT, IOC_SIM_WAIT, IOC_APPLY,
-	IOC_N };
+	IOC_SET_QUEUE_ATTR,
+	IOC_N };	/* new ones go last: @cmd.NN of a logged program is an index */
+
+/* The hints SET_QUEUE_ATTR sets: SET_PROC_ATTR's but the tag. */
+#define QUEUE_ATTR_FIELDS	(AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_PRIORITY | \
+				 AMDXSCHED_ATTR_SHARE | AMDXSCHED_ATTR_DEADLINE)
 
 /* APPLY's array: pairs of (handle, spec); spec = op | arg << 8 | APPLY_MASK_* << 40. */
 #define APPLY_SPEC(op, arg, m)	((uint64_t)(op) | (uint64_t)(arg) << 8 | (uint64_t)(m) << 40)

@@ -42,10 +42,13 @@ static const struct field f_backend_info[] = {
 	TAIL,
 };
 
-#define LIST_FIELDS(ver0, gpu) \
+/* K_ESIZE's arg: the first version's entry size, and ours (what sizeof says now). */
+#define ESIZE(ver0, cur)	((ver0) | (cur) << 16)
+
+#define LIST_FIELDS(ver0, cur, gpu) \
 	HEAD(amdxsched_list, 0), \
 	FLD(amdxsched_list, count, K_LISTCOUNT, 0), \
-	FLD(amdxsched_list, entry_size, K_ESIZE, (ver0)), \
+	FLD(amdxsched_list, entry_size, K_ESIZE, ESIZE((ver0), (cur))), \
 	FLD(amdxsched_list, entries, K_PTR, 0), \
 	FLD(amdxsched_list, pid, K_LPID, 0), \
 	FLD(amdxsched_list, gpu_id, K_GPU, (gpu)), \
@@ -54,9 +57,16 @@ static const struct field f_backend_info[] = {
 	TAIL
 
 /* K_GPU's arg: 1 = a list filter (mostly AMDXSCHED_GPU_ANY). */
-static const struct field f_list_gpus[] = { LIST_FIELDS(AMDXSCHED_GPU_INFO_SIZE_VER0, 1) };
-static const struct field f_list_queues[] = { LIST_FIELDS(AMDXSCHED_QUEUE_INFO_SIZE_VER0, 1) };
-static const struct field f_list_procs[] = { LIST_FIELDS(AMDXSCHED_PROC_INFO_SIZE_VER0, 1) };
+static const struct field f_list_gpus[] = {
+	LIST_FIELDS(AMDXSCHED_GPU_INFO_SIZE_VER0, sizeof(struct amdxsched_gpu_info), 1)
+};
+/* 256-byte entries are a caller of ABI 1.4 or older's: the module cuts them short. */
+static const struct field f_list_queues[] = {
+	LIST_FIELDS(AMDXSCHED_QUEUE_INFO_SIZE_VER0, sizeof(struct amdxsched_queue_info), 1)
+};
+static const struct field f_list_procs[] = {
+	LIST_FIELDS(AMDXSCHED_PROC_INFO_SIZE_VER0, sizeof(struct amdxsched_proc_info), 1)
+};
 
 static const struct field f_suspend[] = {
 	HEAD(amdxsched_suspend, 0),
@@ -120,7 +130,8 @@ static const struct field f_apply[] = {
 	FLD(amdxsched_apply, gpu_id, K_GPU, 0),
 	FLD(amdxsched_apply, count, K_BATCH, 0),
 	FLD(amdxsched_apply, entries, K_PTR, 0),
-	FLD(amdxsched_apply, entry_size, K_ESIZE, AMDXSCHED_APPLY_ENTRY_SIZE_VER0),
+	FLD(amdxsched_apply, entry_size, K_ESIZE,
+	    ESIZE(AMDXSCHED_APPLY_ENTRY_SIZE_VER0, sizeof(struct amdxsched_apply_entry))),
 	FLD(amdxsched_apply, lease_ms, K_LEASEMS, 0),
 	FLD(amdxsched_apply, lease_id, K_OUT, 0),
 	FLD(amdxsched_apply, remaps, K_OUT, 0),
@@ -151,6 +162,21 @@ static const struct field f_set_proc_attr[] = {
 	FLD(amdxsched_proc_attr, tag, K_TAG, 0),
 	FLDW(amdxsched_proc_attr, reserved[0], 8, K_ZERO, 0),
 	FLDW(amdxsched_proc_attr, reserved[1], 8, K_ZERO, 0),
+	TAIL,
+};
+
+/* K_CLASS's arg: the lowest valid class (a queue's own class is never UNSET). */
+static const struct field f_set_queue_attr[] = {
+	FLD(amdxsched_queue_attr, size, K_SIZE, sizeof(struct amdxsched_queue_attr)),
+	FLD(amdxsched_queue_attr, flags, K_QATTRFLAGS, QUEUE_ATTR_FIELDS),
+	FLD(amdxsched_queue_attr, handle, K_HANDLE, 0),
+	FLD(amdxsched_queue_attr, sched_class, K_CLASS, AMDXSCHED_CLASS_REALTIME),
+	FLD(amdxsched_queue_attr, priority, K_PRIO, 0),
+	FLD(amdxsched_queue_attr, share, K_SHARE, 0),
+	FLD(amdxsched_queue_attr, pad, K_ZERO, 0),
+	FLD(amdxsched_queue_attr, deadline_ns, K_DEADLINE, 0),
+	FLDW(amdxsched_queue_attr, reserved[0], 8, K_ZERO, 0),
+	FLDW(amdxsched_queue_attr, reserved[1], 8, K_ZERO, 0),
 	TAIL,
 };
 
@@ -235,6 +261,7 @@ static const struct field f_sim_wait[] = {
 #define AMDXSCHED_LIST_PROCS_SIZE_VER0		AMDXSCHED_LIST_SIZE_VER0
 #define AMDXSCHED_SIM_ADD_GPU_SIZE_VER0		AMDXSCHED_SIM_GPU_CONFIG_SIZE_VER0
 #define AMDXSCHED_SET_PROC_ATTR_SIZE_VER0	AMDXSCHED_PROC_ATTR_SIZE_VER0
+#define AMDXSCHED_SET_QUEUE_ATTR_SIZE_VER0	AMDXSCHED_QUEUE_ATTR_SIZE_VER0
 
 const struct ioctl_desc ioctls[IOC_N] = {
 	IOC(IOC_VERSION, VERSION, amdxsched_version, f_version),
@@ -258,6 +285,7 @@ const struct ioctl_desc ioctls[IOC_N] = {
 	IOC(IOC_SIM_SUBMIT, SIM_SUBMIT, amdxsched_sim_submit, f_sim_submit),
 	IOC(IOC_SIM_WAIT, SIM_WAIT, amdxsched_sim_wait, f_sim_wait),
 	IOC(IOC_APPLY, APPLY, amdxsched_apply, f_apply),
+	IOC(IOC_SET_QUEUE_ATTR, SET_QUEUE_ATTR, amdxsched_queue_attr, f_set_queue_attr),
 };
 
 const char *const op_names[OP_NKINDS] = {
@@ -368,8 +396,13 @@ static uint64_t gen_value(const struct field *f, struct rng *r)
 		return rng_chance(r, 90) ? 1 + rng_below(r, 4) : PICK(r, 8, 16, 1024);
 	case K_LISTCOUNT:
 		return rng_chance(r, 30) ? 0 : 1 + rng_below(r, 16);
-	case K_ESIZE:
-		return rng_chance(r, 90) ? f->arg : f->arg + 8 * rng_below(r, 4);
+	case K_ESIZE: {
+		uint32_t v0 = f->arg & 0xffff, cur = f->arg >> 16;
+
+		if (rng_chance(r, 90))
+			return rng_chance(r, 50) ? cur : v0;
+		return v0 + 8 * rng_below(r, (cur - v0) / 8 + 4);
+	}
 	case K_PTR:
 		if (f->arg && rng_chance(r, 30))
 			return 0;	/* an optional array left out */
@@ -400,8 +433,11 @@ static uint64_t gen_value(const struct field *f, struct rng *r)
 		return PICK(r, 0, 0, 16, 32, 1024);
 	case K_ATTRFLAGS:
 		return 1 + rng_below(r, AMDXSCHED_ATTR_ALL);
+	case K_QATTRFLAGS:
+		/* some of the hints, or back to the process's */
+		return rng_chance(r, 85) ? 1 + rng_below(r, f->arg) : AMDXSCHED_QUEUE_ATTR_CLEAR;
 	case K_CLASS:
-		return rng_below(r, AMDXSCHED_CLASS_MAX + 1);
+		return f->arg + rng_below(r, AMDXSCHED_CLASS_MAX + 1 - f->arg);
 	case K_SHARE:
 		return 1 + rng_below(r, 1000);
 	case K_DEADLINE:
@@ -457,6 +493,11 @@ uint64_t field_boundary(const struct field *f, struct rng *r)
 	case K_FLAGS:
 	case K_ATTRFLAGS:
 		return PICK(r, 0, a, a + 1, (a << 1) | 1, 0x80000000, U32MAX, 1, 2, 4, 8, 16);
+	case K_QATTRFLAGS:
+		/* CLEAR with fields, the tag (a process's only), every other bit */
+		return PICK(r, 0, a, a + 1, AMDXSCHED_ATTR_TAG, AMDXSCHED_ATTR_ALL,
+			    AMDXSCHED_QUEUE_ATTR_CLEAR, AMDXSCHED_QUEUE_ATTR_CLEAR | 1,
+			    AMDXSCHED_QUEUE_ATTR_CLEAR | a, 0x40000000, U32MAX, 1, 2, 4, 8);
 	case K_LEVEL:
 		return PICK(r, 0, 1, 2, 3, 4, U32MAX);
 	case K_LEASEMS:
@@ -466,8 +507,12 @@ uint64_t field_boundary(const struct field *f, struct rng *r)
 		return PICK(r, 0, 1, 2, 1023, 1024, 1025, 65536, 0x20000000, 0x80000000, U32MAX);
 	case K_LISTCOUNT:
 		return PICK(r, 0, 1, 2, 65535, 65536, 65537, 0x80000000, U32MAX);
-	case K_ESIZE:
-		return PICK(r, 0, 1, 8, a - 8, a - 1, a, a + 1, a + 8, 4095, 4096, 4097, U32MAX);
+	case K_ESIZE: {
+		uint64_t v0 = a & 0xffff, cur = a >> 16;
+
+		return PICK(r, 0, 1, 8, v0 - 8, v0 - 1, v0, v0 + 1, v0 + 8, cur - 1, cur, cur + 1,
+			    cur + 8, 4095, 4096, 4097, U32MAX);
+	}
 	case K_PTR:
 		return rng_chance(r, 90) ? any_ptr(r) : PICK(r, 0, 1, U64MAX);
 	case K_LPID:
@@ -490,12 +535,13 @@ uint64_t field_boundary(const struct field *f, struct rng *r)
 	case K_EVMASK:
 		return PICK(r, 0, 1, 2, AMDXSCHED_EVENT_MASK_ALL, AMDXSCHED_EVENT_MASK_ALL | 1,
 			    1ULL << (AMDXSCHED_EVENT_MAX + 1), 1ULL << 63, U64MAX,
-			    AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_BUSY));
+			    AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_BUSY),
+			    AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_ATTR));
 	case K_RING:
 		return PICK(r, 0, 1, 8, 15, 16, 17, 32, 1000, 65536, 65537, 131072,
 			    0x80000000, U32MAX);
 	case K_CLASS:
-		return PICK(r, 0, 3, 4, U32MAX);
+		return PICK(r, 0, 1, 3, 4, U32MAX);
 	case K_SHARE:
 		return PICK(r, 0, 1, 1000, 1001, U32MAX);
 	case K_DEADLINE:
@@ -552,7 +598,7 @@ static unsigned int pick_ioctl(struct rng *r)
 		[IOC_SET_CU_MASK] = 4, [IOC_EVENTS_CONFIG] = 5, [IOC_SET_PROC_ATTR] = 4,
 		[IOC_SIM_ADD_GPU] = 1, [IOC_SIM_PROC] = 4, [IOC_SIM_QUEUE_CREATE] = 8,
 		[IOC_SIM_QUEUE_DESTROY] = 4, [IOC_SIM_SUBMIT] = 10, [IOC_SIM_WAIT] = 6,
-		[IOC_APPLY] = 10,
+		[IOC_APPLY] = 10, [IOC_SET_QUEUE_ATTR] = 4,
 	};
 	unsigned int i, total = 0, x;
 
@@ -627,7 +673,7 @@ static void gen_array(struct op *o, struct rng *r)
 	}
 }
 
-/* SET_PROC_ATTR: fields the flags do not select must be zero. */
+/* SET_PROC_ATTR, SET_QUEUE_ATTR: fields the flags do not select must be zero. */
 static void fit_attr(struct op *o)
 {
 	static const struct { uint32_t flag; uint8_t kind; } sel[] = {
@@ -661,7 +707,7 @@ static void fit_counts(struct op *o)
 	const struct ioctl_desc *d = &ioctls[o->sub];
 	unsigned int i;
 
-	if (o->sub == IOC_SET_PROC_ATTR)
+	if (o->sub == IOC_SET_PROC_ATTR || o->sub == IOC_SET_QUEUE_ATTR)
 		fit_attr(o);
 
 	for (i = 0; i < d->nf; i++) {
@@ -1110,6 +1156,82 @@ static void seed_child(struct prog *p, struct rng *r)
 	prog_add(p, &o);
 }
 
+/* A queue's own hints: @flags and the fields they select, the others zero. */
+static void op_queue_attr(struct op *o, struct rng *r, unsigned int who, unsigned int slot,
+			  uint64_t h, uint32_t flags, uint32_t cls, uint32_t prio, uint32_t share,
+			  uint64_t deadline_ns)
+{
+	op_ioctl(o, r, IOC_SET_QUEUE_ATTR, slot, who);
+	set_field(o, "flags", flags);
+	set_field(o, "handle", h);
+	set_field(o, "sched_class", cls);
+	set_field(o, "priority", prio);
+	set_field(o, "share", share);
+	set_field(o, "deadline_ns", deadline_ns);
+}
+
+/*
+ * Hints set, listed, added to and cleared; meanwhile a child, with a file
+ * without control, tries them on the parent's queue (EPERM) and its own.
+ */
+static void seed_queue_attr(struct prog *p, struct rng *r)
+{
+	struct op o;
+
+	memset(p, 0, sizeof(*p));
+	op_open(&o, 0, 1, WHO_MAIN);
+	prog_add(p, &o);
+	op_ioctl(&o, r, IOC_EVENTS_CONFIG, 0, WHO_MAIN);
+	set_field(&o, "mask", AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_ATTR));
+	set_field(&o, "ring_entries", 16);
+	prog_add(p, &o);
+	op_ioctl(&o, r, IOC_SIM_PROC, 0, WHO_MAIN);
+	set_field(&o, "op", AMDXSCHED_SIM_PROC_CREATE);
+	prog_add(p, &o);
+	op_ioctl(&o, r, IOC_SIM_QUEUE_CREATE, 0, WHO_MAIN);
+	prog_add(p, &o);
+	op_queue_attr(&o, r, WHO_MAIN, 0, REF(R_HANDLE, 0),
+		      AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_SHARE, AMDXSCHED_CLASS_BEST_EFFORT,
+		      0, 250, 0);
+	prog_add(p, &o);
+	op_queue_attr(&o, r, WHO_THREAD, 0, REF(R_HANDLE, 0),
+		      AMDXSCHED_ATTR_PRIORITY | AMDXSCHED_ATTR_DEADLINE, 0, 15, 0, 5000000);
+	prog_add(p, &o);
+	op_ioctl(&o, r, IOC_LIST_QUEUES, 0, WHO_MAIN);
+	set_field(&o, "count", 8);
+	prog_add(p, &o);
+	op_open(&o, 1, 0, WHO_CHILD);
+	prog_add(p, &o);
+	op_queue_attr(&o, r, WHO_CHILD, 1, REF(R_HANDLE, 0), AMDXSCHED_ATTR_CLASS,
+		      AMDXSCHED_CLASS_REALTIME, 0, 0, 0);
+	prog_add(p, &o);
+	op_ioctl(&o, r, IOC_SIM_PROC, 1, WHO_CHILD);
+	set_field(&o, "op", AMDXSCHED_SIM_PROC_CREATE);
+	prog_add(p, &o);
+	op_ioctl(&o, r, IOC_SIM_QUEUE_CREATE, 1, WHO_CHILD);
+	prog_add(p, &o);
+	op_queue_attr(&o, r, WHO_CHILD, 1, REF(R_HANDLE, 1), AMDXSCHED_ATTR_CLASS,
+		      AMDXSCHED_CLASS_REALTIME, 0, 0, 0);
+	prog_add(p, &o);
+	memset(&o, 0, sizeof(o));
+	o.kind = OP_READ;
+	o.v[0] = 8 * sizeof(struct amdxsched_event);
+	o.v[1] = ptr_ref(P_GOOD, 0);
+	o.nv = 2;
+	prog_add(p, &o);
+	op_queue_attr(&o, r, WHO_MAIN, 0, REF(R_HANDLE, 0), AMDXSCHED_QUEUE_ATTR_CLEAR,
+		      0, 0, 0, 0);
+	prog_add(p, &o);
+	memset(&o, 0, sizeof(o));
+	o.kind = OP_SLEEP;
+	o.v[0] = 5000;
+	o.nv = 1;
+	prog_add(p, &o);
+	memset(&o, 0, sizeof(o));
+	o.kind = OP_KILL;
+	prog_add(p, &o);
+}
+
 void prog_seeds(struct prog *seeds, unsigned int max, unsigned int *n)
 {
 	struct rng r;
@@ -1122,6 +1244,8 @@ void prog_seeds(struct prog *seeds, unsigned int max, unsigned int *n)
 		seed_basic(&seeds[i++], &r, AMDXSCHED_LEVEL_DEACTIVATE, true);
 	if (i < max)
 		seed_child(&seeds[i++], &r);
+	if (i < max)
+		seed_queue_attr(&seeds[i++], &r);
 	/* Every ioctl once, with ordinary values, after the usual setup. */
 	for (unsigned int s = 0; s < IOC_N && i < max; s++) {
 		struct prog *p = &seeds[i++];
