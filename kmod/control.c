@@ -855,8 +855,7 @@ static void batch_commit(struct axs_batch *b, const struct batch_op *op,
 			if (b->g[i] != gpu || b->status[i] != AMDXSCHED_STATUS_DONE ||
 			    !q || q->priority == b->val[i])
 				continue;
-			q->priority = b->val[i];
-			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, q->priority, 0);
+			axs_queue_priority_set(q, b->val[i]);
 		}
 		break;
 	}
@@ -1568,8 +1567,7 @@ static void apply_commit(struct apply_call *c, struct axs_lease *l, struct axs_f
 		case AMDXSCHED_APPLY_PRIORITY:
 			if (q->priority == e->arg)
 				break;
-			q->priority = e->arg;
-			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, q->priority, 0);
+			axs_queue_priority_set(q, e->arg);
 			break;
 		case AMDXSCHED_APPLY_CU_MASK:
 			memset(q->cu_mask, 0, sizeof(q->cu_mask));

@@ -254,7 +254,9 @@ struct axs_queue {
 	u32 attr_priority;
 	u32 share;
 	u64 deadline_ns;
-	u32 created_priority;		/* its priority when first seen */
+	u32 app_priority;		/* the application's, not the module's */
+	u32 module_priority;		/* the last the module set, if set */
+	bool module_priority_set;
 };
 
 /* A suspension of one or more queues that ends by its deadline. axs.lock */
@@ -376,6 +378,8 @@ struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 				u32 kfd_qid, u32 type, u32 priority, void *priv);
 void axs_queue_remove(struct axs_queue *q);
 struct axs_queue *axs_queue_lookup(const struct axs_file *f, u64 handle);
+void axs_queue_priority_set(struct axs_queue *q, u32 prio);
+void axs_queue_priority_seen(struct axs_queue *q, u32 prio);
 struct axs_queue *axs_queue_lookup_next(const struct axs_file *f, u64 handle,
 					const struct axs_proc **seen);
 bool axs_pid_visible(struct pid *pid);

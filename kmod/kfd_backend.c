@@ -915,11 +915,12 @@ void axs_kfd_queue_seen(struct pid *pid, const struct axs_kfd_seen *s)
 		return;
 	q = kfd_queue_find(p, s->qid);
 	if (q) {
-		/* The application may change its own queue's priority. */
-		if (q->priority != s->prio) {
-			q->priority = s->prio;
-			axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, s->prio, 0);
-		}
+		/*
+		 * The application may change its own queue's priority (HIP sets
+		 * a stream's after creating its queue): policies may class the
+		 * queue by it (app_priority).
+		 */
+		axs_queue_priority_seen(q, s->prio);
 		return;
 	}
 	q = axs_queue_add(p, &kg->gpu, s->qid, s->type, s->prio, NULL);

@@ -191,7 +191,7 @@ struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 	q->kfd_qid = kfd_qid;
 	q->type = type;
 	q->priority = priority;
-	q->created_priority = priority;
+	q->app_priority = priority;
 	q->priv = priv;
 	INIT_LIST_HEAD(&q->lease_node);
 	INIT_LIST_HEAD(&q->gone_node);
@@ -200,6 +200,34 @@ struct axs_queue *axs_queue_add(struct axs_proc *p, struct axs_gpu *gpu,
 	gpu->nqueues++;
 	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_CREATED, kfd_qid, type);
 	return q;
+}
+
+/* The module set @q's priority (SET_PRIORITY, APPLY): not the application. */
+void axs_queue_priority_set(struct axs_queue *q, u32 prio)
+{
+	lockdep_assert_held(&axs.lock);
+	q->priority = prio;
+	q->module_priority = prio;
+	q->module_priority_set = true;
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, prio, 0);
+}
+
+/*
+ * A backend found @q at @prio in the driver. The application changed it,
+ * unless it is what the module set last (a scan can be older than the
+ * module's change, and is then followed by one that is not).
+ */
+void axs_queue_priority_seen(struct axs_queue *q, u32 prio)
+{
+	lockdep_assert_held(&axs.lock);
+	if (q->priority == prio)
+		return;
+	q->priority = prio;
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_PRIORITY, prio, 0);
+	if (q->module_priority_set && prio == q->module_priority)
+		return;
+	q->app_priority = prio;
+	axs_event_queue(q, AMDXSCHED_EVENT_QUEUE_ATTR, q->attr_flags, q->sched_class);
 }
 
 /* The backend destroyed @q: end its suspension and forget it. */
@@ -558,7 +586,7 @@ static void queue_info(struct axs_file *f, struct axs_queue *q,
 	qi->attr_priority = q->attr_priority;
 	qi->share = q->share;
 	qi->deadline_ns = q->deadline_ns;
-	qi->created_priority = q->created_priority;
+	qi->app_priority = q->app_priority;
 	/* A suspension shows, and counts, once its call is over (control.c). */
 	if (q->lease && !q->lease->building) {
 		qi->state |= AMDXSCHED_QUEUE_S_SUSPENDED;

@@ -28,10 +28,14 @@
 
 #define API	__attribute__((visibility("default")))
 
-/* A queue the override saw created, and the module's handle for it (0: unknown). */
+/*
+ * A queue the override saw created, the module's handle for it (0:
+ * unknown), and the class it was given of its own (0: none, its process's).
+ */
 struct xs_queue {
 	struct xs_queue_desc d;
 	uint64_t handle;
+	uint32_t own_class;
 };
 
 /* The module's handles of this process's queues, before a creation. */
@@ -51,6 +55,9 @@ static struct {
 	int fd;			/* /dev/amdxsched, or -1 */
 	int open_err;		/* -errno of the last open that failed, 0 if none */
 	bool off;		/* XSCHED_DISABLE, or a module of another ABI major */
+	uint64_t caps;		/* the module's AMDXSCHED_CAP_*, once fd is open */
+	bool qattr_said;	/* "no queue classes" said (XSCHED_DEBUG) */
+	bool qattr_failed;	/* a refused queue class said on stderr */
 	struct amdxsched_proc_attr want;	/* hints to send; want.flags = 0: none */
 	bool sent;		/* want was accepted on fd */
 	struct xs_queue *q;
@@ -152,6 +159,7 @@ static int connect_locked(void)
 			return -EPROTO;
 		}
 		xs.fd = fd;
+		xs.caps = v.caps;
 		xs.open_err = 0;
 		xs.sent = false;
 		xsched__debug("%s open: module %s, ABI %u.%u", AXS_DEVICE_PATH,
@@ -465,6 +473,59 @@ static struct xs_queue *find_queue(uint64_t queue_id)
 	return NULL;
 }
 
+/*
+ * Give @q the class its HSA priority asks for (xs_queue_class(): a HIP
+ * stream's high or low priority), or none for NORMAL, through
+ * SET_QUEUE_ATTR (ABI 1.5) as its owner. Called with the lock held, after
+ * creation and after each priority update. Nothing here fails the app: a
+ * module without queue classes is said once under XSCHED_DEBUG, a refusal
+ * once on stderr.
+ */
+static void queue_class_locked(struct xs_queue *q)
+{
+	struct amdxsched_queue_attr a;
+	uint32_t want;
+	int r;
+
+	if (!xs.env.queue_classes || !q->handle || xs.fd < 0)
+		return;
+	want = xs_queue_class(q->d.priority);
+	if (want == q->own_class)
+		return;
+	if (!(xs.caps & AMDXSCHED_CAP_QUEUE_ATTR)) {
+		if (!xs.qattr_said)
+			xsched__debug("the module has no queue classes (SET_QUEUE_ATTR, "
+				      "ABI 1.5): stream priorities give none; the process's "
+				      "class applies");
+		xs.qattr_said = true;
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.handle = q->handle;
+	if (want) {
+		a.flags = AMDXSCHED_ATTR_CLASS;
+		a.sched_class = want;
+	} else {
+		a.flags = AMDXSCHED_QUEUE_ATTR_CLEAR;
+	}
+	r = axs_set_queue_attr(xs.fd, &a);
+	if (r) {
+		if (!xs.qattr_failed)
+			xsched__log("queue %#llx: the module refused class %s: %s",
+				    (unsigned long long)q->d.queue_id,
+				    want ? xs_class_name(want) : "(the process's)", strerror(-r));
+		else
+			xsched__debug("queue %#llx: the module refused class %s: %s",
+				      (unsigned long long)q->d.queue_id,
+				      want ? xs_class_name(want) : "(the process's)", strerror(-r));
+		xs.qattr_failed = true;
+		return;
+	}
+	q->own_class = want;
+	xsched__debug("queue %#llx: HSA priority %d, class %s", (unsigned long long)q->d.queue_id,
+		      q->d.priority, want ? xs_class_name(want) : "of the process");
+}
+
 XSCHED_PRIVATE void *xsched__create_begin(void)
 {
 	struct amdxsched_queue_info *qi;
@@ -534,6 +595,7 @@ XSCHED_PRIVATE void xsched__create_end(void *token, const struct xs_queue_desc *
 			      (unsigned long long)d->queue_id, d->node, d->type, d->priority,
 			      s ? "not listed by the module: it will not be scheduled" :
 				  "module absent");
+	queue_class_locked(q);
 out:
 	free(s);
 	pthread_mutex_unlock(&xs.lock);
@@ -551,6 +613,7 @@ XSCHED_PRIVATE void xsched__queue_updated(uint64_t queue_id, int32_t priority,
 		q->d.percentage = percentage;
 		xsched__debug("queue %#llx: priority %d, %u%%", (unsigned long long)queue_id,
 			      priority, percentage);
+		queue_class_locked(q);	/* HIP sets a stream's priority here */
 	}
 	pthread_mutex_unlock(&xs.lock);
 }

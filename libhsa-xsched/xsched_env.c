@@ -44,6 +44,15 @@ const char *xs_class_name(uint32_t cls)
 	return name ? name : "unset";
 }
 
+uint32_t xs_queue_class(int32_t hsa_priority)
+{
+	if (hsa_priority > 0)
+		return AMDXSCHED_CLASS_REALTIME;
+	if (hsa_priority < 0)
+		return AMDXSCHED_CLASS_BEST_EFFORT;
+	return AMDXSCHED_CLASS_UNSET;
+}
+
 bool xs_tag_valid(const char *tag)
 {
 	size_t len = strlen(tag);
@@ -117,11 +126,14 @@ unsigned int xs_env_parse(xs_getenv_fn get, struct xs_env *e, xs_report_fn repor
 	uint64_t ns;
 
 	memset(e, 0, sizeof(*e));
+	e->queue_classes = true;
 
 	if ((v = get_set(get, "XSCHED_DEBUG")) && !parse_flag(v, &e->debug))
 		bad(&c, "XSCHED_DEBUG", v, "0 or 1");
 	if ((v = get_set(get, "XSCHED_DISABLE")) && !parse_flag(v, &e->disable))
 		bad(&c, "XSCHED_DISABLE", v, "0 or 1");
+	if ((v = get_set(get, "XSCHED_QUEUE_CLASSES")) && !parse_flag(v, &e->queue_classes))
+		bad(&c, "XSCHED_QUEUE_CLASSES", v, "0 or 1");
 
 	if ((v = get_set(get, "XSCHED_CLASS"))) {
 		e->sched_class = xs_class_parse(v);

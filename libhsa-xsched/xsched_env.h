@@ -22,6 +22,7 @@ struct xs_env {
 	uint64_t deadline_ns;		/* 1 ns..1 h */
 	char tag[AMDXSCHED_TAG_LEN];
 	bool debug;			/* XSCHED_DEBUG: say what the library does */
+	bool queue_classes;		/* XSCHED_QUEUE_CLASSES, default on: xs_queue_class() */
 	bool disable;			/* XSCHED_DISABLE: forward only, tell nobody */
 	const char *hsakmt_library;	/* XSCHED_HSAKMT_LIBRARY, or NULL */
 };
@@ -35,6 +36,14 @@ unsigned int xs_env_parse(xs_getenv_fn get, struct xs_env *e, xs_report_fn repor
 /* "realtime", "rt", "normal", "best-effort", "batch" (any case) -> class; 0 if none. */
 uint32_t xs_class_parse(const char *s);
 const char *xs_class_name(uint32_t cls);
+/*
+ * The class a queue of HSA priority @hsa_priority (HSA_QUEUE_PRIORITY,
+ * MINIMUM -3 .. MAXIMUM 3, where HIP stream priorities arrive) gets of its
+ * own: above NORMAL (0) realtime, below it best-effort; NORMAL gets none
+ * (AMDXSCHED_CLASS_UNSET), the process's class applies.
+ */
+uint32_t xs_queue_class(int32_t hsa_priority);
+
 /* The module's rule for tags: 1..31 characters of [A-Za-z0-9._:/-]. */
 bool xs_tag_valid(const char *tag);
 

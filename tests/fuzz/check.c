@@ -13,7 +13,7 @@
  * DRAINING only under a level-2 suspension, and on simulated GPUs BUSY
  * exactly when a submitted dispatch has not completed. A queue's own hints
  * (SET_QUEUE_ATTR) are within the bounds that call accepts, each zero
- * unless attr_flags lists it, and created_priority is 0..15. Per GPU: resumes
+ * unless attr_flags lists it, and app_priority is 0..15. Per GPU: resumes
  * and lease expiries never exceed suspends, hangs never exceed remaps,
  * no counter decreases, and each counter is at least the sum over the
  * queues listed just before (GPU counters include queues now gone).
@@ -117,9 +117,9 @@ static int check_queue_attr(const struct amdxsched_queue_info *q, char *why, siz
 	if ((fl & AMDXSCHED_ATTR_DEADLINE) ? q->deadline_ns > DEADLINE_MAX_NS : q->deadline_ns)
 		return fail(why, len, "queue %llu: deadline %llu ns with attr_flags 0x%x", h,
 			    (unsigned long long)q->deadline_ns, fl);
-	if (q->created_priority > AMDXSCHED_PRIORITY_MAX || q->pad2)
-		return fail(why, len, "queue %llu: created_priority %u, pad2 %u", h,
-			    q->created_priority, q->pad2);
+	if (q->app_priority > AMDXSCHED_PRIORITY_MAX || q->pad2)
+		return fail(why, len, "queue %llu: app_priority %u, pad2 %u", h,
+			    q->app_priority, q->pad2);
 	return 0;
 }
 
@@ -568,9 +568,9 @@ static bool probe_attr(struct probe *pr)
 	int err;
 
 	err = queue_get(pr->fd, pr->h, &qi);
-	PROBE(!err && !qi.attr_flags && qi.created_priority == PROBE_PRIORITY,
-	      "new queue listed with attr_flags 0x%x, created_priority %u", qi.attr_flags,
-	      qi.created_priority);
+	PROBE(!err && !qi.attr_flags && qi.app_priority == PROBE_PRIORITY,
+	      "new queue listed with attr_flags 0x%x, app_priority %u", qi.attr_flags,
+	      qi.app_priority);
 	err = queue_attr_set(pr->fd, pr->h, cs, AMDXSCHED_CLASS_BEST_EFFORT, 0, 250, 0);
 	PROBE(!err, "SET_QUEUE_ATTR (class, share): %s", strerror(-err));
 	err = queue_attr_set(pr->fd, pr->h, AMDXSCHED_ATTR_PRIORITY | AMDXSCHED_ATTR_DEADLINE,
@@ -591,20 +591,20 @@ static bool probe_attr(struct probe *pr)
 	PROBE(!err && qi.attr_flags == all &&
 	      qi.sched_class == AMDXSCHED_CLASS_BEST_EFFORT && qi.attr_priority == 12 &&
 	      qi.share == 250 && qi.deadline_ns == 5000000 &&
-	      qi.created_priority == PROBE_PRIORITY,
+	      qi.app_priority == PROBE_PRIORITY,
 	      "queue listed with attr_flags 0x%x class %u priority %u share %u deadline %llu "
-	      "created_priority %u, not 0x%x 3 12 250 5000000 %u", qi.attr_flags,
+	      "app_priority %u, not 0x%x 3 12 250 5000000 %u", qi.attr_flags,
 	      qi.sched_class, qi.attr_priority, qi.share, (unsigned long long)qi.deadline_ns,
-	      qi.created_priority, all, PROBE_PRIORITY);
+	      qi.app_priority, all, PROBE_PRIORITY);
 	err = queue_attr_set(pr->fd, pr->h, AMDXSCHED_QUEUE_ATTR_CLEAR, 0, 0, 0, 0);
 	PROBE(!err, "SET_QUEUE_ATTR (CLEAR): %s", strerror(-err));
 	err = queue_get(pr->fd, pr->h, &qi);
 	PROBE(!err && !qi.attr_flags && !qi.sched_class && !qi.attr_priority && !qi.share &&
-	      !qi.deadline_ns && qi.created_priority == PROBE_PRIORITY,
+	      !qi.deadline_ns && qi.app_priority == PROBE_PRIORITY,
 	      "cleared queue listed with attr_flags 0x%x class %u priority %u share %u "
-	      "deadline %llu created_priority %u", qi.attr_flags, qi.sched_class,
+	      "deadline %llu app_priority %u", qi.attr_flags, qi.sched_class,
 	      qi.attr_priority, qi.share, (unsigned long long)qi.deadline_ns,
-	      qi.created_priority);
+	      qi.app_priority);
 	return true;
 }
 

@@ -733,7 +733,7 @@ static int set_qattr(int fd, uint64_t h, uint32_t flags, uint32_t cls, uint32_t 
 /*
  * SET_QUEUE_ATTR (ABI 1.5): a queue's own hints, set field by field and
  * cleared; each shows in LIST_QUEUES with a QUEUE_ATTR event, and a bad
- * argument is EINVAL and changes nothing. created_priority stays what the
+ * argument is EINVAL and changes nothing. app_priority stays what the
  * queue was made with.
  */
 TEST_F(queue, a_queue_has_its_own_hints)
@@ -755,7 +755,7 @@ TEST_F(queue, a_queue_has_its_own_hints)
 	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
 	EXPECT_EQ(0, qi.attr_flags);
 	EXPECT_EQ(0, qi.sched_class);
-	EXPECT_EQ(11, qi.created_priority);
+	EXPECT_EQ(11, qi.app_priority);
 
 	ASSERT_EQ(0, set_qattr(self->fd, h, AMDXSCHED_ATTR_CLASS, AMDXSCHED_CLASS_REALTIME,
 			       0, 0, 0));
@@ -811,7 +811,7 @@ TEST_F(queue, a_queue_has_its_own_hints)
 	ASSERT_EQ(0, axs_set_priority1(self->fd, h, 2));
 	ASSERT_EQ(0, axs_queue_info(self->fd, h, &qi));
 	EXPECT_EQ(2, qi.priority);
-	EXPECT_EQ(11, qi.created_priority);
+	EXPECT_EQ(11, qi.app_priority);
 
 	/* back to the process's */
 	ASSERT_LE(0, axs_ev_drain(self->fd));

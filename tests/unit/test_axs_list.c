@@ -21,16 +21,24 @@ static uint32_t fake_entries;	/* entries the list has now */
 static uint32_t fake_growth;	/* added before every call answers */
 static uint32_t fake_factor;	/* then multiplied by this, if not 0 */
 static unsigned int fake_calls;
+static uint32_t fake_entry_bytes;	/* what the module fills of each entry; 0: all */
+static struct amdxsched_queue_attr fake_qattr;	/* the last SET_QUEUE_ATTR */
 
 int ioctl(int fd, unsigned long cmd, ...)
 {
 	struct amdxsched_list *l;
 	va_list ap;
+	void *arg;
 
 	(void)fd;
 	va_start(ap, cmd);
-	l = va_arg(ap, struct amdxsched_list *);
+	arg = va_arg(ap, void *);
 	va_end(ap);
+	if (cmd == AMDXSCHED_IOC_SET_QUEUE_ATTR) {
+		memcpy(&fake_qattr, arg, sizeof(fake_qattr));
+		return 0;
+	}
+	l = arg;
 	if (cmd != AMDXSCHED_IOC_LIST_QUEUES || l->size != sizeof(*l)) {
 		errno = ENOTTY;
 		return -1;
@@ -44,7 +52,10 @@ int ioctl(int fd, unsigned long cmd, ...)
 		uint32_t i, n = l->count < fake_entries ? l->count : fake_entries;
 
 		for (i = 0; i < n; i++) {
-			memset(&q[i], 0, l->entry_size);
+			/* an older module: its own part of each entry, as the ABI says */
+			uint32_t fill = fake_entry_bytes ? fake_entry_bytes : l->entry_size;
+
+			memset(&q[i], 0x5a, fill);
 			q[i].handle = i + 1;
 		}
 	}
@@ -58,6 +69,7 @@ static void reset(uint32_t start, uint32_t growth, uint32_t factor)
 	fake_growth = growth;
 	fake_factor = factor;
 	fake_calls = 0;
+	fake_entry_bytes = 0;
 }
 
 TEST(steady_list_takes_two_calls)
@@ -111,9 +123,47 @@ TEST(list_that_always_outgrows_the_room_is_eagain)
 }
 
 /*
+ * A module older than ABI 1.5 fills the first 256 bytes of each 288-byte
+ * entry; the rest reads as zero: no own hints, created at priority 0.
+ */
+TEST(an_older_modules_queue_entries_read_as_no_own_hints)
+{
+	struct amdxsched_queue_info *q = NULL;
+	uint32_t n = 0;
+
+	reset(3, 0, 0);
+	fake_entry_bytes = AMDXSCHED_QUEUE_INFO_SIZE_VER0;
+	ASSERT_EQ(0, axs_list_queues(3, 0, AMDXSCHED_GPU_ANY, &q, &n));
+	ASSERT_EQ(3, n);
+	EXPECT_EQ(AMDXSCHED_QUEUE_INFO_SIZE_VER1, sizeof(*q));
+	EXPECT_EQ(0x5a5a5a5a, q[2].pad);
+	EXPECT_EQ(0, q[2].attr_flags);
+	EXPECT_EQ(0, q[2].sched_class);
+	EXPECT_EQ(0, q[2].deadline_ns);
+	EXPECT_EQ(0, q[2].app_priority);
+	free(q);
+}
+
+/* SET_QUEUE_ATTR gets its size set and the caller's fields unchanged. */
+TEST(set_queue_attr_passes_the_struct_sized)
+{
+	struct amdxsched_queue_attr a = {
+		.flags = AMDXSCHED_ATTR_CLASS, .handle = 42,
+		.sched_class = AMDXSCHED_CLASS_BEST_EFFORT,
+	};
+
+	memset(&fake_qattr, 0, sizeof(fake_qattr));
+	EXPECT_EQ(0, axs_set_queue_attr(3, &a));
+	EXPECT_EQ(AMDXSCHED_QUEUE_ATTR_SIZE_VER0, fake_qattr.size);
+	EXPECT_EQ(AMDXSCHED_ATTR_CLASS, fake_qattr.flags);
+	EXPECT_EQ(42, fake_qattr.handle);
+	EXPECT_EQ(AMDXSCHED_CLASS_BEST_EFFORT, fake_qattr.sched_class);
+}
+
+/*
  * A subscriber built against a newer header asks an older module only for
  * the event types it knows: a 1.1 module refuses RESUME_FAILING's bit, a
- * 1.2 module RESUME_LATE's.
+ * 1.2 module RESUME_LATE's, a 1.3 or 1.4 module QUEUE_ATTR's.
  */
 TEST(the_full_event_mask_follows_the_modules_abi)
 {
@@ -127,6 +177,12 @@ TEST(the_full_event_mask_follows_the_modules_abi)
 	EXPECT_EQ(0, m & AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_LATE));
 	EXPECT_EQ(((1ULL << (AMDXSCHED_EVENT_RESUME_FAILING + 1)) - 1) & ~1ULL, m);
 	v.abi_minor = 3;
+	m = axs_events_mask_all(&v);
+	EXPECT_EQ(0, m & AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_ATTR));
+	EXPECT_EQ(((1ULL << (AMDXSCHED_EVENT_RESUME_LATE + 1)) - 1) & ~1ULL, m);
+	v.abi_minor = 4;
+	EXPECT_EQ(m, axs_events_mask_all(&v));
+	v.abi_minor = 5;
 	EXPECT_EQ(AMDXSCHED_EVENT_MASK_ALL, axs_events_mask_all(&v));
 	v.abi_minor = 7;
 	EXPECT_EQ(AMDXSCHED_EVENT_MASK_ALL, axs_events_mask_all(&v));

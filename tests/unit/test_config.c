@@ -131,6 +131,19 @@ static const struct {
 	  "x.conf:1: bad uid 'no-such-user-axs' (not a number, nor a user this host knows)" },
 	{ "rule exe class=normal\n", "x.conf:1: rule terms are KEY=VALUE, not 'exe'" },
 	{ "rule exe=/x priority=99\n", "x.conf:1: priority must be 0..15, not '99'" },
+	{ "\n\n\nrule queue-priority=16 class=rt\n",
+	  "x.conf:4: queue-priority: N or LO-HI within 0..15, not '16'" },
+	{ "rule queue-priority=3-16 class=rt\n",
+	  "x.conf:1: queue-priority: N or LO-HI within 0..15, not '3-16'" },
+	{ "rule queue-priority=-3 class=rt\n",
+	  "x.conf:1: queue-priority: N or LO-HI within 0..15, not '-3'" },
+	{ "rule queue-priority=1-2-3 class=rt\n",
+	  "x.conf:1: queue-priority: N or LO-HI within 0..15, not '1-2-3'" },
+	{ "rule queue-priority=high class=rt\n",
+	  "x.conf:1: queue-priority: N or LO-HI within 0..15, not 'high'" },
+	{ "rule queue-priority=9-3 class=rt\n",
+	  "x.conf:1: queue-priority: 9-3 is an empty range (LO-HI, LO <= HI)" },
+	{ "rule queue-priority=3\n", "x.conf:1: a rule needs at least one match" },
 	{ "cu_partition = class\n", "x.conf: CU partition by class needs at least one" },
 	{ "policy = spatial\n", "x.conf: the spatial policy needs a CU partition mode" },
 	{ "cu_partition = class\ncu.realtime = 60%\ncu.normal = 50%\n",
@@ -327,6 +340,158 @@ TEST(rules_then_hints_then_default)
 	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, a.sched_class);
 	EXPECT_EQ(3, a.priority);		/* the rule sets no priority */
 	EXPECT_EQ(50, a.share);
+	xsd_config_free(&c);
+}
+
+static const char queue_rules[] =
+	"trust_hints = yes\n"
+	"rule comm=serve queue-priority=11-15 class=realtime\n"
+	"rule queue-priority=0-6 class=best-effort share=5%\n"
+	"rule comm=serve class=normal priority=9 share=40%\n"
+	"rule uid=1000 queue-priority=7 priority=13 deadline=20ms\n";
+
+TEST(queue_rules_parse_and_print_back)
+{
+	struct xsd_config a, b;
+	char err[256], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, xsd_config_parse(queue_rules, "q.conf", &a, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(4, a.nrules);
+	EXPECT_TRUE(a.rules[0].has_qprio);
+	EXPECT_EQ(11, a.rules[0].qprio_lo);
+	EXPECT_EQ(15, a.rules[0].qprio_hi);
+	EXPECT_STREQ("serve", a.rules[0].comm);
+	EXPECT_EQ(0, a.rules[1].qprio_lo);
+	EXPECT_EQ(6, a.rules[1].qprio_hi);
+	EXPECT_FALSE(a.rules[2].has_qprio);
+	EXPECT_EQ(7, a.rules[3].qprio_lo);
+	EXPECT_EQ(7, a.rules[3].qprio_hi);
+	f = open_memstream(&text, &len);
+	ASSERT_NE(NULL, f);
+	xsd_config_print(&a, f);
+	fclose(f);
+	EXPECT_NE(NULL, strstr(text, "rule comm=\"serve\" queue-priority=11-15 class=realtime"))
+		TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "rule queue-priority=0-6 class=best-effort share=5.0%"))
+		TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, " uid=1000 queue-priority=7 priority=13")) TH_LOG("%s", text);
+	ASSERT_EQ(0, xsd_config_parse(text, "printed", &b, err, sizeof(err)))
+		TH_LOG("%s\n%s", err, text);
+	ASSERT_EQ(a.nrules, b.nrules);
+	for (size_t i = 0; i < a.nrules; i++) {
+		EXPECT_EQ(a.rules[i].has_qprio, b.rules[i].has_qprio);
+		EXPECT_EQ(a.rules[i].qprio_lo, b.rules[i].qprio_lo);
+		EXPECT_EQ(a.rules[i].qprio_hi, b.rules[i].qprio_hi);
+		EXPECT_EQ(a.rules[i].sched_class, b.rules[i].sched_class);
+		EXPECT_EQ(a.rules[i].priority, b.rules[i].priority);
+		EXPECT_EQ(a.rules[i].share, b.rules[i].share);
+		EXPECT_EQ(a.rules[i].deadline_ns, b.rules[i].deadline_ns);
+	}
+	free(text);
+	xsd_config_free(&a);
+	xsd_config_free(&b);
+}
+
+/*
+ * A queue's class: the first queue rule that matches it and its process,
+ * else its own hints if trusted, else its process's; field by field, as a
+ * process's rules and hints combine.
+ */
+TEST(queue_rules_then_queue_hints_then_the_process)
+{
+	struct xsd_proc_facts f = {
+		.pid = 1, .uid = 1000, .exe = "/srv/serve", .comm = "serve", .cgroup = "/",
+		.tag = "", .hint_priority = -1,
+	};
+	struct xsd_queue_facts q = { .app_priority = 11, .hint_priority = -1 };
+	struct axsp_proc_attr proc, a;
+	struct xsd_config c;
+	unsigned int line = 99;
+	char *comm;
+	char err[256];
+
+	ASSERT_EQ(0, xsd_config_parse(queue_rules, "q.conf", &c, err, sizeof(err)))
+		TH_LOG("%s", err);
+	/* queue rules do not classify the process: it gets the line 4 rule */
+	EXPECT_EQ(4, xsd_resolve(&c, &f, &proc));
+	EXPECT_EQ(AXSP_CLASS_NORMAL, proc.sched_class);
+	EXPECT_EQ(9, proc.priority);
+	EXPECT_EQ(400, proc.share);
+
+	/* created at 11 (HIP high): realtime, with the class's defaults */
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(2, line);
+	EXPECT_EQ(AXSP_CLASS_REALTIME, a.sched_class);
+	EXPECT_EQ(-1, a.priority);
+	EXPECT_EQ(0, a.share);
+	EXPECT_EQ(0, a.deadline_ns);
+	/* the rule wins over the queue's own class hint ... */
+	q.hint_class = AXSP_CLASS_BEST_EFFORT;
+	q.hint_deadline_ns = 5 * MS;
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(AXSP_CLASS_REALTIME, a.sched_class);
+	/* ... and, a rule classifying its process (line 4), its hints count for nothing */
+	EXPECT_EQ(0, a.deadline_ns);
+	/* for a process no rule classifies, the hints fill what the queue rule does not set */
+	comm = c.rules[0].comm;
+	c.rules[0].comm = NULL;	/* line 2 without its comm= term */
+	f.comm = "other";
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(AXSP_CLASS_REALTIME, a.sched_class);
+	EXPECT_EQ(5 * MS, a.deadline_ns);
+	f.comm = "serve";
+	c.rules[0].comm = comm;
+	/* created at 3 (HIP low), any process: best-effort with the rule's share */
+	q = (struct xsd_queue_facts){ .app_priority = 3, .hint_priority = -1 };
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(3, line);
+	EXPECT_EQ(AXSP_CLASS_BEST_EFFORT, a.sched_class);
+	EXPECT_EQ(50, a.share);
+	/* created at 7 by uid 1000: no class of its own, the rest over its process's */
+	q.app_priority = 7;
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(5, line);
+	EXPECT_EQ(AXSP_CLASS_NORMAL, a.sched_class);
+	EXPECT_EQ(13, a.priority);
+	EXPECT_EQ(400, a.share);
+	EXPECT_EQ(20 * MS, a.deadline_ns);
+	/* another uid, at 7: nothing of its own, the process's apply */
+	f.uid = 1001;
+	line = 99;
+	EXPECT_FALSE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(0, line);
+	/* its own class (SET_QUEUE_ATTR) does not undo the rule of its process ... */
+	q.hint_class = AXSP_CLASS_REALTIME;
+	EXPECT_FALSE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	/* ... but counts for a process no rule classifies */
+	f.comm = "other";
+	ASSERT_EQ(0, xsd_resolve(&c, &f, &proc));
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(0, line);
+	EXPECT_EQ(AXSP_CLASS_REALTIME, a.sched_class);
+	EXPECT_EQ(-1, a.priority);
+	/* a priority hint alone keeps the process's class */
+	q.hint_class = 0;
+	q.hint_priority = 1;
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(AXSP_CLASS_NORMAL, a.sched_class);
+	EXPECT_EQ(1, a.priority);
+	EXPECT_EQ(proc.share, a.share);
+	/* untrusted hints count for nothing; rules still do */
+	f.comm = "serve";
+	EXPECT_EQ(4, xsd_resolve(&c, &f, &proc));
+	c.trust_hints = false;
+	EXPECT_FALSE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	q.app_priority = 12;
+	ASSERT_TRUE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
+	EXPECT_EQ(AXSP_CLASS_REALTIME, a.sched_class);
+	EXPECT_EQ(-1, a.priority);
+	/* the process terms of a queue rule must match too */
+	f.comm = "train";
+	EXPECT_FALSE(xsd_resolve_queue(&c, &f, &q, &proc, &a, &line));
 	xsd_config_free(&c);
 }
 

@@ -302,6 +302,11 @@ TEST(event_names)
 {
 	EXPECT_STREQ("QUEUE_SUSPENDED", axs_event_type_name(AMDXSCHED_EVENT_QUEUE_SUSPENDED));
 	EXPECT_STREQ("QUEUE_DRAINED", axs_event_type_name(AMDXSCHED_EVENT_QUEUE_DRAINED));
+	EXPECT_STREQ("QUEUE_ATTR", axs_event_type_name(AMDXSCHED_EVENT_QUEUE_ATTR));
+	/* every type up to the header's last is named */
+	for (unsigned int t = 1; t <= AMDXSCHED_EVENT_MAX; t++) {
+		EXPECT_STRNE("UNKNOWN", axs_event_type_name(t)) TH_LOG("type %u", t);
+	}
 	EXPECT_STREQ("UNKNOWN", axs_event_type_name(0));
 	EXPECT_STREQ("UNKNOWN", axs_event_type_name(AMDXSCHED_EVENT_MAX + 1));
 }

@@ -57,7 +57,47 @@ TEST(empty_environment_sets_nothing)
 	EXPECT_EQ(0, e.attr_flags);
 	EXPECT_FALSE(e.debug);
 	EXPECT_FALSE(e.disable);
+	EXPECT_TRUE(e.queue_classes);	/* on unless switched off */
 	EXPECT_EQ(NULL, e.hsakmt_library);
+}
+
+TEST(queue_classes_can_be_switched_off)
+{
+	static const char *const off[] = { "XSCHED_QUEUE_CLASSES=0", NULL };
+	static const char *const on[] = { "XSCHED_QUEUE_CLASSES=yes", NULL };
+	static const char *const empty[] = { "XSCHED_QUEUE_CLASSES=", NULL };
+	struct reports r;
+	struct xs_env e;
+
+	ASSERT_EQ(0, parse(off, &e, &r));
+	EXPECT_FALSE(e.queue_classes);
+	ASSERT_EQ(0, parse(on, &e, &r));
+	EXPECT_TRUE(e.queue_classes);
+	ASSERT_EQ(0, parse(empty, &e, &r));
+	EXPECT_TRUE(e.queue_classes);
+	EXPECT_EQ(0, r.n);
+}
+
+/*
+ * A queue's own class from its HSA_QUEUE_PRIORITY (MINIMUM -3 .. MAXIMUM
+ * 3): ROCr passes HIP's high and low stream priorities to hsakmt as
+ * MAXIMUM and MINIMUM (hsa_amd_queue_set_priority), normal as NORMAL.
+ */
+TEST(hsa_queue_priorities_give_queue_classes)
+{
+	static const struct {
+		int32_t prio;
+		uint32_t cls;
+	} c[] = {
+		{ -3, AMDXSCHED_CLASS_BEST_EFFORT }, { -2, AMDXSCHED_CLASS_BEST_EFFORT },
+		{ -1, AMDXSCHED_CLASS_BEST_EFFORT }, { 0, AMDXSCHED_CLASS_UNSET },
+		{ 1, AMDXSCHED_CLASS_REALTIME }, { 2, AMDXSCHED_CLASS_REALTIME },
+		{ 3, AMDXSCHED_CLASS_REALTIME },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		EXPECT_EQ(c[i].cls, xs_queue_class(c[i].prio)) TH_LOG("HSA priority %d", c[i].prio);
+	}
 }
 
 TEST(every_hint)
@@ -174,6 +214,7 @@ TEST(each_bad_value_is_reported_once_and_ignored)
 		{ "XSCHED_TAG=caf\xc3\xa9", AMDXSCHED_ATTR_TAG },
 		{ "XSCHED_DEBUG=maybe", 0 },
 		{ "XSCHED_DISABLE=2", 0 },
+		{ "XSCHED_QUEUE_CLASSES=off", 0 },
 		{ "XSCHED_HSAKMT_LIBRARY=libhsakmt.so.1", 0 },
 	};
 	struct reports r;

@@ -249,6 +249,31 @@ check "priority: list shows the new priorities" "rc $rc, $(qcol "$h1" 6) $(qcol 
 "$XC" -j list queues | grep -q "{\"handle\":$h1,[^}]*\"priority\":12,"
 check "priority: --json shows it too" "json"
 
+# --- queue-class (ABI 1.5) -------------------------------------------------------
+"$XC" queue-class "$h1" batch >"$T/out" 2>"$T/err"
+rc=$?
+show "$T/out" "$T/err"
+[ $rc = 0 ] && grep -q "^queue $h1: class best-effort" "$T/out" &&
+	[ "$(qcol "$h1" 7)" = best-effort ] && [ "$(qcol "$h2" 7)" = - ]
+check "queue-class HANDLE batch: list shows its own class, the others '-'" \
+	"rc $rc, $(qcol "$h1" 7) $(qcol "$h2" 7): $(cat "$T/err")"
+"$XC" -j list queues |
+	grep -q "{\"handle\":$h1,[^}]*\"attr_flags\":1,\"sched_class\":3,\"class\":\"best-effort\","
+check "queue-class: --json has attr_flags, sched_class and class" "json"
+"$XC" queue-class "$h1" inherit >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 0 ] && grep -q "^queue $h1: class of its process" "$T/out" && [ "$(qcol "$h1" 7)" = - ] &&
+	"$XC" -j list queues | grep -q "{\"handle\":$h1,[^}]*\"attr_flags\":0,[^}]*\"class\":null,"
+check "queue-class HANDLE inherit: back to its process's" "rc $rc, $(qcol "$h1" 7): $(cat "$T/err")"
+"$XC" queue-class 999999 rt >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] && grep -q "^Error: queue-class queue 999999: No such file or directory" "$T/err"
+check "queue-class of an unknown handle: exit 1" "rc $rc: $(cat "$T/err")"
+"$XC" queue-class "$h1" urgent >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 2 ] && grep -q "'urgent' is not realtime" "$T/err"
+check "queue-class with a bad class: exit 2" "rc $rc: $(cat "$T/err")"
+
 # --- cumask ------------------------------------------------------------------------
 "$XC" cumask "$h1" --fraction 0.5 >"$T/out" 2>"$T/err"
 rc=$?

@@ -75,7 +75,7 @@ queue_suspended() { queue_json "$1" | grep -q '"suspended": *true'; }
 queue_priority() { queue_json "$1" | sed -n 's/.*"priority": *\([0-9]*\).*/\1/p' | head -n 1; }
 
 echo "TAP version 13"
-echo "1..21"
+echo "1..24"
 ip link set lo up 2>/dev/null
 
 # --- the scenario ----------------------------------------------------------
@@ -322,7 +322,7 @@ if command -v nc >/dev/null 2>&1; then
 	for i in $(seq 50); do
 		scrape >$T/scrape.out
 		head -n 1 $T/scrape.out | grep -q '^HTTP/1.0 200 OK' &&
-			grep -q '^xschedd_build_info{version="[0-9.]*",abi="1.4"' $T/scrape.out &&
+			grep -q '^xschedd_build_info{version="[0-9.]*",abi="1.5"' $T/scrape.out &&
 			grep -Eq '^xschedd_class_queues\{class="realtime"\} [0-9]+$' $T/scrape.out &&
 			grep -Eq '^amdxsched_gpu_remaps_total\{gpu="[0-9]+",kfd_gpu_id="[0-9]+",amdsmi_index="[0-9]*",pci="[^"]*",backend="(sim|kfd)"\} [0-9]+$' $T/scrape.out &&
 			tail -n 1 $T/scrape.out | grep -q '^amdxsched_gpu_hangs_total' &&
@@ -405,6 +405,70 @@ else
 	not_ok "coalescing: a decision on one GPU is one call and one remap" \
 		"decisions $((d1 - d0)), calls $((c1 - c0)), remaps $((r1 - r0)), queues $((q1 - q0))"
 fi
+
+# --- a class per queue (ABI 1.5) -----------------------------------------------
+# One process, two queues: "rt" busy for 5 ms every 100 ms, "be" all the
+# time. Under the priority policy the process's own best-effort queue is
+# suspended whenever its realtime queue is busy, and the realtime one never:
+# first with the classes the process gives its queues (SET_QUEUE_ATTR, as
+# libhsa-xsched does for HIP stream priorities), then with rules on the
+# priority each queue was created with (queue-priority=, for ROCm where the
+# hooks cannot run). Without either, both are the process's class and
+# nothing is suspended.
+PAIR="--pair --period-ms $((100 * S)) --wg-us $((5000 * S))"
+qjson() {	# qjson FILE HANDLE KEY: a field of queue HANDLE in a list's JSON
+	tr '{' '\n' <"$1" | grep -A1 "^\"handle\":$2," |
+		sed -n "s/.*\"$3\":\"\{0,1\}\([^,\"}]*\).*/\1/p" | head -n 1
+}
+pair_run() {	# pair_run NAME AXS-SIMQ-OPTION...: sets rt and be; list in $T/NAME.json
+	pr=$T/$1
+	shift
+	./axs-simq $PAIR "$@" >$pr.out 2>&1 &
+	sq=$!
+	i=0
+	while ! grep -q ready $pr.out && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	rt=$(sed -n 's/^rt //p' $pr.out)
+	be=$(sed -n 's/^be //p' $pr.out)
+	sleep $((2 * S))
+	queue_json $sq >$pr.json
+	kill $sq 2>/dev/null
+	wait $sq 2>/dev/null
+}
+printf '%s\n' "policy = priority" "lease = ${LEASE_MS}ms" "hold = 2ms" \
+	"rule queue-priority=11-15 class=realtime" "rule queue-priority=0-6 class=best-effort" \
+	>$T/xschedd.conf
+daemon_start
+pair_run pair-none
+none="$(qjson $T/pair-none.json "$be" suspends)"
+none_class="$(qjson $T/pair-none.json "$be" class)"
+pair_run pair-attr --set-classes --rt-priority 7 --be-priority 7
+sr=$(qjson $T/pair-attr.json "$rt" suspends)
+sb=$(qjson $T/pair-attr.json "$be" suspends)
+if [ "$none" = 0 ] && [ "${sr:-x}" = 0 ] && [ "${sb:-0}" -ge 5 ]; then
+	ok "queue classes: a process's best-effort queue yields to its realtime one ($sb suspensions in $((2 * S)) s; none without classes)"
+else
+	not_ok "queue classes: a process's best-effort queue yields to its realtime one" \
+		"suspensions: without classes $none; with them rt ${sr:-?}, be ${sb:-?}" \
+		"axs-simq: $(tr '\n' ' ' <$T/pair-attr.out)" \
+		"$(grep 'queue classified' $T/xschedd.log | tail -n 2 | tr '\n' ' ')"
+fi
+got="$(qjson $T/pair-attr.json "$rt" class)/$(qjson $T/pair-attr.json "$be" class)"
+[ "$got" = realtime/best-effort ] &&
+	[ "$(qjson $T/pair-attr.json "$rt" attr_flags)" = 1 ] &&
+	[ "$none_class" = null ]
+check "xschedctl list --json: each queue's own class ($got)" "$(head -c 600 $T/pair-attr.json)"
+pair_run pair-rule --rt-priority 11 --be-priority 3
+sr=$(qjson $T/pair-rule.json "$rt" suspends)
+sb=$(qjson $T/pair-rule.json "$be" suspends)
+cp="$(qjson $T/pair-rule.json "$rt" app_priority)/$(qjson $T/pair-rule.json "$be" app_priority)"
+if [ "$cp" = 11/3 ] && [ "${sr:-x}" = 0 ] && [ "${sb:-0}" -ge 5 ]; then
+	ok "queue-priority rules: queues created at 11 and 3 are realtime and best-effort ($sb suspensions)"
+else
+	not_ok "queue-priority rules: queues created at 11 and 3 are realtime and best-effort" \
+		"created at $cp; suspensions rt ${sr:-?}, be ${sb:-?}" \
+		"$(grep 'queue classified' $T/xschedd.log | tail -n 2 | tr '\n' ' ')"
+fi
+daemon_stop
 
 # --- the other policies, run for real -----------------------------------------
 # bandwidth: two batch processes with shares 75% and 25% take turns.

@@ -2,9 +2,12 @@
 /*
  * axs-scenario: the VM's side of xsched-sim's cross-check. It plays a
  * scenario on the module's simulated GPU with real processes (one per
- * tenant, SIM_SUBMIT and SIM_WAIT, the device's own timestamps) under the
- * hardware model alone (--executor native) or under a running xschedd
- * (--executor xschedd: each process gives its tenant's class as a hint),
+ * tenant, with a thread per stream for the tenants that are another
+ * stream of its process, process=; SIM_SUBMIT and SIM_WAIT, the device's
+ * own timestamps) under the hardware model alone (--executor native) or
+ * under a running xschedd (--executor xschedd: each process gives its
+ * tenant's class as a hint, each other stream's queue its own class with
+ * SET_QUEUE_ATTR, ABI 1.5),
  * then runs xsched-sim's engine on the same scenario in virtual time and
  * says whether the two agree within --tolerance: the GPU's remaps over the
  * scenario's time (the module's counter), and each tenant's P50 and P99.
@@ -52,6 +55,7 @@ struct tenant_ctx {
 	uint64_t arrival[4096];
 	size_t head, tail;
 	bool done;
+	int status;			/* 0, or what failed (the process's exit status) */
 	struct rec_buf out;
 };
 
@@ -110,56 +114,33 @@ static void *waiter(void *arg)
 	}
 }
 
-/* One tenant's process: its requests from @t0 on, written as records to @out. */
-static int tenant_main(const struct xsim_scenario *s, uint32_t i, bool hints, uint32_t gpu,
-		       uint64_t t0, int out, int ready)
+/* One stream (a tenant's queue): its requests from t0 on, into c->out. */
+static void *stream_main(void *arg)
 {
-	const struct xsim_tenant *t = &s->tenants[i];
-	struct tenant_ctx *c = calloc(1, sizeof(*c));
-	uint64_t rng = xsim_arrival_seed(s, i), next = t0 + xsim_first_arrival(i);
-	uint64_t end = t0 + s->duration_ns, n;
+	struct tenant_ctx *c = arg;
+	const struct xsim_scenario *s = c->s;
+	const struct xsim_tenant *t = &s->tenants[c->idx];
+	uint64_t rng = xsim_arrival_seed(s, c->idx), next = c->t0 + xsim_first_arrival(c->idx);
+	uint64_t end = c->t0 + s->duration_ns;
 	pthread_t th;
-	int r;
 
-	if (!c)
-		return 1;
-	c->s = s;
-	c->idx = i;
-	c->t0 = t0;
-	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->cv, NULL);
-	c->fd = axs_open(O_RDONLY);
-	if (c->fd < 0 || axs_sim_proc(c->fd, AMDXSCHED_SIM_PROC_CREATE, NULL))
-		return 2;
-	if (hints) {
-		struct amdxsched_proc_attr a;
-
-		memset(&a, 0, sizeof(a));
-		a.flags = AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_TAG;
-		a.sched_class = t->sched_class;
-		snprintf(a.tag, sizeof(a.tag), "%s", t->name);
-		if (axs_set_proc_attr(c->fd, &a))
-			return 3;
+	if (pthread_create(&th, NULL, waiter, c)) {
+		c->status = 6;
+		return NULL;
 	}
-	/* every stream at the default priority, as HIP creates them */
-	if (axs_sim_queue_create(c->fd, gpu, 7, &c->handle, NULL))
-		return 4;
-	if (write(ready, &c->handle, sizeof(c->handle)) != sizeof(c->handle))
-		return 5;
-	close(ready);
-	if (pthread_create(&th, NULL, waiter, c))
-		return 6;
 	while (next < end) {
 		uint64_t id = 0;
 
 		sleep_until(next);
-		for (uint32_t k = 0; k < t->nkernels; k++) {
+		for (uint32_t k = 0; k < t->nkernels && !c->status; k++) {
 			const struct xsim_kernel *kk = &t->kernels[k];
 
-			r = axs_sim_submit(c->fd, c->handle, kk->grid, kk->wg_ns, kk->footprint, &id);
-			if (r)
-				return 7;
+			if (axs_sim_submit(c->fd, c->handle, kk->grid, kk->wg_ns, kk->footprint,
+					   &id))
+				c->status = 7;
 		}
+		if (c->status)
+			break;
 		pthread_mutex_lock(&c->mu);
 		while (c->tail - c->head == 4096)
 			pthread_cond_wait(&c->cv, &c->mu);
@@ -170,7 +151,7 @@ static int tenant_main(const struct xsim_scenario *s, uint32_t i, bool hints, ui
 		if (t->arrival == XSIM_CLOSED) {
 			while (c->head != c->tail)
 				pthread_cond_wait(&c->cv, &c->mu);
-			next = t0 + c->out.r[c->out.n - 1].end_ns + t->think_ns;
+			next = c->t0 + c->out.r[c->out.n - 1].end_ns + t->think_ns;
 			if (!c->out.r[c->out.n - 1].end_ns)
 				next = end;
 		} else {
@@ -183,11 +164,109 @@ static int tenant_main(const struct xsim_scenario *s, uint32_t i, bool hints, ui
 	pthread_cond_broadcast(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(th, NULL);
-	n = c->out.n;
-	if (write(out, &n, sizeof(n)) != sizeof(n) ||
-	    write(out, c->out.r, n * sizeof(*c->out.r)) != (ssize_t)(n * sizeof(*c->out.r)))
-		return 8;
-	return 0;
+	return NULL;
+}
+
+/* Whether tenant @i is played by the process of tenant @owner. */
+static bool in_process(const struct xsim_scenario *s, uint32_t i, uint32_t owner)
+{
+	return i == owner || s->tenants[i].process == (int32_t)owner;
+}
+
+/* AMDXSCHED_ATTR_* for what tenant @t sets besides its class. */
+static uint32_t hint_flags(const struct xsim_tenant *t)
+{
+	return (t->priority >= 0 ? AMDXSCHED_ATTR_PRIORITY : 0) |
+	       (t->share ? AMDXSCHED_ATTR_SHARE : 0) |
+	       (t->deadline_ns ? AMDXSCHED_ATTR_DEADLINE : 0);
+}
+
+/* Another stream of a process: its queue's own class and hints, as the engine gives them. */
+static int stream_hints(int fd, uint64_t handle, const struct xsim_tenant *t)
+{
+	struct amdxsched_queue_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = AMDXSCHED_ATTR_CLASS | hint_flags(t);
+	a.handle = handle;
+	a.sched_class = t->sched_class;
+	a.priority = t->priority >= 0 ? (uint32_t)t->priority : 0;
+	a.share = t->share;
+	a.deadline_ns = t->deadline_ns;
+	return axs_set_queue_attr(fd, &a);
+}
+
+/*
+ * The process of tenant @owner: its own stream and those of the tenants
+ * that are streams of it (process=), each a queue and a thread, from @t0
+ * on; each queue's handle written to its @ready pipe, each stream's
+ * records to its @out pipe.
+ */
+static int process_main(const struct xsim_scenario *s, uint32_t owner, bool hints, uint32_t gpu,
+			uint64_t t0, const int *out, const int *ready)
+{
+	struct tenant_ctx *c[XSIM_MAX_TENANTS] = { 0 };
+	pthread_t th[XSIM_MAX_TENANTS];
+	int fd, ret = 0;
+
+	fd = axs_open(O_RDONLY);
+	if (fd < 0 || axs_sim_proc(fd, AMDXSCHED_SIM_PROC_CREATE, NULL))
+		return 2;
+	if (hints) {
+		const struct xsim_tenant *t = &s->tenants[owner];
+		struct amdxsched_proc_attr a;
+
+		memset(&a, 0, sizeof(a));
+		a.flags = AMDXSCHED_ATTR_CLASS | AMDXSCHED_ATTR_TAG | hint_flags(t);
+		a.sched_class = t->sched_class;
+		a.priority = t->priority >= 0 ? (uint32_t)t->priority : 0;
+		a.share = t->share;
+		a.deadline_ns = t->deadline_ns;
+		snprintf(a.tag, sizeof(a.tag), "%s", t->name);
+		if (axs_set_proc_attr(fd, &a))
+			return 3;
+	}
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		if (!in_process(s, i, owner))
+			continue;
+		c[i] = calloc(1, sizeof(*c[i]));
+		if (!c[i])
+			return 1;
+		c[i]->s = s;
+		c[i]->idx = i;
+		c[i]->t0 = t0;
+		c[i]->fd = fd;
+		pthread_mutex_init(&c[i]->mu, NULL);
+		pthread_cond_init(&c[i]->cv, NULL);
+		/* every stream at the default priority, as HIP creates them */
+		if (axs_sim_queue_create(fd, gpu, 7, &c[i]->handle, NULL))
+			return 4;
+		if (hints && i != owner && stream_hints(fd, c[i]->handle, &s->tenants[i]))
+			return 9;
+		if (write(ready[i], &c[i]->handle, sizeof(c[i]->handle)) != sizeof(c[i]->handle))
+			return 5;
+		close(ready[i]);
+	}
+	for (uint32_t i = 0; i < s->ntenants; i++)
+		if (c[i] && pthread_create(&th[i], NULL, stream_main, c[i]))
+			return 6;
+	for (uint32_t i = 0; i < s->ntenants; i++)
+		if (c[i])
+			pthread_join(th[i], NULL);
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		uint64_t n;
+
+		if (!c[i])
+			continue;
+		if (c[i]->status && !ret)
+			ret = c[i]->status;
+		n = c[i]->out.n;
+		if (write(out[i], &n, sizeof(n)) != sizeof(n) ||
+		    write(out[i], c[i]->out.r, n * sizeof(*c[i]->out.r)) !=
+		    (ssize_t)(n * sizeof(*c[i]->out.r)))
+			return 8;
+	}
+	return ret;
 }
 
 static bool read_all(int fd, void *buf, size_t len)
@@ -283,23 +362,52 @@ static int play(const struct xsim_scenario *s, bool hints, uint32_t gpu, uint64_
 	if (evfd < 0 || axs_version(evfd, &v) ||
 	    axs_events_config(evfd, axs_events_mask_all(&v), 65536))
 		return -EIO;
+	if (hints && !(v.caps & AMDXSCHED_CAP_QUEUE_ATTR)) {
+		for (uint32_t i = 0; i < s->ntenants; i++)
+			if (s->tenants[i].process >= 0) {
+				fprintf(stderr, "axs-scenario: tenant %s is another stream of a "
+					"process (process=): its class needs ABI 1.5, the "
+					"module has %u.%u\n", s->tenants[i].name, v.abi_major,
+					v.abi_minor);
+				return -EOPNOTSUPP;
+			}
+	}
+	/* one process per tenant that has its own (process= streams are threads of it) */
 	for (uint32_t i = 0; i < s->ntenants; i++) {
-		int p[2], q[2];
+		int p[XSIM_MAX_TENANTS][2], q[XSIM_MAX_TENANTS][2], out[XSIM_MAX_TENANTS];
+		int ready[XSIM_MAX_TENANTS];
 
-		if (pipe(p) || pipe(q))
-			return -errno;
+		pids[i] = 0;
+		if (s->tenants[i].process >= 0)
+			continue;
+		for (uint32_t j = 0; j < s->ntenants; j++) {
+			if (!in_process(s, j, i))
+				continue;
+			if (pipe(p[j]) || pipe(q[j]))
+				return -errno;
+			out[j] = p[j][1];
+			ready[j] = q[j][1];
+		}
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			close(p[0]);
-			close(q[0]);
-			_exit(tenant_main(s, i, hints, gpu, t0, p[1], q[1]));
+			for (uint32_t j = 0; j < s->ntenants; j++) {
+				if (in_process(s, j, i)) {
+					close(p[j][0]);
+					close(q[j][0]);
+				}
+			}
+			_exit(process_main(s, i, hints, gpu, t0, out, ready));
 		}
-		close(p[1]);
-		close(q[1]);
-		fds[i] = p[0];
-		if (pids[i] < 0 || !read_all(q[0], &handles[i], sizeof(handles[i])))
-			err = -EIO;
-		close(q[0]);
+		for (uint32_t j = 0; j < s->ntenants; j++) {
+			if (!in_process(s, j, i))
+				continue;
+			close(p[j][1]);
+			close(q[j][1]);
+			fds[j] = p[j][0];
+			if (pids[i] < 0 || !read_all(q[j][0], &handles[j], sizeof(handles[j])))
+				err = -EIO;
+			close(q[j][0]);
+		}
 	}
 	/* the module's remaps over the scenario's time, as the engine counts its own */
 	sleep_until(t0);
@@ -310,10 +418,10 @@ static int play(const struct xsim_scenario *s, bool hints, uint32_t gpu, uint64_
 		r->remaps = c1.remaps - c0.remaps;
 		r->remap_ns = c1.remap_ns - c0.remap_ns;
 	}
+	/* each stream's records, in tenant order, as each process writes them */
 	for (uint32_t i = 0; i < s->ntenants; i++) {
 		struct xsim_request *req = NULL;
 		uint64_t n = 0;
-		int status = 0;
 
 		if (read_all(fds[i], &n, sizeof(n)) && n < (1ULL << 24)) {
 			req = calloc(n ? n : 1, sizeof(*req));
@@ -321,15 +429,25 @@ static int play(const struct xsim_scenario *s, bool hints, uint32_t gpu, uint64_
 				n = 0;
 		}
 		close(fds[i]);
+		if (xsim_tenant_count(s, i, req, n, sizeof(*req), &r->t[i]))
+			err = -ENOMEM;
+		free(req);
+	}
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		int status = 0;
+
+		if (s->tenants[i].process >= 0)
+			continue;
+		if (pids[i] < 0) {
+			err = -EIO;	/* fork failed */
+			continue;
+		}
 		waitpid(pids[i], &status, 0);
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			fprintf(stderr, "axs-scenario: tenant %s failed (status 0x%x)\n",
-				s->tenants[i].name, status);
+			fprintf(stderr, "axs-scenario: the process of tenant %s failed "
+				"(status 0x%x)\n", s->tenants[i].name, status);
 			err = -EIO;
-		} else if (xsim_tenant_count(s, i, req, n, sizeof(*req), &r->t[i])) {
-			err = -ENOMEM;
 		}
-		free(req);
 	}
 	*react = reaction(evfd, handles, s);
 	close(evfd);
@@ -413,13 +531,6 @@ int main(int argc, char **argv)
 	if (xsim_scenario_load(argv[optind], s, err, sizeof(err))) {
 		fprintf(stderr, "axs-scenario: %s\n", err);
 		return 1;
-	}
-	for (uint32_t i = 0; i < s->ntenants; i++) {
-		if (s->tenants[i].process >= 0) {
-			fprintf(stderr, "axs-scenario: tenant %s: streams of one process "
-				"(process=) are not played in the VM yet\n", s->tenants[i].name);
-			return 2;
-		}
 	}
 	if (print) {
 		/* xschedd's configuration for this scenario */

@@ -212,7 +212,7 @@ struct amdxsched_queue_info {
 	__u32 attr_priority;	/* 0..15, if AMDXSCHED_ATTR_PRIORITY */
 	__u32 share;		/* 1..1000, if AMDXSCHED_ATTR_SHARE */
 	__u64 deadline_ns;	/* if AMDXSCHED_ATTR_DEADLINE */
-	__u32 created_priority;	/* 0..15: its priority when the module first saw it */
+	__u32 app_priority;	/* 0..15: the application's priority for it (not the module's) */
 	__u32 pad2;
 };
 
@@ -438,7 +438,10 @@ struct amdxsched_queue_attr {
  */
 #define AMDXSCHED_EVENT_RESUME_LATE	16
 #define AMDXSCHED_RESUME_LATE_MS	1000
-/* a queue's own hints changed: data[0] = its attr_flags, data[1] = sched_class (ABI 1.5) */
+/*
+ * a queue's own hints, or the priority its application gave it, changed:
+ * data[0] = its attr_flags, data[1] = sched_class (ABI 1.5)
+ */
 #define AMDXSCHED_EVENT_QUEUE_ATTR	17
 #define AMDXSCHED_EVENT_MAX		17
 

@@ -203,6 +203,12 @@ int axs_set_proc_attr(int fd, struct amdxsched_proc_attr *attr)
 	return xioctl(fd, AMDXSCHED_IOC_SET_PROC_ATTR, attr);
 }
 
+int axs_set_queue_attr(int fd, struct amdxsched_queue_attr *attr)
+{
+	attr->size = sizeof(*attr);
+	return xioctl(fd, AMDXSCHED_IOC_SET_QUEUE_ATTR, attr);
+}
+
 uint64_t axs_events_mask_all(const struct amdxsched_version *v)
 {
 	uint64_t mask = AMDXSCHED_EVENT_MASK_ALL;
@@ -212,6 +218,8 @@ uint64_t axs_events_mask_all(const struct amdxsched_version *v)
 		mask &= ~AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_FAILING);
 	if (v->abi_major == 1 && v->abi_minor < 3)
 		mask &= ~AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_RESUME_LATE);
+	if (v->abi_major == 1 && v->abi_minor < 5)
+		mask &= ~AMDXSCHED_EVENT_MASK(AMDXSCHED_EVENT_QUEUE_ATTR);
 	return mask;
 }
 

@@ -39,6 +39,12 @@ int axs_set_priority(int fd, struct amdxsched_priority_entry *entries, uint32_t 
 int axs_set_cu_mask(int fd, uint64_t handle, const uint32_t *mask, uint32_t nbits);
 int axs_set_proc_attr(int fd, struct amdxsched_proc_attr *attr);
 /*
+ * One queue's own class and hints, or AMDXSCHED_QUEUE_ATTR_CLEAR (ABI 1.5,
+ * AMDXSCHED_CAP_QUEUE_ATTR): its owner for its own queues, a file with
+ * control for any. -ENOTTY from an older module.
+ */
+int axs_set_queue_attr(int fd, struct amdxsched_queue_attr *attr);
+/*
  * One decision on one GPU (ABI 1.3, AMDXSCHED_CAP_APPLY): statuses come back
  * in @entries; *@lease_id and *@remaps (either may be NULL) as the module
  * says. -ENOTTY from an older module.

@@ -60,6 +60,7 @@ static const char *const type_names[AMDXSCHED_EVENT_MAX + 1] = {
 	[AMDXSCHED_EVENT_QUEUE_DRAINED] = "QUEUE_DRAINED",
 	[AMDXSCHED_EVENT_RESUME_FAILING] = "RESUME_FAILING",
 	[AMDXSCHED_EVENT_RESUME_LATE] = "RESUME_LATE",
+	[AMDXSCHED_EVENT_QUEUE_ATTR] = "QUEUE_ATTR",
 };
 
 const char *axs_event_type_name(unsigned int type)
@@ -454,6 +455,10 @@ static void instant_args(const struct amdxsched_event *ev, char *buf, size_t len
 		break;
 	case AMDXSCHED_EVENT_GPU_HANG:
 		snprintf(buf, len, "{\"unmap_ns\":%" PRIu64 "}", d[0]);
+		break;
+	case AMDXSCHED_EVENT_QUEUE_ATTR:
+		snprintf(buf, len, "{\"attr_flags\":%" PRIu64 ",\"class\":%" PRIu64 "}",
+			 d[0], d[1]);
 		break;
 	default:
 		snprintf(buf, len, "{\"pid\":%" PRIu32 ",\"data\":[%" PRIu64 ",%" PRIu64 "]}",

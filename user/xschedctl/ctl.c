@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* xschedctl: suspend, resume and priority, the commands that act on queues. */
+/*
+ * xschedctl: suspend, resume, priority and queue-class, the commands that
+ * act on queues.
+ */
 #include "xschedctl.h"
+#include "axs_parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -450,4 +454,90 @@ out:
 	free(st);
 	free(e);
 	return r;
+}
+
+/*
+ * Open the device for queue-class: with control if this user has it, else
+ * read-only, which still lets a process's owner give its own queues a
+ * class. -1 after printing the error.
+ */
+static int open_owner_or_control(const struct xc *c)
+{
+	int fd = open(c->dev, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return xc_open(c, O_RDWR);
+	}
+	if (errno != EACCES && errno != EPERM && errno != EROFS)
+		return xc_open(c, O_RDWR);	/* says why */
+	return xc_open(c, O_RDONLY);
+}
+
+int xc_queue_class(struct xc *c, int argc, char **argv)
+{
+	static const struct option opts[] = { { NULL, 0, NULL, 0 } };
+	struct amdxsched_queue_attr a;
+	struct amdxsched_version v;
+	const char *name;
+	uint64_t h;
+	uint32_t cls = AMDXSCHED_CLASS_UNSET;
+	int o, fd, r;
+	struct jw w;
+
+	while ((o = xc_getopt(argc, argv, "", opts)) != -1)
+		return XC_USAGE;
+	if (argc - optind != 2)
+		return xc_usage("queue-class: needs HANDLE and a class (realtime, normal, "
+				"best-effort) or inherit");
+	if (xc_parse_u64("handle", argv[optind], UINT64_MAX, &h))
+		return XC_USAGE;
+	name = argv[optind + 1];
+	if (strcmp(name, "inherit")) {
+		cls = axs_class_parse(name);
+		if (!cls)
+			return xc_usage("queue-class: '%s' is not realtime, normal, best-effort "
+					"(rt, batch) or inherit", name);
+	}
+	fd = open_owner_or_control(c);
+	if (fd < 0)
+		return XC_FAIL;
+	r = axs_version(fd, &v);
+	if (!r && !(v.caps & AMDXSCHED_CAP_QUEUE_ATTR)) {
+		xc_err(0, "queue-class: the module (ABI %" PRIu32 ".%" PRIu32 ") has no queue "
+		       "classes; they need ABI 1.5", v.abi_major, v.abi_minor);
+		close(fd);
+		return XC_FAIL;
+	}
+	memset(&a, 0, sizeof(a));
+	a.handle = h;
+	a.flags = cls ? AMDXSCHED_ATTR_CLASS : AMDXSCHED_QUEUE_ATTR_CLEAR;
+	a.sched_class = cls;
+	if (!r)
+		r = axs_set_queue_attr(fd, &a);
+	close(fd);
+	if (r == -EPERM)
+		xc_err(-r, "queue-class queue %" PRIu64 " (not a queue of this user's, and no "
+		       "control)", h);
+	else if (r)
+		xc_err(-r, "queue-class queue %" PRIu64, h);
+	if (c->json) {
+		jw_init(&w, stdout);
+		jw_obj(&w, NULL);
+		jw_str(&w, "op", "queue-class");
+		jw_u64(&w, "handle", h);
+		if (cls)
+			jw_str(&w, "class", axs_class_name(cls));
+		else
+			jw_null(&w, "class");
+		jw_i64(&w, "error", r);
+		jw_obj_end(&w);
+		jw_end(&w);
+	} else if (!r) {
+		if (cls)
+			printf("queue %" PRIu64 ": class %s\n", h, axs_class_name(cls));
+		else
+			printf("queue %" PRIu64 ": class of its process\n", h);
+	}
+	return r ? XC_FAIL : XC_OK;
 }

@@ -46,6 +46,21 @@ static const char *class_name(uint32_t c)
 	return name ? name : c == AMDXSCHED_CLASS_UNSET ? "-" : "?";
 }
 
+/* A queue's own class (ABI 1.5), or NULL when its process's applies. */
+static const char *queue_class(const struct amdxsched_queue_info *q)
+{
+	return q->attr_flags & AMDXSCHED_ATTR_CLASS ? axs_class_name(q->sched_class) : NULL;
+}
+
+/* What the policies treat a queue as: its own class, else its process's. */
+static uint32_t effective_class(const struct amdxsched_queue_info *q,
+				const struct amdxsched_proc_info *p)
+{
+	if (q->attr_flags & AMDXSCHED_ATTR_CLASS)
+		return q->sched_class;
+	return p ? p->sched_class : AMDXSCHED_CLASS_UNSET;
+}
+
 static const char *type_name(uint32_t t)
 {
 	static const char *const names[] = { "compute", "sdma", "aql" };
@@ -242,6 +257,17 @@ static void json_queue(struct jw *w, const struct amdxsched_queue_info *q, uint6
 	jw_u64(w, "type", q->type);
 	jw_str(w, "type_name", type_name(q->type));
 	jw_u64(w, "priority", q->priority);
+	jw_u64(w, "app_priority", q->app_priority);
+	/* its own hints (ABI 1.5; attr_flags 0: its process's apply) */
+	jw_u64(w, "attr_flags", q->attr_flags);
+	jw_u64(w, "sched_class", q->sched_class);
+	if (queue_class(q))
+		jw_str(w, "class", queue_class(q));
+	else
+		jw_null(w, "class");
+	jw_u64(w, "attr_priority", q->attr_priority);
+	jw_u64(w, "share", q->share);
+	jw_u64(w, "deadline_ns", q->deadline_ns);
 	jw_u64(w, "state", q->state);
 	jw_str(w, "state_name", st);
 	jw_bool(w, "suspended", q->state & AMDXSCHED_QUEUE_S_SUSPENDED);
@@ -355,8 +381,8 @@ static void table_queues(const struct snapshot *s)
 	char st[32], holder[12], lease[16], cus[12];
 	uint32_t i;
 
-	printf("%-8s %-8s %-4s %-4s %-8s %-4s %-18s %-8s %-8s %s\n", "HANDLE", "PID", "GPU",
-	       "QID", "TYPE", "PRIO", "STATE", "HOLDER", "LEASE_MS", "CUS");
+	printf("%-8s %-8s %-4s %-4s %-8s %-4s %-11s %-18s %-8s %-8s %s\n", "HANDLE", "PID", "GPU",
+	       "QID", "TYPE", "PRIO", "CLASS", "STATE", "HOLDER", "LEASE_MS", "CUS");
 	for (i = 0; i < s->nqueues; i++) {
 		const struct amdxsched_queue_info *q = &s->queues[i];
 		int64_t ms = lease_ms(q, s->now);
@@ -367,8 +393,9 @@ static void table_queues(const struct snapshot *s)
 		snprintf(lease, sizeof(lease), ms >= 0 ? "%" PRId64 : "-", ms);
 		snprintf(cus, sizeof(cus), q->cu_mask_bits ? "%" PRIu32 : "all", mask_count(q));
 		printf("%-8" PRIu64 " %-8" PRIu32 " %-4" PRIu32 " %-4" PRIu32 " %-8s %-4" PRIu32
-		       " %-18s %-8s %-8s %s\n", (uint64_t)q->handle, q->pid, q->gpu_id, q->kfd_queue_id,
-		       type_name(q->type), q->priority, st, holder, lease, cus);
+		       " %-11s %-18s %-8s %-8s %s\n", (uint64_t)q->handle, q->pid, q->gpu_id,
+		       q->kfd_queue_id, type_name(q->type), q->priority,
+		       queue_class(q) ? queue_class(q) : "-", st, holder, lease, cus);
 	}
 }
 
@@ -585,7 +612,8 @@ static void top_json(const struct snapshot *s, const struct snapshot *prev, uint
 		jw_u64(&w, "handle", q->handle);
 		jw_u64(&w, "pid", q->pid);
 		jw_str(&w, "comm", comm);
-		jw_str(&w, "class", class_name(p ? p->sched_class : 0));
+		jw_str(&w, "class", class_name(effective_class(q, p)));
+		jw_bool(&w, "own_class", queue_class(q) != NULL);
 		jw_u64(&w, "gpu_id", q->gpu_id);
 		jw_bool(&w, "suspended", q->state & AMDXSCHED_QUEUE_S_SUSPENDED);
 		jw_u64(&w, "priority", q->priority);
@@ -643,7 +671,7 @@ static void top_table(const struct snapshot *s, const struct snapshot *prev, uin
 		printf("%c %-8" PRIu64 " %-8" PRIu32 " %-16.16s %-11s %-4" PRIu32 " %-4" PRIu32
 		       " %-18s ", q->state & AMDXSCHED_QUEUE_S_SUSPENDED ? '*' : ' ',
 		       (uint64_t)q->handle, q->pid, p ? p->comm : "-",
-		       class_name(p ? p->sched_class : 0), q->gpu_id, q->priority, st);
+		       class_name(effective_class(q, p)), q->gpu_id, q->priority, st);
 		if (r.known)
 			printf("%8.1f %8.1f %6.1f %8.1f\n", r.suspends, r.busy,
 			       r.suspended_pct, r.dispatches);

@@ -64,6 +64,9 @@ static void details(const struct amdxsched_event *e, char *buf, size_t len)
 	case AMDXSCHED_EVENT_GPU_HANG:
 		snprintf(buf, len, " unmap_ns=%" PRIu64, d[0]);
 		break;
+	case AMDXSCHED_EVENT_QUEUE_ATTR:
+		snprintf(buf, len, " flags=0x%" PRIx64 " class=%" PRIu64, d[0], d[1]);
+		break;
 	default:
 		if (d[0] || d[1])
 			snprintf(buf, len, " data=%" PRIu64 ",%" PRIu64, d[0], d[1]);

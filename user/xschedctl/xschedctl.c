@@ -36,6 +36,7 @@ static const struct xc_cmd cmds[] = {
 	{ "suspend", xc_suspend, "HANDLE... [--level 2|3] [--for DURATION] [--lease MS]" },
 	{ "resume", xc_resume, "HANDLE... [--force]" },
 	{ "priority", xc_priority, "HANDLE PRIO [HANDLE PRIO...]" },
+	{ "queue-class", xc_queue_class, "HANDLE realtime|normal|best-effort|inherit" },
 	{ "cumask", xc_cumask,
 	  "HANDLE (MASK | --cus LIST | --fraction F) [--gpu-topology]" },
 	{ "policy", xc_policy, "[show | set NAME]" },
@@ -125,7 +126,7 @@ static void help(FILE *f)
 	      "  -V, --version       versions of xschedctl and the module\n\n"
 	      "Commands:\n", f);
 	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].usage);
+		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].usage);
 	fputs("\nCommands may be abbreviated to a unique prefix. Exit status: 0 success,\n"
 	      "1 failure, 2 usage error. See Documentation/xschedctl.rst.\n", f);
 }

@@ -40,6 +40,7 @@ int xc_stats(struct xc *c, int argc, char **argv);
 int xc_suspend(struct xc *c, int argc, char **argv);
 int xc_resume(struct xc *c, int argc, char **argv);
 int xc_priority(struct xc *c, int argc, char **argv);
+int xc_queue_class(struct xc *c, int argc, char **argv);
 int xc_cumask(struct xc *c, int argc, char **argv);
 int xc_policy(struct xc *c, int argc, char **argv);
 int xc_trace(struct xc *c, int argc, char **argv);

@@ -229,6 +229,33 @@ static int dup_into(struct parser *ps, char **dst, const char *val)
 	return *dst ? 0 : fail(ps, "out of memory");
 }
 
+/* queue-priority=N or LO-HI, within amdkfd's queue priorities 0..15. */
+static int queue_priority_range(struct parser *ps, struct xsd_rule *r, const char *val)
+{
+	const char *dash = strchr(val, '-');
+	uint64_t lo, hi;
+	char buf[8];
+
+	if (dash && (size_t)(dash - val) < sizeof(buf)) {
+		memcpy(buf, val, (size_t)(dash - val));
+		buf[dash - val] = '\0';
+		if (axs_parse_uint(buf, 15, &lo) || axs_parse_uint(dash + 1, 15, &hi))
+			goto bad;
+	} else if (!dash && !axs_parse_uint(val, 15, &lo)) {
+		hi = lo;
+	} else {
+		goto bad;
+	}
+	if (lo > hi)
+		return fail(ps, "queue-priority: %s is an empty range (LO-HI, LO <= HI)", val);
+	r->has_qprio = true;
+	r->qprio_lo = (uint32_t)lo;
+	r->qprio_hi = (uint32_t)hi;
+	return 0;
+bad:
+	return fail(ps, "queue-priority: N or LO-HI within 0..15, not '%s'", val);
+}
+
 static int rule_term(struct parser *ps, struct xsd_rule *r, const char *key, const char *val)
 {
 	uint64_t v;
@@ -252,6 +279,8 @@ static int rule_term(struct parser *ps, struct xsd_rule *r, const char *key, con
 		}
 		r->has_uid = true;
 		r->uid = (uint32_t)v;
+	} else if (!strcmp(key, "queue-priority")) {
+		return queue_priority_range(ps, r, val);
 	} else if (!strcmp(key, "class")) {
 		r->sched_class = xsd_class_parse(val);
 		if (r->sched_class < 0)
@@ -318,15 +347,15 @@ static int parse_rule(struct parser *ps, char *rest)
 			return -EINVAL;
 		}
 		if (!strcmp(w, "exe") || !strcmp(w, "comm") || !strcmp(w, "cgroup") ||
-		    !strcmp(w, "tag") || !strcmp(w, "uid"))
+		    !strcmp(w, "tag") || !strcmp(w, "uid") || !strcmp(w, "queue-priority"))
 			matches = true;
 		else
 			sets = true;
 	}
 	if (!matches || !sets) {
 		free_rule(&r);
-		return fail(ps, "a rule needs at least one match (exe, comm, cgroup, uid, tag) "
-			    "and one setting (class, priority, share, deadline)");
+		return fail(ps, "a rule needs at least one match (exe, comm, cgroup, uid, tag, "
+			    "queue-priority) and one setting (class, priority, share, deadline)");
 	}
 	nr = realloc(ps->c->rules, (ps->c->nrules + 1) * sizeof(*nr));
 	if (!nr) {
@@ -492,6 +521,10 @@ void xsd_config_print(const struct xsd_config *c, FILE *out)
 			fprintf(out, " tag=\"%s\"", r->tag);
 		if (r->has_uid)
 			fprintf(out, " uid=%u", r->uid);
+		if (r->has_qprio && r->qprio_lo == r->qprio_hi)
+			fprintf(out, " queue-priority=%u", r->qprio_lo);
+		else if (r->has_qprio)
+			fprintf(out, " queue-priority=%u-%u", r->qprio_lo, r->qprio_hi);
 		if (r->sched_class > 0)
 			fprintf(out, " class=%s", xsd_class_name(r->sched_class));
 		if (r->priority >= 0)
@@ -511,19 +544,23 @@ static bool glob_ok(const char *pattern, const char *s)
 	return !pattern || fnmatch(pattern, s ? s : "", 0) == 0;
 }
 
+/* Whether @r's process terms (all but queue-priority) match @f. */
+static bool proc_terms_match(const struct xsd_rule *r, const struct xsd_proc_facts *f)
+{
+	return glob_ok(r->exe, f->exe) && glob_ok(r->comm, f->comm) &&
+	       glob_ok(r->cgroup, f->cgroup) && glob_ok(r->tag, f->tag) &&
+	       (!r->has_uid || r->uid == f->uid);
+}
+
 unsigned int xsd_resolve(const struct xsd_config *c, const struct xsd_proc_facts *f,
 			 struct axsp_proc_attr *out)
 {
 	const struct xsd_rule *hit = NULL;
 
-	for (size_t i = 0; i < c->nrules && !hit; i++) {
-		const struct xsd_rule *r = &c->rules[i];
-
-		if (glob_ok(r->exe, f->exe) && glob_ok(r->comm, f->comm) &&
-		    glob_ok(r->cgroup, f->cgroup) && glob_ok(r->tag, f->tag) &&
-		    (!r->has_uid || r->uid == f->uid))
-			hit = r;
-	}
+	/* queue rules classify queues, not their process */
+	for (size_t i = 0; i < c->nrules && !hit; i++)
+		if (!c->rules[i].has_qprio && proc_terms_match(&c->rules[i], f))
+			hit = &c->rules[i];
 	out->sched_class = (enum axsp_class)(hit && hit->sched_class > 0 ? hit->sched_class :
 				c->trust_hints && f->hint_class > 0 ? f->hint_class :
 				c->default_class);
@@ -533,6 +570,54 @@ unsigned int xsd_resolve(const struct xsd_config *c, const struct xsd_proc_facts
 	out->deadline_ns = hit && hit->deadline_ns ? hit->deadline_ns :
 			   c->trust_hints ? f->hint_deadline_ns : 0;
 	return hit ? hit->line : 0;
+}
+
+bool xsd_resolve_queue(const struct xsd_config *c, const struct xsd_proc_facts *f,
+		       const struct xsd_queue_facts *q, const struct axsp_proc_attr *proc,
+		       struct axsp_proc_attr *out, unsigned int *line)
+{
+	const struct xsd_rule *hit = NULL;
+	struct axsp_proc_attr ignored;
+	/* the admin's rule for the process beats what its queues say of themselves */
+	bool trust = c->trust_hints && !xsd_resolve(c, f, &ignored);
+	bool hints = trust && (q->hint_class > 0 || q->hint_priority >= 0 ||
+			       q->hint_share || q->hint_deadline_ns);
+	int cls, prio;
+	uint32_t share;
+	uint64_t dl;
+
+	for (size_t i = 0; i < c->nrules && !hit; i++) {
+		const struct xsd_rule *r = &c->rules[i];
+
+		if (r->has_qprio && q->app_priority >= r->qprio_lo &&
+		    q->app_priority <= r->qprio_hi && proc_terms_match(r, f))
+			hit = r;
+	}
+	*line = hit ? hit->line : 0;
+	if (!hit && !hints)
+		return false;
+	cls = hit && hit->sched_class > 0 ? hit->sched_class :
+	      trust && q->hint_class > 0 ? q->hint_class : 0;
+	prio = hit && hit->priority >= 0 ? hit->priority :
+	       trust && q->hint_priority >= 0 ? q->hint_priority : -1;
+	share = hit && hit->share ? hit->share : trust ? q->hint_share : 0;
+	dl = hit && hit->deadline_ns ? hit->deadline_ns : trust ? q->hint_deadline_ns : 0;
+	if (cls > 0) {
+		/* another class: its defaults, not the process's priority and share */
+		out->sched_class = (enum axsp_class)cls;
+		out->priority = prio;
+		out->share = share;
+		out->deadline_ns = dl;
+		return true;
+	}
+	*out = *proc;
+	if (prio >= 0)
+		out->priority = prio;
+	if (share)
+		out->share = share;
+	if (dl)
+		out->deadline_ns = dl;
+	return true;
 }
 
 int xsd_metrics_addr(const char *hostport, struct sockaddr_storage *ss, socklen_t *len)

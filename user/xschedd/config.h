@@ -21,6 +21,13 @@ struct xsd_rule {
 	char *exe, *comm, *cgroup, *tag;	/* fnmatch(3) patterns */
 	bool has_uid;
 	uint32_t uid;
+	/*
+	 * queue-priority=LO-HI: a queue rule. It matches the queues, created
+	 * at an amdkfd priority in LO..HI, of the processes its other terms
+	 * match, and its settings become those queues' own.
+	 */
+	bool has_qprio;
+	uint32_t qprio_lo, qprio_hi;
 	/* what to set; 0 / -1 = not set by this rule */
 	int sched_class;
 	int priority;
@@ -63,11 +70,37 @@ struct xsd_proc_facts {
 };
 
 /*
- * The first matching rule, then the process's own hints (if trusted), then
- * the default class. Returns the matching rule's line, or 0.
+ * The first matching rule (of those without queue-priority), then the
+ * process's own hints (if trusted), then the default class. Returns the
+ * matching rule's line, or 0.
  */
 unsigned int xsd_resolve(const struct xsd_config *c, const struct xsd_proc_facts *f,
 			 struct axsp_proc_attr *out);
+
+/* What is known about a queue when its own class is decided. */
+struct xsd_queue_facts {
+	uint32_t app_priority;	/* 0..15, the amdkfd priority it was created with */
+	/* what it was given for itself (SET_QUEUE_ATTR); 0 / -1 = nothing */
+	int hint_class;
+	int hint_priority;
+	uint32_t hint_share;
+	uint64_t hint_deadline_ns;
+};
+
+/*
+ * A queue's own attributes, in place of its process's: field by field, the
+ * first queue rule (queue-priority=) that matches the queue and its process
+ * @f, then the queue's own hints (if trusted, and no process rule matches
+ * @f: an admin's rule for a process is not undone by its queues). A queue that gets its own
+ * class takes that class's defaults for what neither sets; one that does
+ * not keeps its process's class (@proc, as xsd_resolve() gave it) and the
+ * rest of @proc that neither sets. Returns true with @out filled if the
+ * queue has attributes of its own, false if its process's apply; *@line is
+ * the matching rule's line, or 0.
+ */
+bool xsd_resolve_queue(const struct xsd_config *c, const struct xsd_proc_facts *f,
+		       const struct xsd_queue_facts *q, const struct axsp_proc_attr *proc,
+		       struct axsp_proc_attr *out, unsigned int *line);
 
 const char *xsd_class_name(int sched_class);
 int xsd_class_parse(const char *s);

@@ -57,6 +57,7 @@ static const char *const event_names[AMDXSCHED_EVENT_MAX + 1] = {
 	[AMDXSCHED_EVENT_QUEUE_DRAINED] = "queue_drained",
 	[AMDXSCHED_EVENT_RESUME_FAILING] = "resume_failing",
 	[AMDXSCHED_EVENT_RESUME_LATE] = "resume_late",
+	[AMDXSCHED_EVENT_QUEUE_ATTR] = "queue_attr",
 };
 
 /* The module's own counters of each GPU, labelled as admins name GPUs. */

@@ -63,6 +63,17 @@ struct xsd_metrics {
 	uint32_t react_sample[XSD_REACT_SAMPLES];	/* ns, saturated */
 };
 
+/*
+ * What a process was classified by (its facts) and as (its attributes),
+ * kept while it lives: its queues' own classes are decided from both
+ * (xsd_resolve_queue()), when they appear and again when it changes.
+ */
+struct xsd_proc {
+	uint32_t pid, uid;
+	char *exe, *comm, *cgroup, *tag;
+	struct axsp_proc_attr a;
+};
+
 struct xsd {
 	const char *config_path;
 	const char *socket_path;
@@ -91,6 +102,16 @@ struct xsd {
 	uint64_t next_watchdog_ns;	/* the main loop's next keep-alive */
 	uint64_t started_ns;
 	uint32_t ngpus, nprocs, nqueues;
+	struct xsd_proc *procs;		/* sorted by pid */
+	uint32_t nknown, cap_known;
+	/*
+	 * GPUs whose backend suspends whole processes (no BCAP_PER_QUEUE: kfd
+	 * on Linux 6.1): a queue there keeps its process's class, or
+	 * suspending its best-effort queue would stop its realtime one too.
+	 */
+	uint32_t *whole_gpus;
+	uint32_t nwhole;
+	bool whole_said;		/* that was logged */
 	struct xsd_metrics m;
 };
 
@@ -100,6 +121,7 @@ int xsd_sync_events(struct xsd *d);
 int xsd_sync_decide(struct xsd *d, uint64_t now);
 int xsd_sync_renew(struct xsd *d, uint64_t now);
 int xsd_sync_reresolve(struct xsd *d);
+void xsd_sync_free(struct xsd *d);
 uint32_t xsd_suspended_count(const struct xsd *d);
 
 /* control.c */

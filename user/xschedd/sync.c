@@ -20,6 +20,99 @@ const uint64_t xsd_react_le_ns[XSD_REACT_BUCKETS] = {
 	20000000, 50000000, 100000000, UINT64_MAX,
 };
 
+/* ---- what each process was classified by and as ------------------------- */
+
+static struct xsd_proc *known_find(const struct xsd *d, uint32_t pid)
+{
+	uint32_t lo = 0, hi = d->nknown;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (d->procs[mid].pid == pid)
+			return &d->procs[mid];
+		if (d->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void known_free(struct xsd_proc *p)
+{
+	free(p->exe);
+	free(p->comm);
+	free(p->cgroup);
+	free(p->tag);
+}
+
+static void known_forget(struct xsd *d, uint32_t pid)
+{
+	struct xsd_proc *p = known_find(d, pid);
+
+	if (!p)
+		return;
+	known_free(p);
+	memmove(p, p + 1, (size_t)(d->procs + --d->nknown - p) * sizeof(*p));
+}
+
+static void known_clear(struct xsd *d)
+{
+	for (uint32_t i = 0; i < d->nknown; i++)
+		known_free(&d->procs[i]);
+	d->nknown = 0;
+}
+
+void xsd_sync_free(struct xsd *d)
+{
+	known_clear(d);
+	free(d->procs);
+	d->procs = NULL;
+	d->cap_known = 0;
+	free(d->whole_gpus);
+	d->whole_gpus = NULL;
+	d->nwhole = 0;
+}
+
+/*
+ * Remember @f and @a for the process's queues. Without memory it is
+ * forgotten, and its queues are decided as those of an unknown process
+ * (no queue rule but one of process terms alone matches).
+ */
+static void known_put(struct xsd *d, const struct xsd_proc_facts *f,
+		      const struct axsp_proc_attr *a)
+{
+	struct xsd_proc n = {
+		.pid = f->pid, .uid = f->uid, .a = *a,
+		.exe = strdup(f->exe), .comm = strdup(f->comm),
+		.cgroup = strdup(f->cgroup), .tag = strdup(f->tag),
+	};
+	struct xsd_proc *p;
+	uint32_t i;
+
+	known_forget(d, f->pid);
+	if (!n.exe || !n.comm || !n.cgroup || !n.tag)
+		goto nomem;
+	if (d->nknown == d->cap_known) {
+		uint32_t cap = d->cap_known ? 2 * d->cap_known : 64;
+
+		p = realloc(d->procs, cap * sizeof(*p));
+		if (!p)
+			goto nomem;
+		d->procs = p;
+		d->cap_known = cap;
+	}
+	for (i = d->nknown; i > 0 && d->procs[i - 1].pid > n.pid; i--)
+		;
+	memmove(&d->procs[i + 1], &d->procs[i], (d->nknown - i) * sizeof(n));
+	d->procs[i] = n;
+	d->nknown++;
+	return;
+nomem:
+	known_free(&n);
+}
+
 /* ---- processes: rules, then hints ---------------------------------------- */
 
 static void read_link(uint32_t pid, char *buf, size_t len)
@@ -82,6 +175,7 @@ static int resolve_proc(struct xsd *d, const struct amdxsched_proc_info *pi)
 
 	line = xsd_resolve(&d->cfg, &f, &a);
 	r = axsp_proc_set(d->pol, pi->pid, &a);
+	known_put(d, &f, &a);
 	xsd_log(XSD_INFO, "process classified",
 		"pid=%u comm=\"%s\" exe=\"%s\" tag=\"%s\" class=%s priority=%d rule_line=%u",
 		pi->pid, comm, exe, tag, xsd_class_name(a.sched_class), a.priority, line);
@@ -124,6 +218,102 @@ static void lease_drop(struct xsd *d, uint32_t i)
 	d->leases[i] = d->leases[--d->nleases];
 }
 
+static bool whole_process_gpu(const struct xsd *d, uint32_t gpu_id)
+{
+	for (uint32_t i = 0; i < d->nwhole; i++)
+		if (d->whole_gpus[i] == gpu_id)
+			return true;
+	return false;
+}
+
+/*
+ * Note @gi's GPUs whose backend runs without BCAP_PER_QUEUE. One
+ * BACKEND_INFO per backend; a backend that cannot be asked counts as
+ * per-queue (as every backend but kfd on 6.1 is).
+ */
+static void note_whole_process_gpus(struct xsd *d, const struct amdxsched_gpu_info *gi,
+				    uint32_t n)
+{
+	int whole[AMDXSCHED_BACKEND_KFD + 1] = { 0 };	/* 0 unknown, 1 yes, -1 no */
+	uint32_t *w = realloc(d->whole_gpus, (n ? n : 1) * sizeof(*w));
+
+	if (!w)
+		return;
+	d->whole_gpus = w;
+	d->nwhole = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = gi[i].backend;
+		struct amdxsched_backend_info bi;
+
+		if (b > AMDXSCHED_BACKEND_KFD)
+			continue;
+		if (!whole[b])
+			whole[b] = !axs_backend_info(d->fd, b, &bi) &&
+				   bi.status == AMDXSCHED_BACKEND_RUNNING &&
+				   !(bi.caps & AMDXSCHED_BCAP_PER_QUEUE) ? 1 : -1;
+		if (whole[b] > 0)
+			w[d->nwhole++] = gi[i].gpu_id;
+	}
+}
+
+/*
+ * A queue's own class, priority, share and deadline: from the first queue
+ * rule that matches it, or its own hints (SET_QUEUE_ATTR, ABI 1.5) if
+ * trusted; else its process's apply (xsd_resolve_queue()). 0, or the
+ * policy's -ENOENT (a queue it does not know) or -EINVAL.
+ */
+static int resolve_queue(struct xsd *d, const struct amdxsched_queue_info *qi)
+{
+	const struct xsd_proc *kp = known_find(d, qi->pid);
+	struct xsd_proc_facts f = {
+		.pid = qi->pid, .uid = UINT32_MAX,	/* no uid= rule matches that */
+		.exe = "", .comm = "", .cgroup = "", .tag = "", .hint_priority = -1,
+	};
+	struct xsd_queue_facts qf = {
+		.app_priority = qi->app_priority, .hint_priority = -1,
+	};
+	struct axsp_proc_attr proc = {
+		.sched_class = (enum axsp_class)d->cfg.default_class, .priority = -1,
+	}, a;
+	unsigned int line;
+	int r;
+
+	if (kp) {
+		f.uid = kp->uid;
+		f.exe = kp->exe;
+		f.comm = kp->comm;
+		f.cgroup = kp->cgroup;
+		f.tag = kp->tag;
+		proc = kp->a;
+	}
+	if (qi->attr_flags & AMDXSCHED_ATTR_CLASS)
+		qf.hint_class = (int)qi->sched_class;
+	if (qi->attr_flags & AMDXSCHED_ATTR_PRIORITY)
+		qf.hint_priority = (int)qi->attr_priority;
+	if (qi->attr_flags & AMDXSCHED_ATTR_SHARE)
+		qf.hint_share = qi->share;
+	if (qi->attr_flags & AMDXSCHED_ATTR_DEADLINE)
+		qf.hint_deadline_ns = qi->deadline_ns;
+	if (!xsd_resolve_queue(&d->cfg, &f, &qf, &proc, &a, &line))
+		return axsp_queue_attr(d->pol, qi->handle, NULL);
+	if (whole_process_gpu(d, qi->gpu_id)) {
+		if (!d->whole_said)
+			xsd_log(XSD_WARN, "queue classes ignored: this GPU's backend suspends "
+				"whole processes", "gpu=%u queue=%" PRIu64 " pid=%u", qi->gpu_id,
+				(uint64_t)qi->handle, qi->pid);
+		d->whole_said = true;
+		return axsp_queue_attr(d->pol, qi->handle, NULL);
+	}
+	r = axsp_queue_attr(d->pol, qi->handle, &a);
+	if (r != -ENOENT)
+		xsd_log(r ? XSD_WARN : XSD_INFO, "queue classified",
+			"queue=%" PRIu64 " pid=%u app_priority=%u class=%s priority=%d "
+			"rule_line=%u hints=0x%x%s", (uint64_t)qi->handle, qi->pid,
+			qi->app_priority, xsd_class_name(a.sched_class), a.priority, line,
+			qi->attr_flags, r ? " error=\"invalid attributes\"" : "");
+	return r;
+}
+
 static int add_queue_info(struct xsd *d, const struct amdxsched_queue_info *qi, uint64_t now)
 {
 	bool busy = qi->state & AMDXSCHED_QUEUE_S_BUSY;
@@ -131,11 +321,12 @@ static int add_queue_info(struct xsd *d, const struct amdxsched_queue_info *qi, 
 
 	r = axsp_queue_add(d->pol, qi->handle, qi->gpu_id, qi->pid, qi->priority,
 			   qi->level, busy, now);
-	if (r == -EEXIST)
-		return 0;
 	if (!r && d->trace)
 		axs_trace_instant(d->trace, now, qi->gpu_id, "queue known", NULL);
-	return r;
+	if (r && r != -EEXIST)
+		return r;
+	resolve_queue(d, qi);	/* the policy keeps the process's class if this fails */
+	return 0;
 }
 
 static int add_queue(struct xsd *d, uint32_t pid, uint64_t handle, uint64_t now)
@@ -210,6 +401,8 @@ static int scan(struct xsd *d, uint64_t now)
 				!!(gi[i].flags & AMDXSCHED_GPU_F_CWSR));
 	}
 	if (!r)
+		note_whole_process_gpus(d, gi, ng);
+	if (!r)
 		r = axs_list_procs(d->fd, 0, &pi, &np);
 	for (uint32_t i = 0; !r && i < np; i++)
 		r = resolve_proc(d, &pi[i]);
@@ -257,6 +450,7 @@ static int resync(struct xsd *d)
 	/* Our suspensions stay in force; the new policy learns them as ours. */
 	axsp_free(d->pol);
 	d->pol = np;
+	known_clear(d);		/* exits may be among the events lost */
 	d->m.resyncs++;
 	r = scan(d, axs_now_ns());
 	/*
@@ -272,6 +466,33 @@ static int resync(struct xsd *d)
 	return r;
 }
 
+static bool has_pid(const uint32_t *pids, uint32_t n, uint32_t pid)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * Decide again the own classes of the queues of the @n processes @pids
+ * (all queues if @n is 0): their process, their hints or the rules changed.
+ * One list call. Returns 0 or the list's -errno.
+ */
+static int requeue(struct xsd *d, const uint32_t *pids, uint32_t n)
+{
+	struct amdxsched_queue_info *qi = NULL;
+	uint32_t nq = 0;
+	int r;
+
+	r = axs_list_queues(d->fd, n == 1 ? pids[0] : 0, AMDXSCHED_GPU_ANY, &qi, &nq);
+	for (uint32_t i = 0; !r && i < nq; i++)
+		if ((!n || has_pid(pids, n, qi[i].pid)) && resolve_queue(d, &qi[i]) == 0)
+			d->dirty = true;
+	free(qi);
+	return r == -ESRCH ? 0 : r;	/* a process gone meanwhile */
+}
+
 int xsd_sync_reresolve(struct xsd *d)
 {
 	struct amdxsched_proc_info *pi = NULL;
@@ -282,6 +503,8 @@ int xsd_sync_reresolve(struct xsd *d)
 	for (uint32_t i = 0; !r && i < n; i++)
 		r = resolve_proc(d, &pi[i]);
 	free(pi);
+	if (!r)
+		r = requeue(d, NULL, 0);
 	d->dirty = true;
 	return r;
 }
@@ -307,23 +530,26 @@ struct news {
 	uint32_t pids[EVENT_BATCH];
 	uint32_t qpids[EVENT_BATCH];
 	uint64_t queues[EVENT_BATCH];
-	uint32_t npids, nqueues;
+	uint32_t rpids[EVENT_BATCH];	/* processes whose queues to decide again */
+	uint32_t npids, nqueues, nrpids;
 };
 
 static void news_proc(struct news *nw, uint32_t pid)
 {
-	for (uint32_t i = 0; i < nw->npids; i++)
-		if (nw->pids[i] == pid)
-			return;
-	nw->pids[nw->npids++] = pid;
+	if (!has_pid(nw->pids, nw->npids, pid))
+		nw->pids[nw->npids++] = pid;
+}
+
+/* Its queues' own classes depend on its attributes, and on their own hints. */
+static void news_requeue(struct news *nw, uint32_t pid)
+{
+	if (!has_pid(nw->rpids, nw->nrpids, pid))
+		nw->rpids[nw->nrpids++] = pid;
 }
 
 static bool news_has_proc(const struct news *nw, uint32_t pid)
 {
-	for (uint32_t i = 0; i < nw->npids; i++)
-		if (nw->pids[i] == pid)
-			return true;
-	return false;
+	return has_pid(nw->pids, nw->npids, pid);
 }
 
 static bool news_has_queue(const struct news *nw, uint64_t h)
@@ -360,7 +586,9 @@ static void news_apply(struct xsd *d, struct news *nw, uint64_t now)
 				d->dirty = true;
 	}
 	free(qi);
-	nw->npids = nw->nqueues = 0;
+	if (nw->nrpids)
+		requeue(d, nw->rpids, nw->nrpids);
+	nw->npids = nw->nqueues = nw->nrpids = 0;
 }
 
 static void on_event(struct xsd *d, const struct amdxsched_event *ev, struct news *nw)
@@ -377,9 +605,16 @@ static void on_event(struct xsd *d, const struct amdxsched_event *ev, struct new
 		news_proc(nw, ev->pid);
 		if (ev->type == AMDXSCHED_EVENT_PROC_CREATED)
 			d->nprocs++;
+		else
+			news_requeue(nw, ev->pid);
+		break;
+	case AMDXSCHED_EVENT_QUEUE_ATTR:
+		/* the list says what the queue has now: one call for the batch */
+		news_requeue(nw, ev->pid);
 		break;
 	case AMDXSCHED_EVENT_PROC_EXIT:
 		axsp_proc_remove(d->pol, ev->pid);
+		known_forget(d, ev->pid);
 		if (d->nprocs)
 			d->nprocs--;
 		break;
@@ -463,7 +698,7 @@ int xsd_sync_events(struct xsd *d)
 			if (d->last_seq && ev[i].seq != d->last_seq + 1) {
 				d->m.events_dropped += ev[i].seq - d->last_seq - 1;
 				d->last_seq = ev[n - 1].seq;
-				nw.npids = nw.nqueues = 0;
+				nw.npids = nw.nqueues = nw.nrpids = 0;
 				return resync(d);
 			}
 			d->last_seq = ev[i].seq;

@@ -404,6 +404,7 @@ int main(int argc, char **argv)
 	/* Closing the device resumes every queue we still hold. */
 	close(d.fd);
 	axsp_free(d.pol);
+	xsd_sync_free(&d);
 	xsd_config_free(&d.cfg);
 	if (r)
 		xsd_log(XSD_ERR, "stopped on error", "error=\"%s\"", strerror(-r));
