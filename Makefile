@@ -146,7 +146,8 @@ $(B)/user/axs-stress: tests/stress/axs-stress.c $(LIBAXS_SRC) $(LIBAXS_HDR) | $(
 
 VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/kmemleak.sh tests/vm/workload-test.sh tests/vm/xschedctl-test.sh \
 		   tests/vm/xschedd-test.sh tests/vm/xsched-run-test.sh tests/stress/stress-test.sh \
-		   tests/vm/scenario-test.sh tools/xsched-sim/scenarios/dual-intensive.scn
+		   tests/vm/scenario-test.sh tools/xsched-sim/scenarios/dual-intensive.scn \
+		   tools/xsched-sim/scenarios/two-streams.scn
 
 # xsched-sim's cross-check in the VM (tests/vm/scenario-test.sh): a scenario
 # played on the simulated GPU, and the engine's prediction of it.

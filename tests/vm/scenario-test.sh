@@ -6,8 +6,9 @@
 # simulated GPU by real processes, natively and under xschedd, each run
 # compared with xsched-sim's prediction of the same scenario (axs-scenario
 # prints both, a TAP line for the GPU's remaps and one per tenant and
-# percentile). Time-scaled 20x; 40 s per run. POSIX sh for busybox; needs
-# simulated GPU 0.
+# percentile); then, under the same daemon, two-streams.scn: one process
+# whose two streams have classes of their own. Time-scaled 20x; 40 s per
+# run. POSIX sh for busybox; needs simulated GPU 0.
 
 T=${TMPDIR:-/tmp}/axs-scenario-test.$$
 S=./dual-intensive.scn
@@ -22,12 +23,13 @@ echo "TAP version 13"
 if [ -n "$AXS_TIME_SCALE" ]; then
 	ok "native: the VM agrees with xsched-sim" "debug kernel: too slow to compare timings"
 	ok "xschedd: the VM agrees with xsched-sim" "debug kernel: too slow to compare timings"
+	ok "xschedd, two streams of one process" "debug kernel: too slow to compare timings"
 	echo "1..$n"
 	exit 0
 fi
 
-run() {		# run EXECUTOR: the comparison's own lines as comments
-	./axs-scenario --executor "$1" --scale 20 --seconds 40 --tolerance "$TOL" "$S" \
+run() {		# run EXECUTOR [SCENARIO]: the comparison's own lines as comments
+	./axs-scenario --executor "$1" --scale 20 --seconds 40 --tolerance "$TOL" "${2:-$S}" \
 		>"$T/$1.out" 2>"$T/$1.err"
 	rc=$?
 	sed 's/^/# /' "$T/$1.out" "$T/$1.err"
@@ -50,6 +52,13 @@ sleep 1
 TOL=25
 run xschedd
 check "xschedd: the VM agrees with xsched-sim within ${TOL}% (remaps; P50, P99 of each tenant)" \
+	"see the comparison above; xschedd: $(tail -n 3 "$T/xschedd.log" | tr '\n' ' ')"
+
+# Classes per queue (ABI 1.5): one process, a realtime stream and a
+# best-effort one (its own queue, SET_QUEUE_ATTR); the same daemon, whose
+# configuration (priority policy, hold, Lv3 for best-effort) is the same.
+run xschedd ./two-streams.scn
+check "xschedd, two streams of one process: the VM agrees with xsched-sim within ${TOL}%" \
 	"see the comparison above; xschedd: $(tail -n 3 "$T/xschedd.log" | tr '\n' ' ')"
 kill $xd 2>/dev/null
 wait $xd 2>/dev/null
