@@ -152,6 +152,7 @@ VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/kmemleak.sh tests/vm/workload-test.s
 # xsched-sim's cross-check in the VM (tests/vm/scenario-test.sh): a scenario
 # played on the simulated GPU, and the engine's prediction of it.
 AXS_SCENARIO_SRC := tools/xsched-sim/vm-play.c tools/xsched-sim/engine.c tools/xsched-sim/count.c \
+		   tools/xsched-sim/timeline.c \
 		   tools/xsched-sim/report.c tools/xsched-sim/scenario.c kmod/sim_model.c \
 		   user/xschedd/config.c user/lib/axs_parse.c $(TRACE_SRC) $(POLICY_SRC)
 

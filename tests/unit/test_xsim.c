@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "scenario.h"
+#include "timeline.h"
 
 #include "kselftest_harness.h"
 
@@ -361,6 +362,70 @@ TEST(a_trace_shows_a_window_of_suspensions_remaps_and_requests)
 	xsim_result_free(&r);
 	xsim_scenario_free(s);
 	free(s);
+}
+
+/* The timeline (the SVG's data) of the same window: the same counts, as spans. */
+TEST(a_timeline_keeps_the_window_as_spans)
+{
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	struct xsim_out out = { 0 };
+	struct xsim_timeline tl;
+	struct xsim_result r;
+	struct xsim_exec e;
+	char err[256] = "";
+	int n[4] = { 0 }, hi_done = 0;
+
+	ASSERT_EQ(0, parse(two_tenants, s, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, xsim_exec_parse("priority-lv3", &e));
+	xsim_timeline_init(&tl, 500 * MS, 600 * MS);
+	out.timeline = &tl;
+	ASSERT_EQ(0, xsim_run(s, &e, 3, &out, &r));
+	ASSERT_EQ(0, tl.err);
+	for (size_t k = 0; k < tl.n; k++) {
+		const struct xsim_tl_span *sp = &tl.v[k];
+
+		EXPECT_LE(sp->t0, sp->t1);
+		EXPECT_LT(sp->t0, 600 * MS);	/* each overlaps the window */
+		EXPECT_LE(500 * MS, sp->t1);
+		n[sp->kind]++;
+		hi_done += sp->kind == XSIM_TL_REQUEST && !sp->lane && sp->t1 < 600 * MS;
+	}
+	/* as in the trace: hi's 10 requests end in it; lo's long ones overlap it */
+	EXPECT_EQ(10, hi_done);
+	EXPECT_LT(10, n[XSIM_TL_REQUEST]);
+	EXPECT_EQ(20, n[XSIM_TL_REMAP]);
+	/* lo suspended for each of hi's 10 requests, the last maybe still open */
+	EXPECT_LE(9, n[XSIM_TL_SUSPENDED]);
+	EXPECT_GE(10, n[XSIM_TL_SUSPENDED]);
+	EXPECT_LE(10, n[XSIM_TL_BUSY]);
+	xsim_timeline_free(&tl);
+	xsim_result_free(&r);
+	xsim_scenario_free(s);
+	free(s);
+}
+
+/* Spans open and close; what lies outside the window is dropped. */
+TEST(timeline_spans_open_close_and_clip)
+{
+	struct xsim_timeline tl;
+
+	xsim_timeline_init(&tl, 100, 200);
+	xsim_timeline_busy(&tl, 0, 1, 10);
+	xsim_timeline_busy(&tl, 0, 0, 50);		/* before the window */
+	xsim_timeline_busy(&tl, 1, 1, 90);
+	xsim_timeline_busy(&tl, 1, 1, 95);		/* already busy: no new span */
+	xsim_timeline_busy(&tl, 1, 0, 120);		/* overlaps the start */
+	xsim_timeline_suspended(&tl, 1, 0, 130);	/* not suspended: nothing */
+	xsim_timeline_suspended(&tl, 1, 1, 150);	/* open at the end */
+	xsim_timeline_span(&tl, XSIM_TL_REMAP, 0, 250, 260);	/* after */
+	xsim_timeline_span(&tl, XSIM_TL_REMAP, XSIM_TL_LANES, 150, 160);	/* no such lane */
+	ASSERT_EQ(1, tl.n);
+	EXPECT_EQ(XSIM_TL_BUSY, tl.v[0].kind);
+	EXPECT_EQ(1, tl.v[0].lane);
+	EXPECT_EQ(90, tl.v[0].t0);
+	EXPECT_EQ(120, tl.v[0].t1);
+	EXPECT_EQ(150, tl.susp_since[1]);
+	xsim_timeline_free(&tl);
 }
 
 /* The counting the hardware player shares, on records made by hand. */

@@ -6,6 +6,7 @@
  * it after react + ioctl, or a time the policy asked to be called at).
  */
 #include "engine.h"
+#include "timeline.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -73,6 +74,15 @@ static void trace(struct run *r, uint16_t type, uint32_t idx, uint64_t t, uint64
 
 	if (r->out && r->out->trace && t >= r->out->trace_from_ns && t < r->out->trace_to_ns)
 		axs_trace_event(r->out->trace, &ev);
+	if (r->out && r->out->timeline) {
+		struct xsim_timeline *tl = r->out->timeline;
+
+		if (type == AMDXSCHED_EVENT_QUEUE_BUSY || type == AMDXSCHED_EVENT_QUEUE_IDLE)
+			xsim_timeline_busy(tl, idx, type == AMDXSCHED_EVENT_QUEUE_BUSY, t);
+		else if (type == AMDXSCHED_EVENT_QUEUE_SUSPENDED ||
+			 type == AMDXSCHED_EVENT_QUEUE_RESUMED)
+			xsim_timeline_suspended(tl, idx, type == AMDXSCHED_EVENT_QUEUE_SUSPENDED, t);
+	}
 }
 
 int xsim_exec_parse(const char *s, struct xsim_exec *e)
@@ -183,6 +193,9 @@ static void hook_kernel_done(void *ctx, struct axs_sim_queue *q, const struct ax
 		struct req *rq = &tr->reqs[tr->next_done++];
 
 		rq->r.end_ns = rec->end_ns;
+		if (tr->run->out && tr->run->out->timeline)
+			xsim_timeline_span(tr->run->out->timeline, XSIM_TL_REQUEST, tr->idx,
+					   rq->r.arrival_ns, rq->r.end_ns);
 		if (tr->run->out && tr->run->out->trace && rec->end_ns >= tr->run->out->trace_from_ns &&
 		    rec->end_ns < tr->run->out->trace_to_ns) {
 			char args[96];
@@ -518,6 +531,8 @@ static int apply(struct run *r, const struct axsp_gpu_plan *gp, uint64_t now)
 	for (n = 0; n < gp->n_resume && n < XSIM_MAX_TENANTS; n++)
 		trace(r, AMDXSCHED_EVENT_QUEUE_RESUMED, (uint32_t)gp->resume[n] - 1, info.end_ns,
 		      AMDXSCHED_RESUMED_IOCTL, 0);
+	if (r->out && r->out->timeline)
+		xsim_timeline_span(r->out->timeline, XSIM_TL_REMAP, 0, info.start_ns, info.end_ns);
 	if (r->out && r->out->trace && info.start_ns >= r->out->trace_from_ns &&
 	    info.start_ns < r->out->trace_to_ns) {
 		char args[128];

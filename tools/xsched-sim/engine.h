@@ -58,10 +58,13 @@ struct xsim_result {
 };
 
 /* Where a run writes what it did, besides its result; all optional. */
+struct xsim_timeline;
+
 struct xsim_out {
 	FILE *csv;			/* every counted request */
 	struct axs_trace *trace;	/* busy periods, suspensions, remaps, requests */
 	uint64_t trace_from_ns, trace_to_ns;	/* of simulated time */
+	struct xsim_timeline *timeline;	/* the same, for an SVG (plot.h), its own window */
 };
 
 /*

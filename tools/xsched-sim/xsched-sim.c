@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,9 @@ static void usage(FILE *f)
 		"               (also lv1:N, any policy with -lv2 or -lv3, any of them +queue)\n"
 		"  --csv        every counted request: scenario,executor,tenant,request,"
 		"arrival_ns,end_ns,latency_ns\n"
-		"  --svg        DIR/SCENARIO-TENANT.svg: each tenant's latency CDF by executor\n"
+		"  --svg        DIR/SCENARIO-TENANT.svg: each tenant's latency CDF by executor;\n"
+		"               DIR/SCENARIO-timeline-EXECUTOR.svg: the first second after the\n"
+		"               warm-up under --trace-executor, queue by queue\n"
 		"  --trace      a Perfetto trace (as xschedctl trace writes) of the first second\n"
 		"               after the warm-up of the first scenario under --trace-executor\n"
 		"               (default priority-lv3)\n");
@@ -69,6 +72,27 @@ static int plots(const char *dir, const struct xsim_scenario *s, char **execs, i
 			printf("  plot: %s\n", path);
 	}
 	return 0;
+}
+
+/* DIR/SCENARIO-timeline-EXECUTOR.svg: one second of the run, lane by lane. */
+static int timeline_plot(const char *dir, const struct xsim_scenario *s, const char *exec,
+			 const struct xsim_timeline *tl)
+{
+	const char *lanes[XSIM_MAX_TENANTS];
+	char path[512], title[200];
+	int r;
+
+	for (uint32_t i = 0; i < s->ntenants; i++)
+		lanes[i] = s->tenants[i].name;
+	snprintf(path, sizeof(path), "%s/%s-timeline-%s.svg", dir, s->name, exec);
+	snprintf(title, sizeof(title), "%s under %s: the first second after the warm-up "
+		 "(xsched-sim, a model)", s->name, exec);
+	r = xsim_plot_timeline(path, title, tl, lanes, s->ntenants);
+	if (r)
+		fprintf(stderr, "xsched-sim: %s: %s\n", path, strerror(-r));
+	else
+		printf("  timeline: %s\n", path);
+	return r;
 }
 
 struct opts {
@@ -138,7 +162,14 @@ static int run_scenario(const char *path, char **execs, int nexec, struct opts *
 			break;
 		}
 		struct xsim_out out = { .csv = o->csv };
+		struct xsim_timeline tl;
+		bool timeline = o->svg_dir && !strcmp(e.name, o->trace_exec);
 
+		/* the trace executor's first second after the warm-up, as SVG too */
+		if (timeline) {
+			xsim_timeline_init(&tl, s->warmup_ns, s->warmup_ns + 1000000000ULL);
+			out.timeline = &tl;
+		}
 		if (trace_open(o, s, e.name, &out)) {
 			printf("  trace of %s: %s (%.0f-%.0f s)\n", e.name, o->trace_path,
 			       (double)out.trace_from_ns / 1e9, (double)out.trace_to_ns / 1e9);
@@ -154,6 +185,11 @@ static int run_scenario(const char *path, char **execs, int nexec, struct opts *
 				ret = tr;
 		}
 		total += t0;
+		if (timeline) {
+			if (!ret)
+				ret = timeline_plot(o->svg_dir, s, e.name, &tl);
+			xsim_timeline_free(&tl);
+		}
 		if (ret) {
 			fprintf(stderr, "xsched-sim: %s under %s: %s\n", s->name, e.name,
 				strerror(-ret));
