@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "engine.h"
 #include "scenario.h"
 #include "timeline.h"
@@ -426,6 +427,81 @@ TEST(timeline_spans_open_close_and_clip)
 	EXPECT_EQ(120, tl.v[0].t1);
 	EXPECT_EQ(150, tl.susp_since[1]);
 	xsim_timeline_free(&tl);
+}
+
+/* A calibration file: only cost keys, each checked, all or nothing. */
+TEST(a_calibration_sets_costs_and_refuses_anything_else)
+{
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	char err[256] = "";
+	uint64_t unmap;
+
+	ASSERT_EQ(0, parse(two_tenants, s, err, sizeof(err))) TH_LOG("%s", err);
+	unmap = s->gpu.unmap_ns;
+	ASSERT_EQ(0, xsim_calibration_parse("# measured\ngpu.launch = 12.5us  # fitted\n"
+					    "react = 40us\n\n", "c.cal", s, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(12500, s->gpu.launch_ns);
+	EXPECT_EQ(40000, s->react_ns);
+	EXPECT_EQ(unmap, s->gpu.unmap_ns);	/* not in the file: kept */
+	/* not a cost: refused with its line; nothing of the file applies */
+	EXPECT_EQ(-EINVAL, xsim_calibration_parse("react = 1us\nduration = 5s\n", "c.cal", s,
+						  err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "c.cal:2: 'duration' is not a calibration key")) TH_LOG("%s", err);
+	EXPECT_EQ(40000, s->react_ns);
+	EXPECT_EQ(-EINVAL, xsim_calibration_parse("gpu.unmap = soon\n", "c.cal", s, err,
+						  sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "c.cal:1:")) TH_LOG("%s", err);
+	EXPECT_EQ(-EINVAL, xsim_calibration_parse("gpu.launch\n", "c.cal", s, err, sizeof(err)));
+	/* outside the model's limits (sim-model.rst): refused whole */
+	EXPECT_EQ(-EINVAL, xsim_calibration_parse("gpu.unmap = 100s\n", "c.cal", s, err,
+						  sizeof(err)));
+	EXPECT_EQ(unmap, s->gpu.unmap_ns);
+	xsim_scenario_free(s);
+	free(s);
+}
+
+/*
+ * The launch gap is fitted back from a P50 the model itself gave with a
+ * known gap, and the file written with it reads back the same.
+ */
+TEST(the_launch_gap_fitted_from_a_p50_and_written_reads_back)
+{
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	struct xsim_calibration cal = { .source = "test" };
+	char err[256] = "", *text = NULL;
+	struct xsim_result r;
+	struct xsim_exec e;
+	uint64_t p50, fit;
+	size_t len = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, parse(two_tenants, s, err, sizeof(err))) TH_LOG("%s", err);
+	s->gpu.launch_ns = 23000;
+	ASSERT_EQ(0, xsim_exec_parse("native", &e));
+	ASSERT_EQ(0, xsim_run(s, &e, 1, NULL, &r));
+	p50 = xsim_percentile(r.t[0].lat_ns, r.t[0].finished, 500);
+	xsim_result_free(&r);
+	s->gpu.launch_ns = 5000;	/* what it is fitted from */
+	ASSERT_EQ(0, xsim_fit_launch(s, 0, p50, &fit));
+	EXPECT_LE(22900, fit);
+	EXPECT_GE(23100, fit);
+	/* a P50 below the kernels' own time, or past a gap of 1 ms: no fit */
+	EXPECT_EQ(-ERANGE, xsim_fit_launch(s, 0, p50 / 10, &fit));
+	EXPECT_EQ(-ERANGE, xsim_fit_launch(s, 0, p50 * 100, &fit));
+	EXPECT_EQ(-EINVAL, xsim_fit_launch(s, 5, p50, &fit));
+
+	cal.launch_ns = 23000;
+	f = open_memstream(&text, &len);
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, xsim_calibration_write(f, &cal));
+	ASSERT_EQ(0, fclose(f));
+	EXPECT_NE(NULL, strstr(text, "# react: not measured"));
+	ASSERT_EQ(0, xsim_calibration_parse(text, "w.cal", s, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(23000, s->gpu.launch_ns);
+	free(text);
+	xsim_scenario_free(s);
+	free(s);
 }
 
 /* The counting the hardware player shares, on records made by hand. */

@@ -22,6 +22,7 @@
 #include <hip/hip_runtime.h>
 #include <hip/hip_ext.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +41,7 @@
 #include <unistd.h>
 
 extern "C" {
+#include "calibrate.h"
 #include "engine.h"
 #include "report.h"
 #include "scenario.h"
@@ -281,7 +283,60 @@ static int play(const struct xsim_scenario *s, enum exec ex, uint32_t mask, int 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: axs-hw-scenario [--executors native,native-prio,cu-split,xschedd]\n"
-		"                       [--seconds S] [--csv FILE] [--device N] SCENARIO\n");
+		"                       [--seconds S] [--csv FILE] [--device N]\n"
+		"                       [--calibration-out FILE] SCENARIO\n");
+}
+
+/*
+ * The launch gap that makes xsched-sim's model give each tenant's measured
+ * P50 alone (the median of the tenants' fits), written as a calibration
+ * file xsched-sim --calibration reads. 0 or -errno.
+ */
+static int write_calibration(const char *path, const struct xsim_scenario *s,
+			     const struct xsim_result *alone, int device)
+{
+	std::vector<uint64_t> fits;
+	struct xsim_calibration cal = {};
+	hipDeviceProp_t prop = {};
+	char source[256];
+	FILE *f;
+
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		const struct xsim_tenant_result *t = &alone[i].t[i];
+		uint64_t fit;
+		int r;
+
+		if (!t->finished)
+			continue;
+		r = xsim_fit_launch(s, i, xsim_percentile(t->lat_ns, t->finished, 500), &fit);
+		if (r) {
+			fprintf(stderr, "axs-hw-scenario: calibration: tenant %s: no launch gap "
+				"fits its P50 (%s)\n", s->tenants[i].name, strerror(-r));
+			continue;
+		}
+		printf("  calibration: %s alone fits a launch gap of %.1f us\n",
+		       s->tenants[i].name, (double)fit / 1e3);
+		fits.push_back(fit);
+	}
+	if (fits.empty())
+		return -ERANGE;
+	std::sort(fits.begin(), fits.end());
+	cal.launch_ns = fits[fits.size() / 2];
+	if (hipGetDeviceProperties(&prop, device) != hipSuccess)
+		snprintf(prop.name, sizeof(prop.name), "device %d", device);
+	snprintf(source, sizeof(source), "axs-hw-scenario on %s (%s), scenario %s",
+		 prop.name, prop.gcnArchName, s->name);
+	cal.source = source;
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	int r = xsim_calibration_write(f, &cal);
+
+	if (fclose(f) && !r)
+		r = -errno;
+	if (!r)
+		printf("  calibration: %s (xsched-sim --calibration %s SCENARIO...)\n", path, path);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -291,13 +346,14 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "calibration-out", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	std::string list = "native,native-prio,cu-split";
 	struct xsim_scenario *s = (struct xsim_scenario *)calloc(1, sizeof(*s));
 	struct xsim_result alone[XSIM_MAX_TENANTS];
-	const char *csv_path = NULL;
+	const char *csv_path = NULL, *cal_path = NULL;
 	FILE *csv = NULL;
 	double seconds = 0;
 	int o, device = 0, ret = 0;
@@ -305,12 +361,13 @@ int main(int argc, char **argv)
 
 	if (!s)
 		return 1;
-	while ((o = getopt_long(argc, argv, "e:s:c:d:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "e:s:c:d:C:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'e': list = optarg; break;
 		case 's': seconds = atof(optarg); break;
 		case 'c': csv_path = optarg; break;
 		case 'd': device = atoi(optarg); break;
+		case 'C': cal_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -350,6 +407,12 @@ int main(int argc, char **argv)
 		ret = play(s, NATIVE, 1U << i, device, NULL, &alone[i]);
 		if (!ret)
 			xsim_alone_line(s, i, &alone[i]);
+	}
+	if (!ret && cal_path) {
+		int r = write_calibration(cal_path, s, alone, device);
+
+		if (r)
+			fprintf(stderr, "axs-hw-scenario: %s: %s\n", cal_path, strerror(-r));
 	}
 	if (!ret)
 		xsim_table_header();

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,32 +517,111 @@ int xsim_scenario_parse(const char *text, const char *name, struct xsim_scenario
 	return r;
 }
 
-int xsim_scenario_load(const char *path, struct xsim_scenario *s, char *err, size_t errlen)
+/* The whole file at @path, NUL-terminated, or NULL with @err said. */
+static char *slurp(const char *path, char *err, size_t errlen, int *r)
 {
 	FILE *f = fopen(path, "re");
 	char *text;
 	long len;
-	int r;
 
 	if (!f) {
+		*r = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+		return NULL;
 	}
+	*r = -EIO;
 	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
 		snprintf(err, errlen, "%s: cannot size it", path);
-		return -EIO;
+		return NULL;
 	}
 	text = malloc((size_t)len + 1);
 	if (!text || fread(text, 1, (size_t)len, f) != (size_t)len) {
 		fclose(f);
 		free(text);
 		snprintf(err, errlen, "%s: cannot read it", path);
-		return -EIO;
+		return NULL;
 	}
 	fclose(f);
 	text[len] = '\0';
+	*r = 0;
+	return text;
+}
+
+int xsim_scenario_load(const char *path, struct xsim_scenario *s, char *err, size_t errlen)
+{
+	int r;
+	char *text = slurp(path, err, errlen, &r);
+
+	if (!text)
+		return r;
 	r = xsim_scenario_parse(text, path, s, err, errlen);
+	free(text);
+	return r;
+}
+
+int xsim_calibration_parse(const char *text, const char *name, struct xsim_scenario *s,
+			   char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"react", "ioctl", "gpu.launch", "gpu.unmap", "gpu.map", "gpu.save_bw",
+		"gpu.restore_bw",
+	};
+	struct xsim_scenario c = *s;	/* all or nothing */
+	struct sparser ps = { .name = name, .err = err, .errlen = errlen, .s = &c };
+	char buf[LINE_LEN];
+	int r = 0;
+
+	for (const char *p = text; *p && !r;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line, *hash, *eq, *key;
+		bool known = false;
+
+		ps.line++;
+		if (n >= sizeof(buf))
+			return fail(&ps, "line longer than %d characters", LINE_LEN - 1);
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		p += n + (nl ? 1 : 0);
+		hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		line = trim(buf);
+		if (!*line)
+			continue;
+		eq = strchr(line, '=');
+		if (!eq)
+			return fail(&ps, "expected KEY = VALUE");
+		*eq = '\0';
+		key = trim(line);
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			known |= !strcmp(key, keys[i]);
+		if (!known)
+			return fail(&ps, "'%s' is not a calibration key (react, ioctl, gpu.launch, "
+				    "gpu.unmap, gpu.map, gpu.save_bw, gpu.restore_bw)", key);
+		r = scenario_key(&ps, key, trim(eq + 1));
+	}
+	if (r)
+		return r;
+	if (axs_sim_params_check(&c.gpu)) {
+		ps.line = 0;
+		return fail(&ps, "gpu.*: a cost outside the model's limits (sim-model.rst)");
+	}
+	s->react_ns = c.react_ns;
+	s->ioctl_ns = c.ioctl_ns;
+	s->gpu = c.gpu;
+	return 0;
+}
+
+int xsim_calibration_load(const char *path, struct xsim_scenario *s, char *err, size_t errlen)
+{
+	int r;
+	char *text = slurp(path, err, errlen, &r);
+
+	if (!text)
+		return r;
+	r = xsim_calibration_parse(text, path, s, err, errlen);
 	free(text);
 	return r;
 }

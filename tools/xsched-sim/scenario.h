@@ -79,6 +79,18 @@ int xsim_scenario_parse(const char *text, const char *name, struct xsim_scenario
 int xsim_scenario_load(const char *path, struct xsim_scenario *s, char *err, size_t errlen);
 
 /*
+ * A calibration (what the hardware player measured, Documentation/
+ * xsched-sim.rst): lines "key = value" of the scenario's own cost keys
+ * (react, ioctl, gpu.launch, gpu.unmap, gpu.map, gpu.save_bw,
+ * gpu.restore_bw) and comments, applied over @s's; any other key, a bad
+ * value or costs outside the model's limits are -EINVAL with the line, and
+ * change nothing.
+ */
+int xsim_calibration_parse(const char *text, const char *name, struct xsim_scenario *s,
+			   char *err, size_t errlen);
+int xsim_calibration_load(const char *path, struct xsim_scenario *s, char *err, size_t errlen);
+
+/*
  * A tenant's arrivals, the same for the simulator and the players that run
  * the scenario for real (VM, hardware): its first request's time after the
  * start (spread a little so periodic tenants are not in phase), the seed of

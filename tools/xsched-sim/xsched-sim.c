@@ -34,7 +34,8 @@ static double wall_s(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xsched-sim [--executors LIST] [--csv FILE] [--svg DIR] SCENARIO...\n"
+	fprintf(f, "usage: xsched-sim [--executors LIST] [--csv FILE] [--svg DIR] [--trace FILE]\n"
+		"                  [--trace-executor EXEC] [--calibration FILE] SCENARIO...\n"
 		"  --executors  comma-separated, default " DEFAULT_EXECUTORS "\n"
 		"               (also lv1:N, any policy with -lv2 or -lv3, any of them +queue)\n"
 		"  --csv        every counted request: scenario,executor,tenant,request,"
@@ -44,7 +45,9 @@ static void usage(FILE *f)
 		"               warm-up under --trace-executor, queue by queue\n"
 		"  --trace      a Perfetto trace (as xschedctl trace writes) of the first second\n"
 		"               after the warm-up of the first scenario under --trace-executor\n"
-		"               (default priority-lv3)\n");
+		"               (default priority-lv3)\n"
+		"  --calibration  costs measured on a GPU (axs-hw-scenario --calibration-out),\n"
+		"               over every scenario's\n");
 }
 
 /* One SVG per tenant: its latency CDF alone and under each executor. */
@@ -96,6 +99,7 @@ static int timeline_plot(const char *dir, const struct xsim_scenario *s, const c
 }
 
 struct opts {
+	const char *calibration;	/* applied over every scenario's costs */
 	FILE *csv;
 	const char *svg_dir;
 	const char *trace_path;		/* NULL, or once written */
@@ -142,7 +146,17 @@ static int run_scenario(const char *path, char **execs, int nexec, struct opts *
 		free(s);
 		return -EINVAL;
 	}
+	if (o->calibration && xsim_calibration_load(o->calibration, s, err, sizeof(err))) {
+		fprintf(stderr, "xsched-sim: %s\n", err);
+		xsim_scenario_free(s);
+		free(s);
+		return -EINVAL;
+	}
 	xsim_describe(s);
+	if (o->calibration)
+		printf("  costs calibrated by %s: gpu.launch %.1f us, react %.1f us, "
+		       "gpu.unmap %.1f us\n", o->calibration, (double)s->gpu.launch_ns / 1e3,
+		       (double)s->react_ns / 1e3, (double)s->gpu.unmap_ns / 1e3);
 	memset(alone, 0, sizeof(alone));
 	memset(res, 0, sizeof(res));
 	xsim_exec_parse("native", &native);
@@ -221,6 +235,7 @@ int main(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'c' },
 		{ "svg", required_argument, NULL, 's' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "calibration", required_argument, NULL, 'C' },
 		{ "trace-executor", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -232,7 +247,7 @@ int main(int argc, char **argv)
 
 	if (!list)
 		return 1;
-	while ((o = getopt_long(argc, argv, "e:c:s:t:x:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "e:c:s:t:x:C:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'e':
 			free(list);
@@ -251,6 +266,9 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			opt.trace_exec = optarg;
+			break;
+		case 'C':
+			opt.calibration = optarg;
 			break;
 		case 'h':
 			usage(stdout);
