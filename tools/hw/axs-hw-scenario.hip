@@ -3,7 +3,10 @@
  * axs-hw-scenario: plays an xsched-sim scenario (tools/xsched-sim/scenarios)
  * on a real gfx942 GPU and prints the table xsched-sim prints, measured
  * instead of predicted. One process per tenant, as the user's workloads
- * run; each request is the tenant's kernels in order on one HIP stream,
+ * run, but for a tenant's process= streams, which are threads of its
+ * process, each with its own stream (of the HIP priority of its class under
+ * native-prio and xschedd, where libhsa-xsched makes that the queue's own
+ * class); each request is the tenant's kernels in order on one HIP stream,
  * each kernel `grid` workgroups of one wave that spin on the GPU's constant
  * wall clock for `wg`, with LDS in proportion to `footprint` so that as many
  * fit on a CU as the model lets fit.
@@ -94,14 +97,16 @@ struct pending {
 };
 
 /*
- * One tenant's process: play its requests from @t0 until the end of the
- * scenario and write them, as struct xsim_request, to @out.
+ * One tenant's stream, in its process: play its requests from @t0 until
+ * the end of the scenario into @done. Its class chooses the stream's
+ * priority where the executor uses priorities (native-prio; and xschedd,
+ * where libhsa-xsched's hooks make a high or low priority the queue's own
+ * class, so that a process's streams can differ).
  */
-static int tenant_main(const struct xsim_scenario *s, uint32_t i, enum exec ex, int device,
-		       uint64_t t0, int out)
+static void play_stream(const struct xsim_scenario *s, uint32_t i, enum exec ex, int device,
+			uint64_t t0, std::vector<xsim_request> &done)
 {
 	const struct xsim_tenant *t = &s->tenants[i];
-	std::vector<xsim_request> done;
 	std::deque<pending> inflight;
 	std::mutex mu;
 	std::condition_variable cv;
@@ -112,18 +117,17 @@ static int tenant_main(const struct xsim_scenario *s, uint32_t i, enum exec ex, 
 	uint64_t rng = xsim_arrival_seed(s, i), next = t0 + xsim_first_arrival(i);
 	uint64_t end = t0 + s->duration_ns;
 
-	if (ex == XSCHEDD) {
-		setenv("XSCHED_CLASS", t->sched_class == AXSP_CLASS_REALTIME ? "realtime" :
-		       t->sched_class == AXSP_CLASS_BEST_EFFORT ? "best-effort" : "normal", 1);
-		setenv("XSCHED_TAG", t->name, 1);
-	}
 	HIP_CHECK(hipSetDevice(device));
 	HIP_CHECK(hipDeviceGetAttribute(&khz, hipDeviceAttributeWallClockRate, device));
 	HIP_CHECK(hipDeviceGetAttribute(&ncu, hipDeviceAttributeMultiprocessorCount, device));
-	if (ex == NATIVE_PRIO) {
+	if (ex == NATIVE_PRIO || (ex == XSCHEDD && t->process >= 0)) {
+		int prio;
+
+		/* HIP: a lower number is a higher priority; the range is [hi, lo] */
 		HIP_CHECK(hipDeviceGetStreamPriorityRange(&lo, &hi));
-		HIP_CHECK(hipStreamCreateWithPriority(&st, hipStreamNonBlocking,
-						      t->sched_class == AXSP_CLASS_REALTIME ? hi : lo));
+		prio = t->sched_class == AXSP_CLASS_REALTIME ? hi :
+		       t->sched_class == AXSP_CLASS_BEST_EFFORT || ex == NATIVE_PRIO ? lo : 0;
+		HIP_CHECK(hipStreamCreateWithPriority(&st, hipStreamNonBlocking, prio));
 	} else if (ex == CU_SPLIT) {
 		uint32_t rt = (uint32_t)ncu / 4, first, count;
 		std::vector<uint32_t> mask((ncu + 31) / 32, 0);
@@ -196,11 +200,41 @@ static int tenant_main(const struct xsim_scenario *s, uint32_t i, enum exec ex, 
 		cv.notify_all();
 	}
 	waiter.join();
-	uint64_t n = done.size();
-	if (write(out, &n, sizeof(n)) != (ssize_t)sizeof(n) ||
-	    write(out, done.data(), n * sizeof(done[0])) != (ssize_t)(n * sizeof(done[0])))
-		return 1;
 	HIP_CHECK(hipStreamDestroy(st));
+}
+
+/*
+ * One process: tenant @owner and the streams that share its process
+ * (process=owner), each on its own thread; each tenant's requests, as
+ * struct xsim_request, to @outs[tenant]. The process takes @owner's class.
+ */
+static int process_main(const struct xsim_scenario *s, uint32_t owner, enum exec ex,
+			int device, uint64_t t0, const std::vector<int> &outs)
+{
+	const struct xsim_tenant *t = &s->tenants[owner];
+	std::vector<std::vector<xsim_request>> done(s->ntenants);
+	std::vector<std::thread> streams;
+
+	if (ex == XSCHEDD) {
+		setenv("XSCHED_CLASS", t->sched_class == AXSP_CLASS_REALTIME ? "realtime" :
+		       t->sched_class == AXSP_CLASS_BEST_EFFORT ? "best-effort" : "normal", 1);
+		setenv("XSCHED_TAG", t->name, 1);
+	}
+	for (uint32_t i = 0; i < s->ntenants; i++)
+		if (outs[i] >= 0)
+			streams.emplace_back(play_stream, s, i, ex, device, t0, std::ref(done[i]));
+	for (auto &th : streams)
+		th.join();
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		uint64_t n = done[i].size();
+
+		if (outs[i] < 0)
+			continue;
+		if (write(outs[i], &n, sizeof(n)) != (ssize_t)sizeof(n) ||
+		    write(outs[i], done[i].data(), n * sizeof(done[i][0])) !=
+		    (ssize_t)(n * sizeof(done[i][0])))
+			return 1;
+	}
 	return 0;
 }
 
@@ -223,59 +257,97 @@ static bool read_all(int fd, void *buf, size_t len)
 }
 
 /* The tenants in @mask, each in its own process; @r gets their results. */
+/* Has an earlier tenant than @i waited for @i's process already? */
+static bool reaped(const std::vector<pid_t> &pids, uint32_t i)
+{
+	for (uint32_t j = 0; j < i; j++)
+		if (pids[j] == pids[i])
+			return true;
+	return false;
+}
+
 static int play(const struct xsim_scenario *s, enum exec ex, uint32_t mask, int device,
 		FILE *csv, struct xsim_result *r)
 {
 	std::vector<pid_t> pids(s->ntenants, -1);
-	std::vector<int> fds(s->ntenants, -1);
+	std::vector<int> fds(s->ntenants, -1), statuses(s->ntenants, 0);
 	uint64_t t0 = now_ns() + 3000000000ULL;	/* time for every process to start HIP */
 	int err = 0;
 
 	memset(r, 0, sizeof(*r));
+	/* a process per owner; a tenant alone (mask) is played in a process of its own */
 	for (uint32_t i = 0; i < s->ntenants; i++) {
-		int p[2];
+		std::vector<int> outs(s->ntenants, -1);
+		pid_t pid;
 
-		if (!(mask & (1U << i)))
+		if (!(mask & (1U << i)) || (s->tenants[i].process >= 0 &&
+					    (mask & (1U << s->tenants[i].process))))
 			continue;
-		if (pipe(p))
-			return -errno;
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			close(p[0]);
-			_exit(tenant_main(s, i, ex, device, t0, p[1]));
+		for (uint32_t j = 0; j < s->ntenants; j++) {
+			int p[2];
+
+			if (!(mask & (1U << j)) || (j != i && s->tenants[j].process != (int32_t)i))
+				continue;
+			if (pipe(p))
+				return -errno;
+			fds[j] = p[0];
+			outs[j] = p[1];
 		}
-		close(p[1]);
-		if (pids[i] < 0) {
-			close(p[0]);
-			return -errno;
+		pid = fork();
+		if (pid == 0) {
+			for (uint32_t j = 0; j < s->ntenants; j++)
+				if (outs[j] >= 0)
+					close(fds[j]);
+			_exit(process_main(s, i, ex, device, t0, outs));
 		}
-		fds[i] = p[0];
+		for (uint32_t j = 0; j < s->ntenants; j++) {
+			if (outs[j] < 0)
+				continue;
+			close(outs[j]);
+			pids[j] = pid;
+		}
+		if (pid < 0)
+			return -errno;
 	}
+	/* every pipe read before any wait: a process writes its tenants in turn */
+	std::vector<std::vector<xsim_request>> req(s->ntenants);
+
 	for (uint32_t i = 0; i < s->ntenants; i++) {
-		std::vector<xsim_request> req;
 		uint64_t n = 0;
-		int status = 0;
 
 		if (fds[i] < 0)
 			continue;
 		if (read_all(fds[i], &n, sizeof(n)) && n < (1ULL << 32)) {
-			req.resize(n);
-			if (!read_all(fds[i], req.data(), n * sizeof(req[0])))
-				req.clear();
+			req[i].resize(n);
+			if (!read_all(fds[i], req[i].data(), n * sizeof(req[i][0])))
+				req[i].clear();
 		}
 		close(fds[i]);
-		waitpid(pids[i], &status, 0);
+	}
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		int status = 0;
+
+		if (fds[i] < 0)
+			continue;
+		/* the process's first tenant reaps it; the others take its status */
+		for (uint32_t j = 0; j < i; j++)
+			if (pids[j] == pids[i])
+				status = statuses[j];
+		if (!reaped(pids, i))
+			waitpid(pids[i], &status, 0);
+		statuses[i] = status;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			fprintf(stderr, "axs-hw-scenario: tenant %s failed (status 0x%x)\n",
 				s->tenants[i].name, status);
 			err = -EIO;
 			continue;
 		}
-		if (xsim_tenant_count(s, i, req.data(), req.size(), sizeof(req[0]), &r->t[i]))
+		if (xsim_tenant_count(s, i, req[i].data(), req[i].size(), sizeof(req[i][0]),
+				      &r->t[i]))
 			err = -ENOMEM;
 		else if (csv)
-			xsim_requests_csv(csv, s, exec_names[ex], i, req.data(), req.size(),
-					  sizeof(req[0]));
+			xsim_requests_csv(csv, s, exec_names[ex], i, req[i].data(), req[i].size(),
+					  sizeof(req[i][0]));
 	}
 	return err;
 }
@@ -379,13 +451,6 @@ int main(int argc, char **argv)
 	if (xsim_scenario_load(argv[optind], s, err, sizeof(err))) {
 		fprintf(stderr, "axs-hw-scenario: %s\n", err);
 		return 1;
-	}
-	for (uint32_t i = 0; i < s->ntenants; i++) {
-		if (s->tenants[i].process >= 0) {
-			fprintf(stderr, "axs-hw-scenario: tenant %s: streams of one process "
-				"(process=) are not played yet\n", s->tenants[i].name);
-			return 2;
-		}
 	}
 	if (seconds > 0) {
 		s->duration_ns = (uint64_t)(seconds * 1e9);
