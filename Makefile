@@ -152,7 +152,7 @@ VM_TEST_SCRIPTS	:= tests/vm/tap.sh tests/vm/kmemleak.sh tests/vm/workload-test.s
 # xsched-sim's cross-check in the VM (tests/vm/scenario-test.sh): a scenario
 # played on the simulated GPU, and the engine's prediction of it.
 AXS_SCENARIO_SRC := tools/xsched-sim/vm-play.c tools/xsched-sim/engine.c tools/xsched-sim/count.c \
-		   tools/xsched-sim/timeline.c \
+		   tools/xsched-sim/timeline.c tools/xsched-sim/plot.c \
 		   tools/xsched-sim/report.c tools/xsched-sim/scenario.c kmod/sim_model.c \
 		   user/xschedd/config.c user/lib/axs_parse.c $(TRACE_SRC) $(POLICY_SRC)
 
@@ -353,7 +353,13 @@ demo: payload-demo $(B)/host/xsched-sim
 	@echo "=== the VM: the real module and xschedd on the simulated GPU"
 	$(VM) prepare $(DEMO_SUITE)
 	$(VM) build $(DEMO_SUITE)
-	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --modparams '$(SIM_PARAMS)' --quiet --follow
+	$(VM) run $(DEMO_SUITE) --payload $(B)/payload-demo --modparams '$(SIM_PARAMS)' --quiet --follow \
+		--aux $(B)/host/demo-vm-aux.log
+	rm -rf $(B)/host/vm && mkdir -p $(B)/host/vm
+	sed -n '/^AXS-DEMO-FILES-BEGIN/,/^AXS-DEMO-FILES-END/{/^AXS-DEMO/d;p}' \
+		$(B)/host/demo-vm-aux.log | tr -d '\r' | base64 -d | tar -C $(B)/host/vm -xf -
+	@echo "=== the VM's requests and latency plots (with the predictions): $(B)/host/vm/"
+	@ls $(B)/host/vm
 
 hw:
 	tools/hw/build.sh

@@ -11,7 +11,8 @@ SECS=${AXS_DEMO_SECONDS:-120}
 SCALE=${AXS_DEMO_SCALE:-10}
 S=./dual-intensive.scn
 T=/tmp/demo
-mkdir -p $T
+O=$T/out	# CSV and SVG files, sent to the host at the end
+mkdir -p $T $O
 
 echo "amdxsched demo in the VM: simulated MI308X (80 CUs, 4 XCCs), $SECS s per run"
 echo "GPU times are $SCALE times the scenario's (a 2.7 ms ResNet-18 request takes 27 ms),"
@@ -22,8 +23,8 @@ echo "P99/ALONE and /ALONE compare with xsched-sim's prediction of each tenant a
 run() {		# run EXECUTOR TITLE
 	echo
 	echo "=== $2 ($SECS s; running)"
-	./axs-scenario --executor "$1" --scale "$SCALE" --seconds "$SECS" --tolerance 100 "$S" \
-		>"$T/$1.out" 2>"$T/$1.err"
+	./axs-scenario --executor "$1" --scale "$SCALE" --seconds "$SECS" --tolerance 100 \
+		--csv "$O/dual-intensive-vm-$1.csv" --svg "$O" "$S" >"$T/$1.out" 2>"$T/$1.err"
 	rc=$?
 	# the table and what it compared; the TAP lines are for the test, not here
 	sed -n '/^EXECUTOR/,/^TAP/p' "$T/$1.out" | sed '$d'
@@ -44,3 +45,12 @@ wait $x
 echo
 echo "Columns: as in xsched-sim's table above. REMAPS and PAUSE_MS of the 'vm' rows are"
 echo "the module's own counters over the run (LIST_GPUS)."
+# The files go out on the guest's /dev/ttyS2 (the host's aux log), as a
+# base64 tar between markers that make demo unpacks.
+if [ -c /dev/ttyS2 ]; then
+	{
+		echo AXS-DEMO-FILES-BEGIN
+		tar -C "$O" -cf - . | base64
+		echo AXS-DEMO-FILES-END
+	} >/dev/ttyS2
+fi

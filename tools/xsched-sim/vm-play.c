@@ -35,6 +35,7 @@
 
 #include "axs.h"
 #include "engine.h"
+#include "plot.h"
 #include "report.h"
 
 #define SEC 1000000000ULL
@@ -349,7 +350,7 @@ static int gpu_counters(int fd, uint32_t gpu, struct amdxsched_gpu_counters *c)
 }
 
 static int play(const struct xsim_scenario *s, bool hints, uint32_t gpu, uint64_t *react,
-		struct xsim_result *r)
+		FILE *csv, const char *label, struct xsim_result *r)
 {
 	struct amdxsched_gpu_counters c0, c1;
 	uint64_t t0 = axs_now_ns() + 2 * SEC, handles[XSIM_MAX_TENANTS] = { 0 };
@@ -431,6 +432,8 @@ static int play(const struct xsim_scenario *s, bool hints, uint32_t gpu, uint64_
 		close(fds[i]);
 		if (xsim_tenant_count(s, i, req, n, sizeof(*req), &r->t[i]))
 			err = -ENOMEM;
+		else if (csv)
+			xsim_requests_csv(csv, s, label, i, req, n, sizeof(*req));
 		free(req);
 	}
 	for (uint32_t i = 0; i < s->ntenants; i++) {
@@ -479,6 +482,35 @@ static void scale(struct xsim_scenario *s, uint64_t k, uint64_t seconds)
 	s->gpu.launch_ns = 0;	/* the module's simulated GPU has no launch gap */
 }
 
+/* DIR/SCENARIO-vm-EXECUTOR-TENANT.svg: the VM's latency CDF and the prediction's. */
+static int plots(const char *dir, const struct xsim_scenario *s, const char *executor,
+		 const struct xsim_result *alone, const struct xsim_result *vm,
+		 const struct xsim_result *sim)
+{
+	char path[512], title[200], vm_name[32];
+
+	snprintf(vm_name, sizeof(vm_name), "vm (%s)", executor);
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		const struct xsim_series ser[] = {
+			{ "alone (xsched-sim)", alone[i].t[i].lat_ns, alone[i].t[i].finished },
+			{ vm_name, vm->t[i].lat_ns, vm->t[i].finished },
+			{ "xsched-sim", sim->t[i].lat_ns, sim->t[i].finished },
+		};
+		int r;
+
+		snprintf(path, sizeof(path), "%s/%s-vm-%s-%s.svg", dir, s->name, executor,
+			 s->tenants[i].name);
+		snprintf(title, sizeof(title), "%s, %s: latency of %s in the VM and predicted",
+			 s->name, executor, s->tenants[i].name);
+		r = xsim_plot_cdf(path, title, ser, 3);
+		if (r && r != -ENODATA) {
+			fprintf(stderr, "axs-scenario: %s: %s\n", path, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 static bool close_to(uint64_t got, uint64_t want, uint32_t tol_pct)
 {
 	uint64_t d = got > want ? got - want : want - got;
@@ -495,8 +527,13 @@ int main(int argc, char **argv)
 		{ "tolerance", required_argument, NULL, 't' },
 		{ "gpu", required_argument, NULL, 'g' },
 		{ "print-config", no_argument, NULL, 'p' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "svg", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *csv_path = NULL, *svg_dir = NULL;
+	char label[32];
+	FILE *csv = NULL;
 	struct xsim_result vm, sim, alone[XSIM_MAX_TENANTS];
 	struct xsim_scenario *s = calloc(1, sizeof(*s));
 	const char *executor = "native";
@@ -509,7 +546,7 @@ int main(int argc, char **argv)
 
 	if (!s)
 		return 1;
-	while ((o = getopt_long(argc, argv, "k:s:e:t:g:p", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "k:s:e:t:g:pc:S:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'k': k = strtoull(optarg, NULL, 10); break;
 		case 's': seconds = strtoull(optarg, NULL, 10); break;
@@ -517,10 +554,12 @@ int main(int argc, char **argv)
 		case 't': tol = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'g': gpu = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'p': print = true; break;
+		case 'c': csv_path = optarg; break;
+		case 'S': svg_dir = optarg; break;
 		default:
 			fprintf(stderr, "usage: axs-scenario [--scale K] [--seconds S] "
 				"[--executor native|xschedd] [--tolerance PCT] [--gpu ID] "
-				"[--print-config] SCENARIO\n");
+				"[--csv FILE] [--svg DIR] [--print-config] SCENARIO\n");
 			return 2;
 		}
 	}
@@ -545,7 +584,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "axs-scenario: --executor native or xschedd\n");
 		return 2;
 	}
-	ret = play(s, !strcmp(executor, "xschedd"), gpu, &react, &vm);
+	if (csv_path) {
+		csv = fopen(csv_path, "we");
+		if (!csv) {
+			fprintf(stderr, "axs-scenario: %s: %s\n", csv_path, strerror(errno));
+			return 1;
+		}
+		fprintf(csv, "scenario,executor,tenant,request,arrival_ns,end_ns,latency_ns\n");
+	}
+	snprintf(label, sizeof(label), "vm-%s", executor);
+	ret = play(s, !strcmp(executor, "xschedd"), gpu, &react, csv, label, &vm);
 	if (ret) {
 		fprintf(stderr, "axs-scenario: the run failed: %s\n", strerror(-ret));
 		return 1;
@@ -568,12 +616,20 @@ int main(int argc, char **argv)
 		printf("  xschedd: busy event to suspension announced %.3f ms (median), so a "
 		       "reaction of %.3f ms\n", (double)react / 1e6, (double)s->react_ns / 1e6);
 	}
-	ret = xsim_run(s, &e, (1U << s->ntenants) - 1, NULL, &sim);
+	struct xsim_out out = { .csv = csv };
+
+	ret = xsim_run(s, &e, (1U << s->ntenants) - 1, &out, &sim);
+	if (csv && fclose(csv)) {
+		fprintf(stderr, "axs-scenario: %s: %s\n", csv_path, strerror(errno));
+		ret = -EIO;
+	}
 	if (ret)
 		return 1;
 	xsim_table_header();
 	xsim_table_row(s, "vm", &vm, alone, 0);
 	xsim_table_row(s, "xsched-sim", &sim, alone, 0);
+	if (svg_dir && plots(svg_dir, s, executor, alone, &vm, &sim))
+		return 1;
 
 	printf("TAP version 13\n1..%u\n", 2 * s->ntenants + 1);
 	/* the decisions: one remap each; a couple either way at the window's edges */
