@@ -504,6 +504,60 @@ TEST(the_launch_gap_fitted_from_a_p50_and_written_reads_back)
 	free(s);
 }
 
+static const char pipeline[] =
+	"duration = 1s\n"
+	"warmup = 100ms\n"
+	"tenant pre class=realtime arrival=periodic period=10ms\n"
+	"kernels pre count=2 grid=80 wg=100us\n"
+	"tenant infer class=realtime after=pre\n"
+	"kernels infer count=4 grid=80 wg=100us\n";
+
+/*
+ * after=: a stream whose requests each wait for one of another's (a HIP
+ * event wait). Its latency counts from that release; alone, it follows the
+ * other's arrivals.
+ */
+TEST(a_stream_after_another_starts_each_request_when_the_other_ends)
+{
+	struct xsim_scenario *s = calloc(1, sizeof(*s));
+	struct xsim_result both, alone;
+	struct xsim_exec e;
+	char err[256] = "";
+	uint64_t p_both, p_alone, p_pre;
+
+	ASSERT_EQ(0, parse(pipeline, s, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(XSIM_AFTER, s->tenants[1].arrival);
+	EXPECT_EQ(0, s->tenants[1].after);
+	ASSERT_EQ(0, xsim_exec_parse("native", &e));
+	ASSERT_EQ(0, xsim_run(s, &e, 3, NULL, &both));
+	ASSERT_EQ(0, xsim_run(s, &e, 2, NULL, &alone));
+	/* one infer request per pre request, the same number counted */
+	EXPECT_EQ(90, both.t[0].finished);
+	EXPECT_EQ(90, both.t[1].finished);
+	EXPECT_EQ(90, alone.t[1].finished);
+	/* released when pre's request ends: it runs alone, as it does alone */
+	p_both = xsim_percentile(both.t[1].lat_ns, both.t[1].finished, 500);
+	p_alone = xsim_percentile(alone.t[1].lat_ns, alone.t[1].finished, 500);
+	p_pre = xsim_percentile(both.t[0].lat_ns, both.t[0].finished, 500);
+	EXPECT_EQ(p_alone, p_both);
+	EXPECT_LT(400 * US, p_both);	/* its 4 kernels, not pre's 2 as well */
+	EXPECT_GT(450 * US, p_both);
+	EXPECT_GT(250 * US, p_pre);
+	xsim_result_free(&both);
+	xsim_result_free(&alone);
+	xsim_scenario_free(s);
+
+	/* after= is the arrival: no arrival=, period= or think= beside it */
+	EXPECT_EQ(-EINVAL, parse("tenant a arrival=closed\nkernels a grid=1 wg=1ms\n"
+				 "tenant b after=a arrival=closed\nkernels b grid=1 wg=1ms\n",
+				 s, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "after= takes the place of arrival=")) TH_LOG("%s", err);
+	EXPECT_EQ(-EINVAL, parse("tenant b after=a\nkernels b grid=1 wg=1ms\n", s, err,
+				 sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "after: 'a' is not a tenant above")) TH_LOG("%s", err);
+	free(s);
+}
+
 /* The counting the hardware player shares, on records made by hand. */
 TEST(requests_are_counted_in_the_window_with_misses)
 {

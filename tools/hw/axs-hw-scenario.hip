@@ -452,6 +452,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "axs-hw-scenario: %s\n", err);
 		return 1;
 	}
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		if (s->tenants[i].arrival == XSIM_AFTER) {
+			fprintf(stderr, "axs-hw-scenario: tenant %s: streams that wait for another's "
+				"requests (after=) are not played on hardware yet\n",
+				s->tenants[i].name);
+			return 2;
+		}
+	}
 	if (seconds > 0) {
 		s->duration_ns = (uint64_t)(seconds * 1e9);
 		if (s->warmup_ns >= s->duration_ns)

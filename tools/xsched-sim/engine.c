@@ -33,6 +33,15 @@ struct trt {
 	struct req *reqs;
 	size_t nreq, capreq, next_done;
 	uint64_t next_arrival;
+	/*
+	 * Whose arrival process it follows: its own, or for an after= stream
+	 * run without the stream it waits for (alone), that stream's.
+	 */
+	const struct xsim_tenant *arr;
+	/* after=, with the stream it waits for: when its next requests are released */
+	bool waits;
+	uint64_t *rel;
+	size_t rel_head, rel_n, rel_cap;
 	/* XSched Lv1: kernels the app launched that the scheduler still holds */
 	size_t held_req;
 	uint32_t held_k;
@@ -184,6 +193,43 @@ static void hook_busy(void *ctx, struct axs_sim_queue *q, bool busy, uint64_t t)
 	e->busy = busy;
 }
 
+/*
+ * A request of @tr ended at @t: each stream that waits for @tr's requests
+ * (after=, hipStreamWaitEvent on an event recorded after each) may start
+ * its next one then.
+ */
+static void release_waiters(struct trt *tr, uint64_t t)
+{
+	struct run *r = tr->run;
+
+	for (uint32_t i = 0; i < r->nt; i++) {
+		struct trt *w = &r->t[i];
+
+		if (!w->t || !w->waits || w->t->after != (int32_t)tr->idx)
+			continue;
+		if (w->rel_head + w->rel_n == w->rel_cap) {
+			/* compact, or grow */
+			if (w->rel_head) {
+				memmove(w->rel, w->rel + w->rel_head, w->rel_n * sizeof(*w->rel));
+				w->rel_head = 0;
+			} else {
+				size_t cap = w->rel_cap ? 2 * w->rel_cap : 64;
+				uint64_t *n = realloc(w->rel, cap * sizeof(*n));
+
+				if (!n) {
+					r->err = -ENOMEM;
+					return;
+				}
+				w->rel = n;
+				w->rel_cap = cap;
+			}
+		}
+		w->rel[w->rel_head + w->rel_n++] = t;
+		if (w->rel_n == 1)
+			w->next_arrival = t;
+	}
+}
+
 static void hook_kernel_done(void *ctx, struct axs_sim_queue *q, const struct axs_sim_record *rec)
 {
 	struct trt *tr = q->cookie;
@@ -204,8 +250,9 @@ static void hook_kernel_done(void *ctx, struct axs_sim_queue *q, const struct ax
 				 (double)(rq->r.end_ns - rq->r.arrival_ns) / 1e3);
 			axs_trace_instant(tr->run->out->trace, rec->end_ns, 0, tr->t->name, args);
 		}
-		if (tr->t->arrival == XSIM_CLOSED)
-			tr->next_arrival = rec->end_ns + tr->t->think_ns;
+		if (tr->arr->arrival == XSIM_CLOSED)
+			tr->next_arrival = rec->end_ns + tr->arr->think_ns;
+		release_waiters(tr, rec->end_ns);
 	}
 }
 
@@ -262,10 +309,15 @@ static int arrive(struct trt *tr, uint64_t now)
 	rq->r.end_ns = 0;
 	/* the ids the model will give this request's kernels */
 	rq->last_id = tr->q.next_id + tr->held + tr->t->nkernels;
-	if (tr->t->arrival == XSIM_CLOSED)
+	if (tr->waits) {
+		tr->rel_head++;
+		tr->rel_n--;
+		tr->next_arrival = tr->rel_n ? tr->rel[tr->rel_head] : NEVER;
+	} else if (tr->arr->arrival == XSIM_CLOSED) {
 		tr->next_arrival = NEVER;	/* set when this one ends */
-	else
-		tr->next_arrival += xsim_arrival_gap(tr->t, &tr->rng);
+	} else {
+		tr->next_arrival += xsim_arrival_gap(tr->arr, &tr->rng);
+	}
 	if (tr->run->e->kind == XSIM_LV1) {
 		tr->held += tr->t->nkernels;
 		return 0;
@@ -392,6 +444,18 @@ static int setup(struct run *r, uint32_t mask)
 		tr->topo = &r->topos[gi];
 		tr->rng = xsim_arrival_seed(s, i);
 		tr->next_arrival = xsim_first_arrival(i);
+		tr->arr = tr->t;
+		if (tr->t->arrival == XSIM_AFTER) {
+			uint32_t root = (uint32_t)tr->t->after;
+
+			tr->waits = mask & (1U << root);
+			/* alone: the arrivals of the first stream of its chain */
+			while (s->tenants[root].arrival == XSIM_AFTER)
+				root = (uint32_t)s->tenants[root].after;
+			tr->arr = &s->tenants[root];
+			tr->rng = xsim_arrival_seed(s, root);
+			tr->next_arrival = tr->waits ? NEVER : xsim_first_arrival(root);
+		}
 		axs_sim_queue_init(tr->g, &tr->q, hw_priority(r, tr->t), tr);
 		axs_sim_remap(tr->g, 0, &c, &info);
 		if (r->e->kind == XSIM_CU_SPLIT) {
@@ -693,8 +757,10 @@ int xsim_run(const struct xsim_scenario *s, const struct xsim_exec *e, uint32_t 
 			axs_sim_gpu_fini(r->gpus[g]);
 		free(r->gpus[g]);
 	}
-	for (uint32_t i = 0; i < r->nt; i++)
+	for (uint32_t i = 0; i < r->nt; i++) {
 		free(r->t[i].reqs);
+		free(r->t[i].rel);
+	}
 	axsp_free(r->pol);
 	free(r->ev);
 	free(r);

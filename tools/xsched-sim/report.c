@@ -28,6 +28,8 @@ void xsim_describe(const struct xsim_scenario *s)
 		printf("  %-12s %-11s ", t->name, class_word(t->sched_class));
 		if (t->arrival == XSIM_CLOSED)
 			printf("closed loop");
+		else if (t->arrival == XSIM_AFTER)
+			printf("after each of %s's", s->tenants[t->after].name);
 		else
 			printf("%s every %.1f ms", t->arrival == XSIM_PERIODIC ? "periodic" : "poisson",
 			       ms(t->period_ns));

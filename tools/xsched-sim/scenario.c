@@ -100,6 +100,7 @@ static int tenant_line(struct sparser *ps, char *rest)
 	t->sched_class = AXSP_CLASS_NORMAL;
 	t->priority = -1;
 	t->process = -1;
+	t->after = -1;
 	while ((w = word(&rest))) {
 		char *eq = strchr(w, '=');
 		const char *val;
@@ -145,6 +146,14 @@ static int tenant_line(struct sparser *ps, char *rest)
 				return fail(ps, "process: '%s' is not a tenant above with its own "
 					    "process", val);
 			t->process = (int32_t)(o - s->tenants);
+		} else if (!strcmp(w, "after")) {
+			const struct xsim_tenant *o = tenant_by_name(s, val);
+
+			if (!o)
+				return fail(ps, "after: '%s' is not a tenant above", val);
+			t->after = (int32_t)(o - s->tenants);
+			t->arrival = XSIM_AFTER;
+			have_arrival = true;
 		} else if (!strcmp(w, "think")) {
 			if (duration(ps, w, val, &t->think_ns))
 				return -EINVAL;
@@ -153,8 +162,11 @@ static int tenant_line(struct sparser *ps, char *rest)
 		}
 	}
 	if (!have_arrival)
-		return fail(ps, "tenant %s: arrival= is needed", name);
-	if (t->arrival != XSIM_CLOSED && !t->period_ns)
+		return fail(ps, "tenant %s: arrival= or after= is needed", name);
+	if (t->after >= 0 && (t->arrival != XSIM_AFTER || t->period_ns || t->think_ns))
+		return fail(ps, "tenant %s: after= takes the place of arrival=, period= and think=",
+			    name);
+	if (t->arrival != XSIM_CLOSED && t->arrival != XSIM_AFTER && !t->period_ns)
 		return fail(ps, "tenant %s: a %s arrival needs period=", name,
 			    t->arrival == XSIM_PERIODIC ? "periodic" : "poisson");
 	s->ntenants++;

@@ -40,7 +40,8 @@
 #define XSIM_MAX_TENANTS	8
 #define XSIM_MAX_KERNELS	4096	/* per request */
 
-enum xsim_arrival { XSIM_PERIODIC, XSIM_POISSON, XSIM_CLOSED };
+/* XSIM_AFTER: each request follows one of another stream's (after=, a HIP event wait) */
+enum xsim_arrival { XSIM_PERIODIC, XSIM_POISSON, XSIM_CLOSED, XSIM_AFTER };
 
 struct xsim_kernel {
 	uint32_t grid;
@@ -51,6 +52,7 @@ struct xsim_kernel {
 struct xsim_tenant {
 	char name[32];
 	int32_t process;	/* the tenant whose process it shares (a 2nd stream), or -1 */
+	int32_t after;		/* XSIM_AFTER: the tenant whose requests it waits for, or -1 */
 	uint32_t sched_class;	/* AXSP_CLASS_* */
 	int32_t priority;	/* hardware priority hint, -1 = the class's */
 	uint32_t share;

@@ -571,6 +571,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "axs-scenario: %s\n", err);
 		return 1;
 	}
+	for (uint32_t i = 0; i < s->ntenants; i++) {
+		if (s->tenants[i].arrival == XSIM_AFTER) {
+			fprintf(stderr, "axs-scenario: tenant %s: streams that wait for another's "
+				"requests (after=) are not played in the VM yet\n",
+				s->tenants[i].name);
+			return 2;
+		}
+	}
 	if (print) {
 		/* xschedd's configuration for this scenario */
 		xsd_config_print(&s->cfg, stdout);
