@@ -741,6 +741,20 @@ static bool tag_valid(const char *tag)
 	return axs_zeroed(tag + len, AMDXSCHED_TAG_LEN - len);
 }
 
+/*
+ * The priority, share and deadline hints, of a process or a queue: in range
+ * if @fl selects them, else zero, so they can be given meaning later.
+ */
+static bool hints_valid(u32 fl, u32 priority, u32 share, u64 deadline_ns)
+{
+	if ((fl & AMDXSCHED_ATTR_PRIORITY) ? priority > AMDXSCHED_PRIORITY_MAX : priority)
+		return false;
+	if ((fl & AMDXSCHED_ATTR_SHARE) ? share < 1 || share > 1000 : share)
+		return false;
+	return (fl & AMDXSCHED_ATTR_DEADLINE) ? deadline_ns <= 3600ULL * NSEC_PER_SEC
+					      : !deadline_ns;
+}
+
 /* Fields a flag does not select must be zero, so they can be given meaning later. */
 static int proc_attr_check(const struct amdxsched_proc_attr *a)
 {
@@ -753,13 +767,7 @@ static int proc_attr_check(const struct amdxsched_proc_attr *a)
 	if ((fl & AMDXSCHED_ATTR_CLASS) ? a->sched_class > AMDXSCHED_CLASS_MAX
 					: a->sched_class)
 		return -EINVAL;
-	if ((fl & AMDXSCHED_ATTR_PRIORITY) ? a->priority > AMDXSCHED_PRIORITY_MAX
-					   : a->priority)
-		return -EINVAL;
-	if ((fl & AMDXSCHED_ATTR_SHARE) ? a->share < 1 || a->share > 1000 : a->share)
-		return -EINVAL;
-	if ((fl & AMDXSCHED_ATTR_DEADLINE) ? a->deadline_ns > 3600ULL * NSEC_PER_SEC
-					   : a->deadline_ns)
+	if (!hints_valid(fl, a->priority, a->share, a->deadline_ns))
 		return -EINVAL;
 	if ((fl & AMDXSCHED_ATTR_TAG) ? !tag_valid(a->tag)
 				      : memcmp(a->tag, no_tag, sizeof(no_tag)))
@@ -849,13 +857,7 @@ static int queue_attr_check(const struct amdxsched_queue_attr *a)
 	/* a queue's own class is a class: CLEAR goes back to the process's */
 	if ((fl & AMDXSCHED_ATTR_CLASS) ? !class_valid(a->sched_class) : a->sched_class)
 		return -EINVAL;
-	if ((fl & AMDXSCHED_ATTR_PRIORITY) ? a->priority > AMDXSCHED_PRIORITY_MAX
-					   : a->priority)
-		return -EINVAL;
-	if ((fl & AMDXSCHED_ATTR_SHARE) ? a->share < 1 || a->share > 1000 : a->share)
-		return -EINVAL;
-	if ((fl & AMDXSCHED_ATTR_DEADLINE) ? a->deadline_ns > 3600ULL * NSEC_PER_SEC
-					   : a->deadline_ns)
+	if (!hints_valid(fl, a->priority, a->share, a->deadline_ns))
 		return -EINVAL;
 	return 0;
 }

@@ -35,6 +35,22 @@ static void text_escaped(FILE *f, const char *s)
 	}
 }
 
+/* A new SVG of @w x @h on white, with @title at @x. NULL with errno set. */
+static FILE *svg_open(const char *path, double w, double h, double x, const char *title)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return NULL;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
+		"height=\"100%%\" fill=\"white\"/>\n<text x=\"%.0f\" y=\"22\" font-size=\"14\">",
+		w, h, x);
+	text_escaped(f, title);
+	fputs("</text>\n", f);
+	return f;
+}
+
 int xsim_plot_cdf(const char *path, const char *title, const struct xsim_series *s, int n)
 {
 	double lo = INFINITY, hi = 0, llo, lhi;
@@ -55,15 +71,9 @@ int xsim_plot_cdf(const char *path, const char *title, const struct xsim_series 
 	lhi = ceil(log10(hi / 1e6));
 	if (lhi <= llo)
 		lhi = llo + 1;
-	f = fopen(path, "we");
+	f = svg_open(path, W, H, L, title);
 	if (!f)
 		return -errno;
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		"font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
-		"height=\"100%%\" fill=\"white\"/>\n<text x=\"%.0f\" y=\"22\" font-size=\"14\">",
-		W, H, L);
-	text_escaped(f, title);
-	fputs("</text>\n", f);
 	/* axes, grid and ticks: x log10(ms), y fraction of requests */
 	for (double d = llo; d <= lhi + 1e-9; d += 1) {
 		double x = L + (d - llo) / (lhi - llo) * (W - L - R);
@@ -142,15 +152,9 @@ int xsim_plot_timeline(const char *path, const char *title, const struct xsim_ti
 		return tl->err;
 	if (!nlanes || nlanes > XSIM_TL_LANES || tl->to_ns <= tl->from_ns)
 		return -EINVAL;
-	f = fopen(path, "we");
+	f = svg_open(path, TL_W, h, TL_L, title);
 	if (!f)
 		return -errno;
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		"font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
-		"height=\"100%%\" fill=\"white\"/>\n<text x=\"%.0f\" y=\"22\" font-size=\"14\">",
-		TL_W, h, TL_L);
-	text_escaped(f, title);
-	fputs("</text>\n", f);
 	/* a tick every tenth of the window */
 	for (int k = 0; k <= 10; k++) {
 		double x = TL_L + k / 10.0 * (TL_W - TL_L - TL_R);
